@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using HybridOps.Cli.Output;
+using HybridOps.Core;
+using HybridOps.Core.Engine;
+using HybridOps.Core.Inputs;
+
+namespace HybridOps.Cli.Commands;
+
+/// <summary>`hyops blueprint validate|plan|deploy|status --ref REF [--inputs F]` and `blueprint list`.</summary>
+public static class BlueprintCommand
+{
+    public static Command Build(Func<ParseResult, Invocation> invocation)
+    {
+        var cmd = new Command("blueprint", "Validate, plan, run and inspect blueprints (ordered DAGs of module steps)");
+        var bpRef = new Option<string>("--ref", "-r") { Description = "Blueprint ref, e.g. dr/postgresql-ha-failover-gcp@v1", Required = true };
+        var inputs = new Option<string?>("--inputs", "-i") { Description = "YAML file mapping step id -> input overrides" };
+
+        var validate = new Command("validate", "Check the blueprint and every step's module spec; touches nothing") { bpRef };
+        validate.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () =>
+        {
+            var inv = invocation(parse);
+            var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!);
+            foreach (var step in bp.Steps)
+            {
+                inv.Content.LoadModule(step.ModuleRef);
+            }
+
+            inv.Renderer.Result(new JsonObject { ["status"] = "valid", ["blueprint_ref"] = bp.BlueprintRef, ["steps"] = bp.Steps.Length },
+                w => w.WriteLine($"{bp.BlueprintRef}: valid ({bp.Steps.Length} steps)"));
+            return Task.FromResult(0);
+        }));
+
+        var plan = new Command("plan", "Show the ordered steps and which would run or be skipped; touches nothing") { bpRef, inputs };
+        plan.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () =>
+        {
+            var inv = invocation(parse);
+            var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!);
+            var steps = new BlueprintEngine(inv.Runtime).Plan(bp, Overrides(parse.GetValue(inputs)));
+            inv.Renderer.Result(new JsonObject { ["blueprint_ref"] = bp.BlueprintRef, ["steps"] = Json.ToObject(new { s = steps })["s"]!.DeepClone() }, w =>
+            {
+                w.WriteLine($"{bp.BlueprintRef}: {steps.Length} steps");
+                var n = 0;
+                foreach (var s in steps)
+                {
+                    w.WriteLine($"  {++n}. {s.Id,-28} {s.Decision,-4} {s.Action} {s.ModuleRef}{(s.Instance is null ? "" : "#" + s.Instance)}  (state: {s.CurrentStatus ?? "none"}{(s.Requires.IsEmpty ? "" : $"; after {string.Join(", ", s.Requires)}")})");
+                }
+            });
+            return Task.FromResult(0);
+        }));
+
+        var deploy = new Command("deploy", "Run the blueprint's steps in order (fail-fast), with a blueprint-level run record") { bpRef, inputs };
+        deploy.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), async () =>
+        {
+            var inv = invocation(parse);
+            var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!);
+            var result = await new BlueprintEngine(inv.Runtime).DeployAsync(bp, Overrides(parse.GetValue(inputs)), ct);
+            inv.Renderer.Result(Json.ToObject(result), w =>
+            {
+                w.WriteLine($"{result.BlueprintRef} deploy: {result.Status} (exit {(int)result.ExitCode} {result.ExitCode}, run {result.RunId})");
+                foreach (var s in result.Steps)
+                {
+                    w.WriteLine($"  {s.Id,-28} {s.Status,-9} {s.DurationMs,8:F0} ms  {s.Reason}");
+                }
+
+                w.WriteLine($"  run record: {result.RecordDir}");
+            });
+            return (int)result.ExitCode;
+        }));
+
+        var status = new Command("status", "Show the blueprint's last run and the state of each step's module") { bpRef };
+        status.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () =>
+        {
+            var inv = invocation(parse);
+            var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!);
+            var last = new BlueprintEngine(inv.Runtime).ReadState(bp);
+            var steps = new JsonArray(bp.Steps.Select(s =>
+            {
+                var st = inv.Runtime.States.Read(s.ModuleRef, s.StateInstance);
+                return (JsonNode?)new JsonObject { ["id"] = s.Id, ["module_ref"] = s.ModuleRef, ["instance"] = s.StateInstance, ["state"] = st?.Status, ["run_id"] = st?.RunId };
+            }).ToArray());
+            inv.Renderer.Result(new JsonObject { ["blueprint_ref"] = bp.BlueprintRef, ["last_run"] = last?.DeepClone(), ["steps"] = steps }, w =>
+            {
+                w.WriteLine($"{bp.BlueprintRef}: last run {last?["status"] ?? "never"}{(last is null ? "" : $" ({last["run_id"]})")}");
+                foreach (var s in steps.OfType<JsonObject>())
+                {
+                    w.WriteLine($"  {s["id"],-28} state {s["state"] ?? "none"}");
+                }
+            });
+            return Task.FromResult(last?["exit_code"]?.GetValue<int>() ?? 0);
+        }));
+
+        var list = new Command("list", "List blueprint refs");
+        list.SetAction(parse =>
+        {
+            var inv = invocation(parse);
+            var refs = inv.Content.BlueprintRefs().ToList();
+            inv.Renderer.Result(new JsonObject { ["blueprints"] = new JsonArray(refs.Select(r => (JsonNode?)r).ToArray()) }, w => refs.ForEach(w.WriteLine));
+            return 0;
+        });
+
+        foreach (var c in new[] { validate, plan, deploy, status, list })
+        {
+            cmd.Subcommands.Add(c);
+        }
+
+        return cmd;
+    }
+
+    private static JsonObject? Overrides(string? file) => file is null ? null : InputResolver.ReadFile(file);
+}

@@ -1,0 +1,28 @@
+using System.CommandLine;
+
+namespace HybridOps.Cli;
+
+/// <summary>Options every command accepts.</summary>
+public static class GlobalOptions
+{
+    public static readonly Option<string?> Root = new("--root")
+    {
+        Description = "Runtime root (state, logs, vault, locks). Default: $HYOPS_RUNTIME_ROOT, --env, or ~/.hybridops",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Env = new("--env")
+    {
+        Description = "Named environment: uses ~/.hybridops/envs/NAME as the runtime root",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> Output = new("--output", "-o")
+    {
+        Description = "Output format: text or json (json goes to stdout, human text to stderr)",
+        Recursive = true,
+        DefaultValueFactory = _ => "text",
+    };
+
+    static GlobalOptions() => Output.AcceptOnlyFromAmong("text", "json");
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using HybridOps.Cli.Commands;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
+
+namespace HybridOps.Cli;
+
+/// <summary>
+/// The hyops command tree. Expected failures (HyopsException) are caught here, once, and mapped to the
+/// exit-code table; anything else is a bug and exits 1 with the exception type named.
+/// </summary>
+public static class HyopsCli
+{
+    public static async Task<int> RunAsync(string[] args, CliIO io, IReadOnlyDictionary<string, string> environment, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var root = new RootCommand("hyops — governed, evidence-driven PostgreSQL DR (Patroni + etcd) to the cloud and back");
+        root.Options.Add(GlobalOptions.Root);
+        root.Options.Add(GlobalOptions.Env);
+        root.Options.Add(GlobalOptions.Output);
+
+        Func<ParseResult, Invocation> invocation = parse => new Invocation(parse, io, environment, time);
+        root.Subcommands.Add(ModuleCommand.Build(invocation));
+        root.Subcommands.Add(BlueprintCommand.Build(invocation));
+        root.Subcommands.Add(LabCommand.Build(invocation));
+        root.Subcommands.Add(SecretsCommand.Build(invocation));
+        root.Subcommands.Add(DiagnosticsCommand.Build(invocation));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                io.Err.WriteLine($"error HYO0002: {error.Message} (hint: run `hyops {string.Join(' ', parse.CommandResult.Command.Name)} --help`)");
+            }
+
+            return (int)ExitCode.InputError;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Err, EnableDefaultExceptionHandler = false }, cancellationToken);
+    }
+
+    /// <summary>Runs a command body and maps failures to diagnostics and exit codes.</summary>
+    public static async Task<int> Guarded(Invocation invocation, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception ex) when (Failures.Normalize(ex) is { } failure)
+        {
+            invocation.Renderer.Failure(failure);
+            return (int)failure.ExitCode;
+        }
+    }
+}

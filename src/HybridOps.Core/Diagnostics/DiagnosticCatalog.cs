@@ -1,0 +1,111 @@
+namespace HybridOps.Core.Diagnostics;
+
+/// <summary>
+/// Every HYO#### diagnostic in one place. Codes are stable: never renumber, only add.
+/// HYO1xxx contracts, HYO2xxx inputs and state, HYO3xxx guards, HYO4xxx connectivity,
+/// HYO5xxx source/target configuration, HYO6xxx topology and readiness, HYO7xxx runtime.
+/// docs/diagnostics.md is generated from this table (hyops diagnostics --output json).
+/// </summary>
+public static class DiagnosticCatalog
+{
+    // Contracts (spec.yml / blueprint.yml)
+    public static readonly DiagnosticDescriptor ContractNotFound = new("HYO1001", ExitCode.InputError,
+        "contract file not found", "check the ref spelling; list known refs with `hyops module list` or `hyops blueprint list`");
+    public static readonly DiagnosticDescriptor YamlSyntax = new("HYO1002", ExitCode.InputError,
+        "YAML syntax error", "fix the YAML at the reported line (indentation, quoting, tabs)");
+    public static readonly DiagnosticDescriptor MissingField = new("HYO1003", ExitCode.InputError,
+        "required field missing", "add the field; see docs/contracts.md for the shape");
+    public static readonly DiagnosticDescriptor InvalidField = new("HYO1004", ExitCode.InputError,
+        "field has the wrong type or value", "see docs/contracts.md for the allowed values");
+    public static readonly DiagnosticDescriptor UnsupportedApiVersion = new("HYO1005", ExitCode.InputError,
+        "unsupported api_version", "use `api_version: hybridops/v1`");
+    public static readonly DiagnosticDescriptor WrongKind = new("HYO1006", ExitCode.InputError,
+        "wrong kind", "module specs use `kind: ModuleSpec`, blueprints `kind: BlueprintSpec`");
+    public static readonly DiagnosticDescriptor UnknownModuleRef = new("HYO1007", ExitCode.InputError,
+        "unknown module ref", "the ref must name a directory under modules/ with a spec.yml and a registered handler");
+    public static readonly DiagnosticDescriptor DependencyCycle = new("HYO1008", ExitCode.InputError,
+        "dependency cycle between blueprint steps", "remove one of the `requires` edges named in the message");
+    public static readonly DiagnosticDescriptor UnknownDependency = new("HYO1009", ExitCode.InputError,
+        "step requires an unknown step id", "`requires` must list ids of steps in the same blueprint");
+    public static readonly DiagnosticDescriptor DuplicateStepId = new("HYO1010", ExitCode.InputError,
+        "duplicate step id", "give every step a unique id");
+    public static readonly DiagnosticDescriptor ModuleRefMismatch = new("HYO1011", ExitCode.InputError,
+        "module_ref does not match the spec's directory", "module_ref must equal the path of the spec under modules/");
+    public static readonly DiagnosticDescriptor UnknownAction = new("HYO1012", ExitCode.InputError,
+        "unknown action", "use one of the lifecycle verbs the module declares (deploy, status, destroy)");
+    public static readonly DiagnosticDescriptor BlueprintRefMismatch = new("HYO1013", ExitCode.InputError,
+        "blueprint_ref does not match the blueprint's directory", "blueprint_ref must equal `<scope>/<name>@vN` of its directory");
+
+    // Inputs and state
+    public static readonly DiagnosticDescriptor InputsFileInvalid = new("HYO2001", ExitCode.InputError,
+        "inputs file is not valid", "the inputs file must be a YAML/JSON mapping of input names to values");
+    public static readonly DiagnosticDescriptor InputRequired = new("HYO2002", ExitCode.InputError,
+        "required input missing", "set it in --inputs FILE or HYOPS_INPUT_<name>");
+    public static readonly DiagnosticDescriptor InputInvalid = new("HYO2003", ExitCode.InputError,
+        "input has an invalid value", "see the module's spec.yml for the allowed values");
+    public static readonly DiagnosticDescriptor LiteralSecret = new("HYO2004", ExitCode.InputError,
+        "a secret value was given literally in inputs", "pass the NAME of an environment/vault key in `<name>_env` instead; set the value with `hyops secrets set`");
+    public static readonly DiagnosticDescriptor StateRefInvalid = new("HYO2005", ExitCode.InputError,
+        "state reference is malformed", "use `<module_ref>` or `<module_ref>#<instance>`; instance names are [a-z0-9][a-z0-9_-]{0,62}");
+    public static readonly DiagnosticDescriptor StateAbsent = new("HYO2006", ExitCode.StateNotReady,
+        "referenced state is absent", "deploy the upstream module first (or run `hyops lab up` for the embedded lab)");
+    public static readonly DiagnosticDescriptor StateNotOk = new("HYO2007", ExitCode.StateNotReady,
+        "referenced state is not ok", "fix and redeploy the upstream module; `hyops module status` shows why it is not ok");
+    public static readonly DiagnosticDescriptor StateContractVersion = new("HYO2008", ExitCode.StateNotReady,
+        "referenced state has an incompatible contract_version", "redeploy the upstream module with this hyops version, or use a compatible hyops");
+    public static readonly DiagnosticDescriptor StateInstanceInvalid = new("HYO2009", ExitCode.InputError,
+        "state instance name is invalid", "instance names are [a-z0-9][a-z0-9_-]{0,62}");
+    public static readonly DiagnosticDescriptor StateCorrupt = new("HYO2010", ExitCode.StateNotReady,
+        "state file is unreadable", "restore it from the run records under logs/, or redeploy the module");
+
+    // Guards
+    public static readonly DiagnosticDescriptor ConfirmationRequired = new("HYO3001", ExitCode.GuardRefused,
+        "explicit confirmation required", "set the named confirmation input to true after reviewing the plan");
+
+    // Connectivity
+    public static readonly DiagnosticDescriptor PatroniUnreachable = new("HYO4001", ExitCode.ConnectivityFailure,
+        "Patroni REST API unreachable", "check that Patroni runs on the member and the API address/port in the inventory are right");
+    public static readonly DiagnosticDescriptor PostgresUnreachable = new("HYO4002", ExitCode.ConnectivityFailure,
+        "PostgreSQL member unreachable", "check that PostgreSQL runs on the member and listens on the inventory address/port");
+    public static readonly DiagnosticDescriptor LabNotRunning = new("HYO4003", ExitCode.ConnectivityFailure,
+        "the embedded lab is not running", "run `hyops lab up`");
+
+    // Configuration
+    public static readonly DiagnosticDescriptor WalLevelTooLow = new("HYO5001", ExitCode.ConfigurationFailure,
+        "wal_level is too low", "set wal_level (replica or logical) through Patroni's DCS config and restart the cluster");
+    public static readonly DiagnosticDescriptor AuthenticationFailed = new("HYO5002", ExitCode.ConfigurationFailure,
+        "PostgreSQL rejected the credentials", "check the secret named by the *_env input and the member's pg_hba");
+    public static readonly DiagnosticDescriptor SourceMisconfigured = new("HYO5003", ExitCode.ConfigurationFailure,
+        "source cluster configuration does not meet the contract", "see the failed checks in the run record");
+
+    // Topology and readiness
+    public static readonly DiagnosticDescriptor MultipleWritable = new("HYO6001", ExitCode.AmbiguousTopology,
+        "more than one writable member: write topology is ambiguous", "fence or demote the member promoted outside Patroni; nothing was published");
+    public static readonly DiagnosticDescriptor NoWritable = new("HYO6002", ExitCode.AmbiguousTopology,
+        "no writable member found", "check Patroni: the cluster has no leader");
+    public static readonly DiagnosticDescriptor LeaderMismatch = new("HYO6003", ExitCode.AmbiguousTopology,
+        "Patroni's leader and the writable member disagree", "check Patroni /cluster and pg_is_in_recovery() on each member");
+    public static readonly DiagnosticDescriptor NotReady = new("HYO6004", ExitCode.ReadinessFailure,
+        "the cluster is not ready", "see the failed readiness checks in the run record");
+
+    // Runtime
+    public static readonly DiagnosticDescriptor LockHeld = new("HYO7001", ExitCode.LockHeld,
+        "another hyops run holds the lock for this runtime root", "wait for it to finish; the lock file names its pid");
+    public static readonly DiagnosticDescriptor SecretNotFound = new("HYO7002", ExitCode.SecretUnavailable,
+        "secret not found", "set the environment variable or run `hyops secrets set NAME`");
+    public static readonly DiagnosticDescriptor VaultUnavailable = new("HYO7003", ExitCode.SecretUnavailable,
+        "vault unavailable", "set HYOPS_VAULT_PASSWORD or HYOPS_VAULT_PASSWORD_COMMAND");
+    public static readonly DiagnosticDescriptor RuntimeRootInvalid = new("HYO7004", ExitCode.InputError,
+        "runtime root is not usable", "pass --root DIR with a writable directory");
+    public static readonly DiagnosticDescriptor Cancelled = new("HYO7005", ExitCode.Cancelled,
+        "cancelled by the operator", "rerun when ready; state shows what completed");
+    public static readonly DiagnosticDescriptor LabFailure = new("HYO7006", ExitCode.ReadinessFailure,
+        "the embedded lab failed to start", "see the lab logs named in the message; `hyops lab down` cleans up");
+
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+        .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+        .OrderBy(d => d.Code, StringComparer.Ordinal)
+        .ToArray();
+}

@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using HybridOps.Core.Secrets;
+using HybridOps.Core.State;
+
+namespace HybridOps.Core.Evidence;
+
+/// <summary>
+/// The evidence of one module or blueprint run: logs/&lt;kind&gt;/&lt;id&gt;/&lt;run_id&gt;/record.jsonl.
+/// Append-only JSON lines, each carrying the hash of the previous one, so an edit or a removed line
+/// shows (see <see cref="RunRecordVerifier"/>). Every line is redacted by value before it is hashed.
+/// </summary>
+public sealed class RunRecord
+{
+    public const string FileName = "record.jsonl";
+    private readonly Redactor redactor;
+    private readonly TimeProvider time;
+    private readonly object gate = new();
+    private string previousHash = new('0', 64);
+    private long sequence;
+
+    public RunRecord(string runtimeRoot, string kind, string id, string runId, Redactor redactor, TimeProvider time)
+    {
+        this.redactor = redactor;
+        this.time = time;
+        RunId = runId;
+        Directory = Path.Combine(runtimeRoot, "logs", kind, id, runId);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string RunId { get; }
+
+    public string Directory { get; }
+
+    public string FilePath => Path.Combine(Directory, FileName);
+
+    public void Append(string type, JsonObject data)
+    {
+        lock (gate)
+        {
+            var body = new JsonObject
+            {
+                ["seq"] = ++sequence,
+                ["at"] = time.GetUtcNow().ToString("O"),
+                ["type"] = type,
+                ["data"] = data,
+                ["prev"] = previousHash,
+            };
+            var redacted = redactor.Redact(body.ToJsonString(Json.Compact));
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(redacted)));
+            var line = redacted[..^1] + $",\"hash\":\"{hash}\"}}\n";
+            using var fs = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.Read);
+            fs.Write(Encoding.UTF8.GetBytes(line));
+            fs.Flush(flushToDisk: true);
+            previousHash = hash;
+        }
+    }
+
+    public void Check(string name, bool passed, JsonObject observed, string? diagnosticCode = null) =>
+        Append("check", new JsonObject { ["name"] = name, ["passed"] = passed, ["observed"] = observed, ["code"] = diagnosticCode });
+
+    public void Action(string name, IEnumerable<string> argv, int exitCode, TimeSpan duration, JsonObject? detail = null) =>
+        Append("action", new JsonObject
+        {
+            ["name"] = name,
+            ["argv"] = new JsonArray(argv.Select(a => (JsonNode?)a).ToArray()),
+            ["rc"] = exitCode,
+            ["duration_ms"] = Math.Round(duration.TotalMilliseconds, 1),
+            ["detail"] = detail,
+        });
+
+    public void Guard(string name, bool confirmed, JsonObject detail) =>
+        Append("guard", new JsonObject { ["name"] = name, ["confirmed"] = confirmed, ["detail"] = detail });
+
+    public void Note(string message) => Append("note", new JsonObject { ["message"] = message });
+
+    /// <summary>A readable copy of a document next to the chained record (inputs, outputs, summary).</summary>
+    public void WriteDocument(string fileName, JsonNode document) =>
+        AtomicFile.WriteAllText(Path.Combine(Directory, fileName), document.ToJsonString(Json.Options), redactor.Redact);
+}

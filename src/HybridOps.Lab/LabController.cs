@@ -1,0 +1,61 @@
+using HybridOps.Postgres.Exec;
+
+namespace HybridOps.Lab;
+
+/// <summary>
+/// Entry point of the embedded lab: a real on-prem site on loopback (one etcd, a 3-member
+/// Patroni cluster of PostgreSQL 15). All state lives in the lab directory, so `down` and
+/// `status` need only that path.
+/// </summary>
+public sealed class LabController(IProcessRunner? runner = null, TimeProvider? time = null)
+{
+    private readonly IProcessRunner _runner = runner ?? new LocalProcessRunner(time);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>
+    /// Brings the lab up (or reconciles a partially running one) and waits until exactly one leader
+    /// is running and every replica streams on the leader's timeline. Returns immediately when the
+    /// lab is already running and healthy. Progress lines look like "etcd healthy in 0.4s".
+    /// </summary>
+    public Task<LabInventory> UpAsync(LabOptions options, IProgress<string>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new LabStarter(_runner, _time).UpAsync(options, progress, ct);
+    }
+
+    /// <summary>Stops everything the lab started (Patroni, leftover postmasters, etcd), by pid.</summary>
+    public Task DownAsync(string labDir, IProgress<string>? progress, CancellationToken ct) =>
+        DownAsync(labDir, purge: false, progress, ct);
+
+    /// <summary>As <see cref="DownAsync(string, IProgress{string}?, CancellationToken)"/>; <paramref name="purge"/> also deletes the lab directory.</summary>
+    public Task DownAsync(string labDir, bool purge, IProgress<string>? progress, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(labDir);
+        return new LabStopper(_time).DownAsync(labDir, purge, progress, ct);
+    }
+
+    /// <summary>Per-process liveness by pid, plus Patroni's /cluster view when any member answers.</summary>
+    public Task<LabStatus> StatusAsync(string labDir, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(labDir);
+        return LabStatusReader.ReadAsync(labDir, ct);
+    }
+
+    /// <summary>The inventory of a lab recorded in <paramref name="labDir"/>, or null if there is none.</summary>
+    public async Task<LabInventory?> InventoryAsync(string labDir, CancellationToken ct)
+    {
+        var state = await LabStateStore.LoadAsync(new LabLayout(labDir), ct);
+        return state is null ? null : LabInventory.From(state);
+    }
+
+    /// <summary>
+    /// Fault injection for tests: kills the member's Patroni (SIGKILL, so it cannot restart
+    /// PostgreSQL) and then stops its postmaster with an immediate shutdown, by the pid in
+    /// postmaster.pid. A stopped leader is replaced by a replica after the leader key ttl (10 s).
+    /// </summary>
+    public Task StopPostgresOfMemberAsync(string labDir, string member, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(member);
+        return new LabStopper(_time).StopPostgresOfMemberAsync(labDir, member, ct);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+
+namespace HybridOps.Lab;
+
+/// <summary>What modules consume about the lab site (through state). No secrets, by construction.</summary>
+public sealed record LabInventory(
+    string Site,
+    string ClusterName,
+    IReadOnlyList<string> EtcdEndpoints,
+    IReadOnlyList<LabMember> Members,
+    string SuperuserName,
+    string ReplicationUserName,
+    string LabDir)
+{
+    internal static LabInventory From(LabState state) => new(
+        state.Site,
+        state.ClusterName,
+        [state.Topology.EtcdClientUrl],
+        state.Topology.Members,
+        LabOptions.SuperuserName,
+        LabOptions.ReplicationUserName,
+        state.LabDir);
+
+    /// <summary>snake_case JSON, e.g. {"site":"onprem","cluster_name":...,"members":[{"name","host","pg_port","api_url"}]}.</summary>
+    public JsonObject ToJson()
+    {
+        var members = new JsonArray();
+        foreach (var m in Members)
+        {
+            members.Add(new JsonObject
+            {
+                ["name"] = m.Name,
+                ["host"] = m.Host,
+                ["pg_port"] = m.PostgresPort,
+                ["api_url"] = m.ApiUrl,
+            });
+        }
+
+        return new JsonObject
+        {
+            ["site"] = Site,
+            ["cluster_name"] = ClusterName,
+            ["etcd_endpoints"] = new JsonArray([.. EtcdEndpoints.Select(e => (JsonNode)JsonValue.Create(e))]),
+            ["members"] = members,
+            ["superuser"] = SuperuserName,
+            ["replication_user"] = ReplicationUserName,
+            ["lab_dir"] = LabDir,
+        };
+    }
+}

@@ -1,0 +1,34 @@
+namespace HybridOps.Lab;
+
+/// <summary>
+/// Where everything lives inside the lab directory. One place so up, down and status agree:
+/// <c>lab.json</c>, <c>etcd/{data,etcd.log}</c>, <c>pgN/{data,run,patroni.yml,patroni.log,pgpass}</c>.
+/// </summary>
+public sealed class LabLayout(string labDir)
+{
+    public string LabDir { get; } = Path.GetFullPath(labDir);
+
+    public string StateFile => Path.Combine(LabDir, "lab.json");
+
+    public string EtcdDir => Path.Combine(LabDir, "etcd");
+
+    public string EtcdDataDir => Path.Combine(EtcdDir, "data");
+
+    public string EtcdLog => Path.Combine(EtcdDir, "etcd.log");
+
+    public string MemberDir(string member) => Path.Combine(LabDir, member);
+
+    /// <summary>PGDATA; must be 0700 and owned by the server user or PostgreSQL refuses to start.</summary>
+    public string DataDir(string member) => Path.Combine(MemberDir(member), "data");
+
+    /// <summary>Per-member unix socket directory: all members use port 5432, so sockets would collide in /var/run/postgresql.</summary>
+    public string SocketDir(string member) => Path.Combine(MemberDir(member), "run");
+
+    public string PatroniConfig(string member) => Path.Combine(MemberDir(member), "patroni.yml");
+
+    public string PatroniLog(string member) => Path.Combine(MemberDir(member), "patroni.log");
+
+    public string PgPass(string member) => Path.Combine(MemberDir(member), "pgpass");
+
+    public string PostmasterPidFile(string member) => Path.Combine(DataDir(member), "postmaster.pid");
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace HybridOps.Lab;
+
+/// <summary>Reads and atomically writes lab.json (snake_case JSON).</summary>
+internal static class LabStateStore
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public static async Task<LabState?> LoadAsync(LabLayout layout, CancellationToken ct)
+    {
+        if (!File.Exists(layout.StateFile))
+        {
+            return null;
+        }
+
+        await using var stream = File.OpenRead(layout.StateFile);
+        return await JsonSerializer.DeserializeAsync<LabState>(stream, Json, ct);
+    }
+
+    /// <summary>Write-then-rename so a crash mid-write never leaves a torn lab.json (pids would be lost).</summary>
+    public static async Task SaveAsync(LabLayout layout, LabState state, CancellationToken ct)
+    {
+        var temp = layout.StateFile + ".tmp";
+        await using (var stream = File.Create(temp))
+        {
+            await JsonSerializer.SerializeAsync(stream, state, Json, ct);
+        }
+
+        File.Move(temp, layout.StateFile, overwrite: true);
+    }
+}

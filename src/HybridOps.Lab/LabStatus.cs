@@ -1,0 +1,27 @@
+namespace HybridOps.Lab;
+
+/// <summary>
+/// Truthful lab status: OS-level liveness of every process first, Patroni's opinion second.
+/// Patroni's /cluster can still list a member as "running" for up to ttl seconds after its node
+/// died, so <see cref="Processes"/> is what says whether a member's PostgreSQL is really up.
+/// </summary>
+public sealed record LabStatus(
+    string LabDir,
+    string RecordedStatus,
+    IReadOnlyList<LabProcessStatus> Processes,
+    LabClusterView? Cluster,
+    string? ClusterError)
+{
+    public LabProcessStatus? Find(string name, string kind) =>
+        Processes.FirstOrDefault(p => p.Name == name && p.Kind == kind);
+
+    /// <summary>True when that member's postmaster is alive according to its postmaster.pid.</summary>
+    public bool IsPostgresRunning(string member) => Find(member, "postgres")?.Alive == true;
+
+    public bool AllProcessesAlive => Processes.Count > 0 && Processes.All(p => p.Alive);
+
+    public bool NoProcessAlive => Processes.All(p => !p.Alive);
+
+    /// <summary>Pids of the lab processes that are alive right now.</summary>
+    public IReadOnlyList<int> LivePids => [.. Processes.Where(p => p.Alive && p.Pid is not null).Select(p => p.Pid!.Value)];
+}

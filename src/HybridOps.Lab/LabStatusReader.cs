@@ -1,0 +1,38 @@
+using HybridOps.Postgres.Exec;
+
+namespace HybridOps.Lab;
+
+/// <summary>Builds <see cref="LabStatus"/> from lab.json, /proc and (if reachable) Patroni.</summary>
+internal static class LabStatusReader
+{
+    public static async Task<LabStatus> ReadAsync(string labDir, CancellationToken ct)
+    {
+        var layout = new LabLayout(labDir);
+        var state = await LabStateStore.LoadAsync(layout, ct);
+        if (state is null)
+        {
+            return new LabStatus(layout.LabDir, "absent", [], null, $"no lab.json in {layout.LabDir}");
+        }
+
+        var processes = new List<LabProcessStatus>();
+        if (state.Process("etcd") is { } etcd)
+        {
+            processes.Add(new LabProcessStatus("etcd", "etcd", etcd.Pid, LabDaemons.IsAlive(etcd)));
+        }
+
+        foreach (var member in state.Topology.Members)
+        {
+            var patroni = state.Process(member.Name);
+            processes.Add(new LabProcessStatus(member.Name, "patroni", patroni?.Pid, LabDaemons.IsAlive(patroni)));
+
+            // A stale postmaster.pid (SIGKILL leaves it behind) names a dead or recycled pid: report it as not alive.
+            var pidFile = layout.PostmasterPidFile(member.Name);
+            var live = PostmasterPid.ReadLive(pidFile, layout.DataDir(member.Name));
+            processes.Add(new LabProcessStatus(member.Name, "postgres", live ?? PostmasterPid.Read(pidFile), live is not null));
+        }
+
+        var cluster = state.Status == "stopped" ? null : await LabHttp.TryGetClusterAsync(state.Topology.Members, ct);
+        var error = cluster is null ? "no Patroni REST API answered" : null;
+        return new LabStatus(layout.LabDir, state.Status, processes, cluster, error);
+    }
+}

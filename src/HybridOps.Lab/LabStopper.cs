@@ -1,0 +1,118 @@
+using System.Globalization;
+using HybridOps.Postgres.Exec;
+
+namespace HybridOps.Lab;
+
+/// <summary>
+/// `lab down` and fault injection. Everything is stopped by recorded pid (verified against its argv),
+/// never by process name, so other labs and any system PostgreSQL on the host are never touched.
+/// </summary>
+internal sealed class LabStopper(TimeProvider time)
+{
+    private static readonly TimeSpan PatroniGrace = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PostmasterGrace = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan EtcdGrace = TimeSpan.FromSeconds(10);
+
+    public async Task DownAsync(string labDir, bool purge, IProgress<string>? progress, CancellationToken ct)
+    {
+        var layout = new LabLayout(labDir);
+        var t0 = time.GetTimestamp();
+        var state = await LabStateStore.LoadAsync(layout, ct);
+        var members = state?.Topology.Members.Select(m => m.Name).ToList() ?? ScanMemberDirs(layout);
+
+        // 1. Patroni first, all at once: on SIGTERM each Patroni stops its own PostgreSQL cleanly and
+        //    stops its HA loop, so no replica promotes itself while the cluster goes down.
+        var patronis = (state?.Processes ?? []).Where(p => p.Kind == "patroni" && LabDaemons.IsAlive(p)).ToList();
+        await Task.WhenAll(patronis.Select(p => ProcessControl.TerminateAsync(p.Pid!.Value, UnixSignal.Terminate, PatroniGrace, time, ct)));
+        progress?.Report($"{patronis.Count} patroni stopped in {Seconds(t0)}");
+
+        // 2. Any postmaster still alive (Patroni killed earlier, or it timed out): fast shutdown by its pid file.
+        foreach (var member in members)
+        {
+            if (PostmasterPid.ReadLive(layout.PostmasterPidFile(member), layout.DataDir(member)) is { } pid)
+            {
+                await StopPostmasterAsync(pid, UnixSignal.Interrupt, PostmasterGrace, ct);
+                progress?.Report($"{member} postgres (pid {pid}) stopped in {Seconds(t0)}");
+            }
+        }
+
+        // 3. etcd last: Patroni needs it to release its leader key on the way down.
+        if (state?.Process("etcd") is { } etcd && LabDaemons.IsAlive(etcd))
+        {
+            await ProcessControl.TerminateAsync(etcd.Pid!.Value, UnixSignal.Terminate, EtcdGrace, time, ct);
+            progress?.Report($"etcd stopped in {Seconds(t0)}");
+        }
+
+        var survivors = (state?.Processes ?? []).Where(LabDaemons.IsAlive).Select(p => $"{p.Kind} {p.Name} pid {p.Pid}")
+            .Concat(members.Where(m => PostmasterPid.ReadLive(layout.PostmasterPidFile(m), layout.DataDir(m)) is not null)
+                .Select(m => $"postgres {m}"))
+            .ToList();
+        if (survivors.Count > 0)
+        {
+            throw new InvalidOperationException($"lab down left processes running: {string.Join(", ", survivors)}");
+        }
+
+        if (purge)
+        {
+            Directory.Delete(layout.LabDir, recursive: true);
+            progress?.Report($"lab dir {layout.LabDir} deleted");
+        }
+        else if (state is not null)
+        {
+            var stopped = state with
+            {
+                Status = "stopped",
+                StoppedAt = time.GetUtcNow(),
+                Processes = [.. state.Processes.Select(p => p with { Pid = null })],
+            };
+            await LabStateStore.SaveAsync(layout, stopped, ct);
+        }
+
+        progress?.Report($"lab down in {Seconds(t0)}");
+    }
+
+    /// <summary>
+    /// Simulates a node whose PostgreSQL died outside hyops: SIGKILLs the member's Patroni first
+    /// (otherwise Patroni would restart PostgreSQL within one loop_wait), then stops its postmaster
+    /// with an immediate shutdown (SIGQUIT, like `pg_ctl stop -m immediate`; SIGKILL fallback).
+    /// If the member was the leader, its leader key expires after ttl (10 s) and a replica takes over.
+    /// `lab up` restarts the member; `lab down` handles the dead pids.
+    /// </summary>
+    public async Task StopPostgresOfMemberAsync(string labDir, string member, CancellationToken ct)
+    {
+        var layout = new LabLayout(labDir);
+        var state = await LabStateStore.LoadAsync(layout, ct) ?? throw new InvalidOperationException($"No lab recorded in {layout.LabDir}.");
+        state.Topology.Member(member);
+        if (state.Process(member) is { } patroni && LabDaemons.IsAlive(patroni))
+        {
+            await ProcessControl.TerminateAsync(patroni.Pid!.Value, UnixSignal.Kill, TimeSpan.FromSeconds(5), time, ct);
+        }
+
+        if (PostmasterPid.ReadLive(layout.PostmasterPidFile(member), layout.DataDir(member)) is { } pid)
+        {
+            await StopPostmasterAsync(pid, UnixSignal.Quit, TimeSpan.FromSeconds(10), ct);
+        }
+    }
+
+    /// <summary>Signals the postmaster; on SIGKILL fallback also kills its children, which would otherwise linger as orphans.</summary>
+    private async Task StopPostmasterAsync(int pid, UnixSignal signal, TimeSpan grace, CancellationToken ct)
+    {
+        var children = ProcessControl.ListChildren(pid);
+        var outcome = await ProcessControl.TerminateAsync(pid, signal, grace, time, ct);
+        if (outcome == TerminationOutcome.Killed)
+        {
+            foreach (var child in children.Where(ProcessControl.IsAlive))
+            {
+                ProcessControl.Signal(child, UnixSignal.Kill);
+            }
+        }
+    }
+
+    private static List<string> ScanMemberDirs(LabLayout layout) =>
+        Directory.Exists(layout.LabDir)
+            ? [.. Directory.GetDirectories(layout.LabDir, "pg*").Select(Path.GetFileName).OfType<string>()]
+            : [];
+
+    private string Seconds(long start) =>
+        time.GetElapsedTime(start).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Serialization;
+
+namespace HybridOps.Lab;
+
+/// <summary>
+/// Loopback addresses and ports of the lab. Every member gets its own 127.x address so all of them
+/// can use the standard ports (5432/8008) like real hosts would. A test picks another
+/// <see cref="AddressPrefix"/> (e.g. "127.0.21") so it never clashes with a developer's lab.
+/// </summary>
+/// <param name="AddressPrefix">First three octets; must be inside 127.0.0.0/8.</param>
+public sealed record LabTopology(
+    string AddressPrefix = "127.0.1",
+    int EtcdClientPort = 2379,
+    int EtcdPeerPort = 2380,
+    int PostgresPort = 5432,
+    int RestApiPort = 8008,
+    int MemberCount = 3)
+{
+    /// <summary>etcd listens on prefix.1.</summary>
+    [JsonIgnore]
+    public string EtcdHost => Host(1);
+
+    [JsonIgnore]
+    public string EtcdClientUrl => $"http://{EtcdHost}:{EtcdClientPort.ToString(CultureInfo.InvariantCulture)}";
+
+    [JsonIgnore]
+    public string EtcdPeerUrl => $"http://{EtcdHost}:{EtcdPeerPort.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>Members pg1..pgN on prefix.11, .12, ...; pg1 is bootstrapped first and becomes leader.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<LabMember> Members =>
+        [.. Enumerable.Range(1, MemberCount).Select(i => new LabMember($"pg{i}", Host(10 + i), PostgresPort, RestApiPort))];
+
+    public LabMember Member(string name) =>
+        Members.FirstOrDefault(m => m.Name == name)
+        ?? throw new ArgumentException($"No lab member '{name}' (members: {string.Join(", ", Members.Select(m => m.Name))}).", nameof(name));
+
+    /// <summary>Rejects anything that is not loopback: the lab must never listen on a real interface.</summary>
+    public void Validate()
+    {
+        if (MemberCount is < 1 or > 9)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemberCount), MemberCount, "A lab has 1 to 9 members.");
+        }
+
+        if (!IPAddress.TryParse(Host(1), out var address) || !IPAddress.IsLoopback(address)
+            || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            throw new ArgumentException($"Address prefix '{AddressPrefix}' is not a 127.0.0.0/8 prefix like '127.0.1'.", nameof(AddressPrefix));
+        }
+    }
+
+    private string Host(int lastOctet) => $"{AddressPrefix}.{lastOctet.ToString(CultureInfo.InvariantCulture)}";
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace HybridOps.Postgres.Exec;
+
+/// <summary>
+/// <see cref="IProcessRunner"/> for the local machine. This is the one type that creates OS
+/// processes (via <see cref="Process"/> instances; the static Process.Start overloads are banned
+/// elsewhere). User switching follows <see cref="UserSwitch"/>: setpriv when root, direct otherwise.
+/// </summary>
+public sealed class LocalProcessRunner(TimeProvider? time = null) : IProcessRunner
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var argv = UserSwitch.BuildArgv(spec);
+        using var process = new Process { StartInfo = CreateStartInfo(argv, spec) };
+        using var timeoutCts = spec.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutCts.Token);
+
+        var started = _time.GetTimestamp();
+        process.Start();
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await WriteStdinAsync(process, spec.StdinText, linked.Token);
+            await process.WaitForExitAsync(linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Kill the tree so a cancelled psql/pg_basebackup does not linger holding connections.
+            KillTree(process);
+            if (timeoutCts.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"'{string.Join(' ', argv)}' did not finish within {spec.Timeout}.");
+            }
+
+            throw;
+        }
+
+        return new ProcessResult(process.ExitCode, await stdout, await stderr, _time.GetElapsedTime(started), argv);
+    }
+
+    public async Task<int> StartDetachedAsync(ProcessSpec spec, string logFile, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrEmpty(logFile);
+
+        // setsid and setpriv both exec (the background child of a non-interactive sh is not a process
+        // group leader, so setsid does not fork), hence $! is the daemon's own pid. The daemon is
+        // re-parented to init when sh exits, so it survives us and our terminal.
+        var daemonArgv = new List<string> { "setsid" };
+        daemonArgv.AddRange(UserSwitch.BuildArgv(spec));
+        var script = $"{ShellQuoting.Join(daemonArgv)} >>{ShellQuoting.Quote(logFile)} 2>&1 </dev/null & echo $!";
+
+        var shell = new ProcessSpec("/bin/sh", ["-c", script], spec.WorkingDirectory, UserSwitch.BuildEnvironment(spec),
+            RunAsUser: null, StdinText: null, Timeout: TimeSpan.FromSeconds(30));
+        var result = (await RunAsync(shell, ct)).EnsureSuccess();
+        if (!int.TryParse(result.StdOut.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 1)
+        {
+            throw new InvalidOperationException($"Could not read the daemon pid from '{result.StdOut.Trim()}' ({script}).");
+        }
+
+        return pid;
+    }
+
+    private static ProcessStartInfo CreateStartInfo(List<string> argv, ProcessSpec spec)
+    {
+        var psi = new ProcessStartInfo(argv[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var arg in argv.Skip(1))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        if (spec.WorkingDirectory is not null)
+        {
+            psi.WorkingDirectory = spec.WorkingDirectory;
+        }
+
+        foreach (var (key, value) in UserSwitch.BuildEnvironment(spec))
+        {
+            psi.Environment[key] = value;
+        }
+
+        return psi;
+    }
+
+    private static async Task WriteStdinAsync(Process process, string? text, CancellationToken ct)
+    {
+        // Always close stdin: a tool that reads stdin (psql without -c) would otherwise wait forever.
+        if (text is not null)
+        {
+            await process.StandardInput.WriteAsync(text.AsMemory(), ct);
+            await process.StandardInput.FlushAsync(ct);
+        }
+
+        process.StandardInput.Close();
+    }
+
+    private static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited between cancellation and kill.
+        }
+    }
+}
