@@ -48,6 +48,10 @@ internal static class LabHttp
         return null;
     }
 
+    /// <summary>True when the member's own Patroni answers GET /patroni (not just a stale DCS entry about it).</summary>
+    public static async Task<bool> PatroniAnswersAsync(LabMember member, CancellationToken ct) =>
+        await TryGetJsonAsync(new Uri($"{member.ApiUrl}/patroni"), ct) is JsonObject;
+
     private static async Task<HashSet<string>> StreamingReplicasAsync(Uri leaderPatroniUrl, CancellationToken ct)
     {
         var status = await TryGetJsonAsync(leaderPatroniUrl, ct);

@@ -90,7 +90,10 @@ internal sealed class LabStarter(IProcessRunner runner, TimeProvider time)
                     }
                 }
 
-                return view?.IsHealthy(options.Topology.MemberCount) == true;
+                // /cluster comes from the DCS, where a dead Patroni's member key lingers for ttl seconds:
+                // also require every member's own API to answer.
+                return view?.IsHealthy(options.Topology.MemberCount) == true
+                    && (await Task.WhenAll(members.Select(m => LabHttp.PatroniAnswersAsync(m, linked.Token)))).All(ok => ok);
             }, linked.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)

@@ -32,7 +32,7 @@ internal static class LabStatusReader
         }
 
         var cluster = state.Status == "stopped" ? null : await LabHttp.TryGetClusterAsync(state.Topology.Members, ct);
-        var error = cluster is null ? "no Patroni REST API answered" : null;
+        var error = cluster is not null ? null : state.Status == "stopped" ? "lab is stopped" : "no Patroni REST API answered";
         return new LabStatus(layout.LabDir, state.Status, processes, cluster, error);
     }
 }

@@ -1,9 +1,170 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
+using HybridOps.Core;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
+using HybridOps.Lab;
+using HybridOps.Modules.Platform.Onprem.Inventory;
 
 namespace HybridOps.Cli.Commands;
 
-/// <summary>`hyops lab up|status|down`: the embedded lab (placeholder until the lab lands).</summary>
+/// <summary>
+/// `hyops lab up|status|down`: the embedded lab, a real on-prem site on loopback (etcd + a 3-member
+/// Patroni cluster of PostgreSQL 15). `up` publishes the site inventory as platform/onprem/inventory
+/// state, so modules consume the lab exactly as they would a real site.
+/// </summary>
 public static class LabCommand
 {
-    public static Command Build(Func<ParseResult, Invocation> invocation) => new("lab", "The embedded lab on loopback");
+    public static Command Build(Func<ParseResult, Invocation> invocation)
+    {
+        var cmd = new Command("lab", "The embedded lab: real etcd + Patroni + PostgreSQL 15 on loopback addresses");
+        var labDir = new Option<string?>("--lab-dir") { Description = "Where the lab's servers keep data and logs (default: /tmp/hyops-lab-<hash of root>)" };
+        var prefix = new Option<string?>("--address-prefix") { Description = "First three octets of the on-prem site's loopback addresses (default 127.0.1)" };
+        var purge = new Option<bool>("--purge") { Description = "down: also delete the lab's data directory" };
+
+        var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix };
+        up.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), ct)));
+
+        var status = new Command("status", "Show every lab process (by pid) and Patroni's view of the cluster") { labDir };
+        status.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => StatusAsync(invocation(parse), parse.GetValue(labDir), ct)));
+
+        var down = new Command("down", "Stop everything the lab started, by pid; leaves no process behind") { labDir, purge };
+        down.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => DownAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(purge), ct)));
+
+        cmd.Subcommands.Add(up);
+        cmd.Subcommands.Add(status);
+        cmd.Subcommands.Add(down);
+        return cmd;
+    }
+
+    private static async Task<int> UpAsync(Invocation inv, string? labDirOption, string? prefixOption, CancellationToken ct)
+    {
+        var session = new LabSession(inv);
+        var (dir, prefix) = session.Locate(labDirOption, prefixOption);
+        var topology = new LabTopology(AddressPrefix: prefix);
+        try
+        {
+            topology.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, ex.Message);
+        }
+
+        var runtime = inv.Runtime;
+        var (su, repl) = session.Passwords();
+        session.Record(dir, prefix);
+        var started = inv.Time.GetTimestamp();
+        LabInventory inventory;
+        try
+        {
+            inventory = await new LabController(time: inv.Time).UpAsync(new LabOptions(dir, su, repl) { Topology = topology }, runtime.Progress, ct);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)
+        {
+            throw HyopsException.From(DiagnosticCatalog.LabFailure, ex.Message);
+        }
+
+        var upSeconds = inv.Time.GetElapsedTime(started).TotalSeconds;
+        var inputs = inventory.ToJson();
+        inputs.Remove("lab_dir");
+        inputs["superuser_password_env"] = LabSession.SuperuserKey;
+        inputs["replication_password_env"] = LabSession.ReplicationKey;
+        var published = await new ModuleRunner(runtime).RunAsync(new ModuleRequest
+        {
+            ModuleRef = InventoryHandler.Ref,
+            Action = "deploy",
+            StepInputs = inputs,
+            ApplyEnvironmentOverrides = false,
+        }, ct);
+
+        var doc = new JsonObject
+        {
+            ["status"] = "up",
+            ["lab_dir"] = dir,
+            ["up_seconds"] = Math.Round(upSeconds, 2),
+            ["inventory_state"] = published.StatePath,
+            ["inventory"] = published.Outputs.DeepClone(),
+        };
+        inv.Renderer.Result(doc, w =>
+        {
+            w.WriteLine($"lab up in {upSeconds:F1}s: cluster {inventory.ClusterName}, {inventory.Members.Count} members, lab dir {dir}");
+            foreach (var m in inventory.Members)
+            {
+                w.WriteLine($"  {m.Name}  postgres {m.Host}:{m.PostgresPort}  patroni {m.ApiUrl}");
+            }
+
+            w.WriteLine($"  inventory published: {published.StatePath}");
+        });
+        return 0;
+    }
+
+    private static async Task<int> StatusAsync(Invocation inv, string? labDirOption, CancellationToken ct)
+    {
+        var session = new LabSession(inv);
+        if (!session.Recorded && labDirOption is null)
+        {
+            throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab recorded for runtime root {inv.Root}");
+        }
+
+        var (dir, _) = session.Locate(labDirOption, null);
+        var status = await new LabController(time: inv.Time).StatusAsync(dir, ct);
+        var processes = new JsonArray(status.Processes.Select(p => (JsonNode?)new JsonObject
+        {
+            ["name"] = p.Name, ["kind"] = p.Kind, ["pid"] = p.Pid, ["alive"] = p.Alive,
+        }).ToArray());
+        var members = new JsonArray((status.Cluster?.Members ?? []).Select(m => (JsonNode?)new JsonObject
+        {
+            ["name"] = m.Name, ["host"] = m.Host, ["role"] = m.Role, ["state"] = m.State, ["timeline"] = m.Timeline, ["lag"] = m.LagBytes, ["streaming"] = m.Streaming,
+        }).ToArray());
+        var healthy = status.AllProcessesAlive && status.Cluster is not null;
+        var exit = status.Processes.Count == 0 ? ExitCode.ConnectivityFailure : healthy ? ExitCode.Success : ExitCode.ConnectivityFailure;
+        inv.Renderer.Result(new JsonObject
+        {
+            ["lab_dir"] = dir,
+            ["recorded_status"] = status.RecordedStatus,
+            ["healthy"] = healthy,
+            ["processes"] = processes,
+            ["cluster"] = members,
+            ["cluster_error"] = status.ClusterError,
+            ["exit_code"] = (int)exit,
+        }, w =>
+        {
+            w.WriteLine($"lab {dir}: {(healthy ? "healthy" : "NOT healthy")} (recorded: {status.RecordedStatus})");
+            foreach (var p in status.Processes)
+            {
+                w.WriteLine($"  {p.Kind,-8} {p.Name,-5} pid {p.Pid?.ToString() ?? "-",-8} {(p.Alive ? "alive" : "DEAD")}");
+            }
+
+            foreach (var m in status.Cluster?.Members ?? [])
+            {
+                w.WriteLine($"  patroni: {m.Name} {m.Role} {m.State} timeline {m.Timeline} lag {m.LagBytes?.ToString() ?? "unknown"}");
+            }
+
+            if (status.ClusterError is not null)
+            {
+                w.WriteLine($"  patroni: {status.ClusterError}");
+            }
+        });
+        return (int)exit;
+    }
+
+    private static async Task<int> DownAsync(Invocation inv, string? labDirOption, bool purge, CancellationToken ct)
+    {
+        var session = new LabSession(inv);
+        var (dir, _) = session.Locate(labDirOption, null);
+        var started = inv.Time.GetTimestamp();
+        await new LabController(time: inv.Time).DownAsync(dir, purge, inv.Runtime.Progress, ct);
+        var after = Directory.Exists(dir) ? await new LabController(time: inv.Time).StatusAsync(dir, ct) : null;
+        var left = after?.LivePids ?? [];
+        var seconds = inv.Time.GetElapsedTime(started).TotalSeconds;
+        inv.Renderer.Result(new JsonObject
+        {
+            ["status"] = left.Count == 0 ? "down" : "processes_left",
+            ["lab_dir"] = dir,
+            ["down_seconds"] = Math.Round(seconds, 2),
+            ["live_pids"] = new JsonArray(left.Select(p => (JsonNode?)p).ToArray()),
+        }, w => w.WriteLine(left.Count == 0 ? $"lab down in {seconds:F1}s: no lab process left" : $"lab down: processes still alive: {string.Join(", ", left)}"));
+        return left.Count == 0 ? 0 : (int)ExitCode.InternalError;
+    }
 }

@@ -17,6 +17,11 @@ internal static class StepGraph
             }
         }
 
+        if (byId.Count != steps.Count)
+        {
+            return [.. steps]; // duplicate ids (reported above) make the order meaningless
+        }
+
         foreach (var s in steps)
         {
             foreach (var r in s.Requires.Where(r => !byId.ContainsKey(r)))

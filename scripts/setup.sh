@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what hyops and its lab need on a fresh Debian 12 machine, only what is missing.
+# Idempotent; safe to run before every test or demo run.
+set -euo pipefail
+
+packages=(
+  postgresql-15 postgresql-client-15   # PostgreSQL 15 servers for the lab sites
+  patroni python3-etcd python3-psycopg2 # Patroni with its etcd DCS backend
+  etcd-server etcd-client               # the DCS
+  pgbackrest                            # backups + WAL archive (baseline lane)
+  pdns-server pdns-backend-sqlite3      # DNS authority for endpoint publication
+  dnsutils                              # dig, to verify DNS answers for real
+  util-linux procps                     # setpriv/setsid/runuser, ps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  # Never let package scripts start system services: the lab starts its own servers, by pid.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo_cmd[@]}" chmod +x /usr/sbin/policy-rc.d
+    trap '"${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq >&2 || true
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "setup: the .NET 10 SDK (dotnet) is required and was not found on PATH" >&2
+  exit 2
+fi
+
+id postgres >/dev/null 2>&1 || { echo "setup: the postgres OS user is missing (postgresql-common creates it)" >&2; exit 2; }
+echo "setup: ok ($(dotnet --version), $(/usr/lib/postgresql/15/bin/postgres --version), patroni $(patroni --version | awk '{print $2}'), $(etcd --version | head -1), $(pgbackrest version))" >&2

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using HybridOps.Core;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Secrets;
+using HybridOps.Core.State;
+using HybridOps.Lab;
+
+namespace HybridOps.Cli.Commands;
+
+/// <summary>
+/// Ties a runtime root to its lab: where the lab's servers live (outside the runtime root, so server
+/// files such as Patroni's pgpass never sit among hyops' records) and the lab passwords, kept in the
+/// vault under fixed key names. &lt;root&gt;/lab/lab-ref.json records the lab dir and address prefix.
+/// </summary>
+public sealed class LabSession(Invocation invocation)
+{
+    public const string SuperuserKey = "HYOPS_LAB_PG_SUPERUSER_PASSWORD";
+    public const string ReplicationKey = "HYOPS_LAB_PG_REPLICATION_PASSWORD";
+
+    private string RefFile => Path.Combine(invocation.Root, "lab", "lab-ref.json");
+
+    public (string LabDir, string Prefix) Locate(string? labDirOption, string? prefixOption)
+    {
+        var recorded = File.Exists(RefFile) ? JsonNode.Parse(File.ReadAllText(RefFile)) : null;
+        var labDir = labDirOption
+            ?? invocation.Environment.GetValueOrDefault("HYOPS_LAB_DIR")
+            ?? recorded?["lab_dir"]?.GetValue<string>()
+            ?? Path.Combine(Path.GetTempPath(), $"hyops-lab-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(invocation.Root)))[..10]}");
+        var prefix = prefixOption ?? recorded?["address_prefix"]?.GetValue<string>() ?? "127.0.1";
+        return (Path.GetFullPath(labDir), prefix);
+    }
+
+    public bool Recorded => File.Exists(RefFile);
+
+    public void Record(string labDir, string prefix) =>
+        AtomicFile.WriteAllText(RefFile, new JsonObject { ["lab_dir"] = labDir, ["address_prefix"] = prefix }.ToJsonString(Json.Options), invocation.Redactor.Redact);
+
+    /// <summary>Lab passwords from env or vault; generated and stored in the vault on first use.</summary>
+    public (string Superuser, string Replication) Passwords()
+    {
+        var secrets = invocation.Runtime.Secrets;
+        if (secrets.TryResolve(SuperuserKey, out var su) && secrets.TryResolve(ReplicationKey, out var repl))
+        {
+            return (su, repl);
+        }
+
+        var vault = invocation.OpenVault();
+        if (vault is null)
+        {
+            // The lab is the embedded default: with no vault password configured, it creates a 0600 password file.
+            VaultPasswordSource.CreatePasswordFile(invocation.Root);
+            vault = invocation.OpenVault() ?? throw HyopsException.From(DiagnosticCatalog.VaultUnavailable, "could not open the vault after creating its password file");
+        }
+
+        su = vault.TryGet(SuperuserKey, out var s) ? s : NewPassword();
+        repl = vault.TryGet(ReplicationKey, out var r) ? r : NewPassword();
+        vault.Set(SuperuserKey, su);
+        vault.Set(ReplicationKey, repl);
+        vault.Save();
+        invocation.Redactor.Register(su);
+        invocation.Redactor.Register(repl);
+        return (su, repl);
+    }
+
+    private static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', 'x').Replace('/', 'y').TrimEnd('=');
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using HybridOps.Postgres.Exec;
+
+namespace HybridOps.Integration.Tests.Lab;
+
+/// <summary>The process port the lab relies on: real pids for daemons, user switching, kill on timeout.</summary>
+[Collection("lab")]
+public sealed class ProcessRunnerTests
+{
+    private readonly LocalProcessRunner _runner = new();
+
+    [Fact]
+    public async Task Detached_start_returns_the_daemon_pid_and_it_can_be_stopped_by_pid()
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"hyops-runner-{Guid.NewGuid():N}.log");
+        var user = ProcessIdentity.ServiceUserOrNull();
+        var pid = await _runner.StartDetachedAsync(
+            new ProcessSpec("sleep", ["300"], WorkingDirectory: "/", RunAsUser: user), log, CancellationToken.None);
+        try
+        {
+            ProcessControl.IsAlive(pid).ShouldBeTrue();
+            ProcessControl.ReadCommandLine(pid).ShouldBe(["sleep", "300"]);
+            var ps = (await _runner.RunAsync(ProcessSpec.Of("ps", "-o", "user=,sid=", "-p", pid.ToString()), CancellationToken.None)).EnsureSuccess();
+            var fields = ps.StdOut.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            fields[0].ShouldBe(user ?? ProcessIdentity.UserName);
+            fields[1].ShouldBe(pid.ToString(), "the daemon should lead its own session");
+        }
+        finally
+        {
+            (await ProcessControl.TerminateAsync(pid, TimeSpan.FromSeconds(5), CancellationToken.None)).ShouldBe(TerminationOutcome.Exited);
+            File.Delete(log);
+        }
+
+        ProcessControl.IsAlive(pid).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Run_switches_user_passes_environment_and_stdin()
+    {
+        var result = await _runner.RunAsync(
+            new ProcessSpec("/bin/sh", ["-c", "id -un; printf '%s\\n' \"$HYOPS_SECRET\"; cat"],
+                WorkingDirectory: "/", Environment: new Dictionary<string, string> { ["HYOPS_SECRET"] = "s3cret" },
+                RunAsUser: ProcessIdentity.ServiceUserOrNull(), StdinText: "from-stdin"),
+            CancellationToken.None);
+
+        result.EnsureSuccess().StdOut.Split('\n')[..3].ShouldBe([ProcessIdentity.ServiceUserOrNull() ?? ProcessIdentity.UserName, "s3cret", "from-stdin"]);
+        string.Join(' ', result.Argv).ShouldNotContain("s3cret");
+    }
+
+    [Fact]
+    public async Task Timeout_kills_the_process()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await Should.ThrowAsync<TimeoutException>(() =>
+            _runner.RunAsync(new ProcessSpec("sleep", ["30"], Timeout: TimeSpan.FromMilliseconds(300)), CancellationToken.None));
+        stopwatch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+    }
+}

@@ -1,0 +1,16 @@
+namespace HybridOps.Integration.Tests.Support;
+
+/// <summary>One healthy lab shared by the non-destructive tests of a collection.</summary>
+public sealed class SharedSiteFixture : IAsyncLifetime
+{
+    public Site Site { get; } = new("127.0.31");
+
+    public Task InitializeAsync() => Site.StartAsync();
+
+    public async Task DisposeAsync() => await Site.DisposeAsync();
+}
+
+[CollectionDefinition("site")]
+public sealed class SiteCollection : ICollectionFixture<SharedSiteFixture>
+{
+}
