@@ -21,7 +21,7 @@ public sealed class ProcessRunnerTests
             ProcessControl.IsAlive(pid).ShouldBeTrue();
             ProcessControl.ReadCommandLine(pid).ShouldBe(["sleep", "300"]);
             var ps = (await _runner.RunAsync(ProcessSpec.Of("ps", "-o", "user=,sid=", "-p", pid.ToString()), CancellationToken.None)).EnsureSuccess();
-            var fields = ps.StdOut.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var fields = ps.StdOut.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             fields[0].ShouldBe(user ?? ProcessIdentity.UserName);
             fields[1].ShouldBe(pid.ToString(), "the daemon should lead its own session");
         }
