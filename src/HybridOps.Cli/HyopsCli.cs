@@ -14,11 +14,14 @@ public static class HyopsCli
     public static async Task<int> RunAsync(string[] args, CliIO io, IReadOnlyDictionary<string, string> environment, TimeProvider time, CancellationToken cancellationToken)
     {
         var root = new RootCommand("hyops — governed, evidence-driven PostgreSQL DR (Patroni + etcd) to the cloud and back");
-        root.Options.Add(GlobalOptions.Root);
-        root.Options.Add(GlobalOptions.Env);
-        root.Options.Add(GlobalOptions.Output);
+        var options = new GlobalOptions();
+        root.Options.Add(options.Root);
+        root.Options.Add(options.Env);
+        root.Options.Add(options.Output);
 
-        Func<ParseResult, Invocation> invocation = parse => new Invocation(parse, io, environment, time);
+        // One Invocation per parse, so every part of a command shares one redactor and one runtime.
+        Invocation? current = null;
+        Func<ParseResult, Invocation> invocation = parse => current ??= new Invocation(parse, options, io, environment, time);
         root.Subcommands.Add(ModuleCommand.Build(invocation));
         root.Subcommands.Add(BlueprintCommand.Build(invocation));
         root.Subcommands.Add(LabCommand.Build(invocation));
@@ -50,6 +53,13 @@ public static class HyopsCli
         {
             invocation.Renderer.Failure(failure);
             return (int)failure.ExitCode;
+        }
+        catch (Exception ex)
+        {
+            // A bug, not an expected failure: say so plainly, still redacted, and never crash the host.
+            invocation.Renderer.Failure(new HyopsException(new Diagnostic("HYO0001", ExitCode.InternalError,
+                $"internal error: {ex.GetType().Name}: {ex.Message}", "this is a hyops bug; please report it with the run record")));
+            return (int)ExitCode.InternalError;
         }
     }
 }

@@ -9,10 +9,12 @@ using HybridOps.Modules;
 namespace HybridOps.Cli;
 
 /// <summary>Per-invocation composition: resolves the runtime root and builds the runtime services once.</summary>
-public sealed class Invocation(ParseResult parse, CliIO io, IReadOnlyDictionary<string, string> environment, TimeProvider time)
+public sealed class Invocation(ParseResult parse, GlobalOptions options, CliIO io, IReadOnlyDictionary<string, string> environment, TimeProvider time)
 {
     private readonly Redactor redactor = new();
     private HyopsRuntime? runtime;
+    private Renderer? renderer;
+    private string? root;
 
     public CliIO IO => io;
 
@@ -24,9 +26,9 @@ public sealed class Invocation(ParseResult parse, CliIO io, IReadOnlyDictionary<
 
     public Redactor Redactor => redactor;
 
-    public Renderer Renderer => new(io, parse.GetValue(GlobalOptions.Output) == "json", redactor);
+    public Renderer Renderer => renderer ??= new(io, parse.GetValue(options.Output) == "json", redactor);
 
-    public string Root => RuntimeRoot.Resolve(parse.GetValue(GlobalOptions.Root), parse.GetValue(GlobalOptions.Env), EnvironmentReader);
+    public string Root => root ??= RuntimeRoot.Resolve(parse.GetValue(options.Root), parse.GetValue(options.Env), EnvironmentReader);
 
     public ContentRoot Content => ContentRoot.Locate(environment.GetValueOrDefault("HYOPS_CONTENT_ROOT"));
 

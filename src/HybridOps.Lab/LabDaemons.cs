@@ -54,6 +54,16 @@ internal sealed class LabDaemons(IProcessRunner runner, TimeProvider time)
     }
 
     /// <summary>Recorded process still running and still the same program (argv contains its marker).</summary>
-    public static bool IsAlive(LabProcessRecord? record) =>
-        record?.Pid is { } pid && ProcessControl.CommandLineContains(pid, record.Marker);
+    public static bool IsAlive(LabProcessRecord? record)
+    {
+        if (record?.Pid is not { } pid || !ProcessControl.IsAlive(pid))
+        {
+            return false;
+        }
+
+        // While the exec chain (sh -> setsid -> setpriv -> daemon) runs, /proc/<pid>/cmdline can read
+        // empty for a moment; a live pid with no argv yet is ours starting, not a recycled pid.
+        var argv = ProcessControl.ReadCommandLine(pid);
+        return argv.Count == 0 || argv.Any(a => a.Contains(record.Marker, StringComparison.Ordinal));
+    }
 }

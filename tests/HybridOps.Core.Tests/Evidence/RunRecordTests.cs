@@ -153,6 +153,35 @@ public sealed class RunRecordTests : IDisposable
     }
 
     [Fact]
+    public async Task CuttingOffTheResultLine_LeavesAnIncompleteRecord()
+    {
+        var file = await DeployAndGetRecordAsync();
+        RunRecordVerifier.Verify(file).Complete.ShouldBeTrue();
+        var lines = (await File.ReadAllLinesAsync(file)).ToList();
+        lines.RemoveAt(lines.Count - 1);
+        await File.WriteAllLinesAsync(file, lines);
+
+        var verdict = RunRecordVerifier.Verify(file);
+
+        verdict.Intact.ShouldBeTrue();
+        verdict.Complete.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task ALineThatIsNotJson_IsReportedBrokenNotThrown()
+    {
+        var file = await DeployAndGetRecordAsync();
+        var lines = (await File.ReadAllLinesAsync(file)).ToList();
+        lines[1] = "{not json,\"hash\":\"" + new string('a', 64) + "\"}";
+        await File.WriteAllLinesAsync(file, lines);
+
+        var verdict = RunRecordVerifier.Verify(file);
+
+        verdict.Intact.ShouldBeFalse();
+        verdict.FirstBrokenLine.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task ReorderingLines_IsDetected()
     {
         var file = await DeployAndGetRecordAsync();

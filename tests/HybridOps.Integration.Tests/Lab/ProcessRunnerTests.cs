@@ -19,6 +19,12 @@ public sealed class ProcessRunnerTests
         try
         {
             ProcessControl.IsAlive(pid).ShouldBeTrue();
+            // setsid and setpriv exec in turn; the pid shows the daemon's argv once the chain is done.
+            for (var i = 0; i < 100 && ProcessControl.ReadCommandLine(pid).FirstOrDefault() != "sleep"; i++)
+            {
+                await Task.Delay(50);
+            }
+
             ProcessControl.ReadCommandLine(pid).ShouldBe(["sleep", "300"]);
             var ps = (await _runner.RunAsync(ProcessSpec.Of("ps", "-o", "user=,sid=", "-p", pid.ToString()), CancellationToken.None)).EnsureSuccess();
             var fields = ps.StdOut.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);

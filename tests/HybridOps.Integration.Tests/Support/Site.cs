@@ -61,6 +61,12 @@ public sealed class Site : IAsyncDisposable
     public async Task StartAsync()
     {
         var r = await HyopsAsync("lab", "up", "--lab-dir", LabDir, "--address-prefix", Prefix);
+        if (r.ExitCode != 0)
+        {
+            // A half-started lab is taken down here: xunit may not dispose a fixture whose start failed.
+            await HyopsAsync("lab", "down", "--lab-dir", LabDir);
+        }
+
         r.ExitCode.ShouldBe(0, r.ToString());
         Up = true;
     }
