@@ -20,7 +20,7 @@ internal static class CliRunner
     }
 }
 
-/// <summary>CLI tests share System.CommandLine's static option objects, so they run one at a time.</summary>
+/// <summary>CLI tests run one at a time: they write under HOME-like temp roots and read whole trees.</summary>
 [CollectionDefinition(Name)]
 public sealed class CliCollection
 {
