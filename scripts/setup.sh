@@ -9,7 +9,7 @@ packages=(
   etcd-server etcd-client               # the DCS
   pgbackrest                            # backups + WAL archive (baseline lane)
   pdns-server pdns-backend-sqlite3      # DNS authority for endpoint publication
-  dnsutils                              # dig, to verify DNS answers for real
+  dnsutils sqlite3                      # dig to verify DNS answers; sqlite3 loads the pdns schema
   util-linux procps                     # setpriv/setsid/runuser, ps
 )
 

@@ -53,6 +53,19 @@ internal sealed class LabDaemons(IProcessRunner runner, TimeProvider time)
         return new LabProcessRecord(member.Name, "patroni", pid, config, layout.PatroniLog(member.Name), time.GetUtcNow());
     }
 
+    /// <summary>
+    /// PowerDNS authoritative server of the DNS site. Started as the caller (root binds port 53) with
+    /// --config-dir naming the lab's dns dir (the argv marker); pdns.conf drops to the service user.
+    /// </summary>
+    public async Task<LabProcessRecord> StartPdnsAsync(LabOptions options, LabLayout layout, CancellationToken ct)
+    {
+        var t = options.Topology;
+        PortProbe.EnsureFree("pdns", t.DnsHost, t.DnsPort, t.DnsApiPort);
+        var spec = new ProcessSpec(options.PdnsExecutable, [$"--config-dir={layout.DnsDir}"], WorkingDirectory: layout.DnsDir);
+        var pid = await runner.StartDetachedAsync(spec, layout.DnsLog, ct);
+        return new LabProcessRecord("pdns", "pdns", pid, layout.DnsDir, layout.DnsLog, time.GetUtcNow());
+    }
+
     /// <summary>Recorded process still running and still the same program (argv contains its marker).</summary>
     public static bool IsAlive(LabProcessRecord? record)
     {

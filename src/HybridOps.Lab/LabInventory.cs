@@ -12,6 +12,9 @@ public sealed record LabInventory(
     string ReplicationUserName,
     string LabDir)
 {
+    /// <summary>The DNS site, when the lab runs one (PowerDNS authority for <see cref="LabTopology.DnsZone"/>).</summary>
+    public LabDnsSite? Dns { get; init; }
+
     internal static LabInventory From(LabState state) => new(
         state.Site,
         state.ClusterName,
@@ -19,7 +22,12 @@ public sealed record LabInventory(
         state.Topology.Members,
         LabOptions.SuperuserName,
         LabOptions.ReplicationUserName,
-        state.LabDir);
+        state.LabDir)
+    {
+        Dns = state.Process("pdns") is null
+            ? null
+            : new LabDnsSite(state.Topology.DnsApiUrl, "localhost", LabTopology.DnsZone, state.Topology.DnsHost, state.Topology.DnsPort, LabTopology.ServiceRecord),
+    };
 
     /// <summary>snake_case JSON, e.g. {"site":"onprem","cluster_name":...,"members":[{"name","host","pg_port","api_url"}]}.</summary>
     public JsonObject ToJson()

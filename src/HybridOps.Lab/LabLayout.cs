@@ -16,6 +16,15 @@ public sealed class LabLayout(string labDir)
 
     public string EtcdLog => Path.Combine(EtcdDir, "etcd.log");
 
+    /// <summary>PowerDNS: pdns.conf (0600, holds the API key), the sqlite3 database, its log and control socket.</summary>
+    public string DnsDir => Path.Combine(LabDir, "dns");
+
+    public string DnsConfig => Path.Combine(DnsDir, "pdns.conf");
+
+    public string DnsDatabase => Path.Combine(DnsDir, "pdns.sqlite3");
+
+    public string DnsLog => Path.Combine(DnsDir, "pdns.log");
+
     public string MemberDir(string member) => Path.Combine(LabDir, member);
 
     /// <summary>PGDATA; must be 0700 and owned by the server user or PostgreSQL refuses to start.</summary>

@@ -19,6 +19,18 @@ public sealed record LabOptions(string LabDir, string SuperuserPassword, string 
 
     public string EtcdExecutable { get; init; } = "/usr/bin/etcd";
 
+    /// <summary>
+    /// API key of the lab's PowerDNS site. Null: no DNS site is started. The key reaches pdns through
+    /// LabDir/dns/pdns.conf (0600, outside any runtime root): pdns reads its API key only from config.
+    /// </summary>
+    public string? PdnsApiKey { get; init; }
+
+    public string PdnsExecutable { get; init; } = "/usr/sbin/pdns_server";
+
+    public string PdnsSchema { get; init; } = "/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql";
+
+    public string Sqlite3Executable { get; init; } = "/usr/bin/sqlite3";
+
     /// <summary>OS user for the servers when we are root (PostgreSQL refuses to run as root).</summary>
     public string ServiceUser { get; init; } = "postgres";
 
@@ -31,7 +43,7 @@ public sealed record LabOptions(string LabDir, string SuperuserPassword, string 
         builder.Append("LabDir = ").Append(LabDir)
             .Append(", ClusterName = ").Append(ClusterName)
             .Append(", Topology = ").Append(Topology)
-            .Append(", SuperuserPassword = ***, ReplicationPassword = ***");
+            .Append(", SuperuserPassword = ***, ReplicationPassword = ***, PdnsApiKey = ").Append(PdnsApiKey is null ? "(none)" : "***");
         return true;
     }
 }

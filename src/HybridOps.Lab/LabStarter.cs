@@ -24,6 +24,7 @@ internal sealed class LabStarter(IProcessRunner runner, TimeProvider time)
 
         var existing = await LabStateStore.LoadAsync(layout, ct);
         if (existing is { Status: "running" } && existing.Processes.All(LabDaemons.IsAlive)
+            && (options.PdnsApiKey is null || existing.Process("pdns") is not null)
             && await LabHttp.TryGetClusterAsync(existing.Topology.Members, ct) is { } view
             && view.IsHealthy(existing.Topology.MemberCount))
         {
@@ -95,6 +96,19 @@ internal sealed class LabStarter(IProcessRunner runner, TimeProvider time)
                 return view?.IsHealthy(options.Topology.MemberCount) == true
                     && (await Task.WhenAll(members.Select(m => LabHttp.PatroniAnswersAsync(m, linked.Token)))).All(ok => ok);
             }, linked.Token);
+
+            if (options.PdnsApiKey is { } apiKey)
+            {
+                if (!LabDaemons.IsAlive(state.Process("pdns")))
+                {
+                    state = await RecordAsync(layout, state, await _daemons.StartPdnsAsync(options, layout, ct), ct);
+                }
+
+                var leader = (await LabHttp.TryGetClusterAsync(members, linked.Token))?.Leader?.Host ?? members[0].Host;
+                await LabDns.EnsureZoneAsync(options.Topology, apiKey, leader,
+                    (what, condition) => WaitAsync(state, what, condition, linked.Token), linked.Token);
+                progress?.Report($"pdns serving {LabTopology.DnsZone} on {options.Topology.DnsHost}:{options.Topology.DnsPort} in {Since()}");
+            }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {

@@ -31,6 +31,11 @@ internal static class LabStatusReader
             processes.Add(new LabProcessStatus(member.Name, "postgres", live ?? PostmasterPid.Read(pidFile), live is not null));
         }
 
+        if (state.Process("pdns") is { } pdns)
+        {
+            processes.Add(new LabProcessStatus("pdns", "pdns", pdns.Pid, LabDaemons.IsAlive(pdns)));
+        }
+
         var cluster = state.Status == "stopped" ? null : await LabHttp.TryGetClusterAsync(state.Topology.Members, ct);
         var error = cluster is not null ? null : state.Status == "stopped" ? "lab is stopped" : "no Patroni REST API answered";
         return new LabStatus(layout.LabDir, state.Status, processes, cluster, error);

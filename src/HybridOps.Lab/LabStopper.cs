@@ -12,6 +12,7 @@ internal sealed class LabStopper(TimeProvider time)
     private static readonly TimeSpan PatroniGrace = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PostmasterGrace = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan EtcdGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PdnsGrace = TimeSpan.FromSeconds(10);
 
     public async Task DownAsync(string labDir, bool purge, IProgress<string>? progress, CancellationToken ct)
     {
@@ -36,7 +37,14 @@ internal sealed class LabStopper(TimeProvider time)
             }
         }
 
-        // 3. etcd last: Patroni needs it to release its leader key on the way down.
+        // 3. The DNS site (PowerDNS), independent of the cluster.
+        if (state?.Process("pdns") is { } pdns && LabDaemons.IsAlive(pdns))
+        {
+            await ProcessControl.TerminateAsync(pdns.Pid!.Value, UnixSignal.Terminate, PdnsGrace, time, ct);
+            progress?.Report($"pdns stopped in {Seconds(t0)}");
+        }
+
+        // 4. etcd last: Patroni needs it to release its leader key on the way down.
         if (state?.Process("etcd") is { } etcd && LabDaemons.IsAlive(etcd))
         {
             await ProcessControl.TerminateAsync(etcd.Pid!.Value, UnixSignal.Terminate, EtcdGrace, time, ct);

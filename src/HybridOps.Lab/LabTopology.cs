@@ -16,8 +16,39 @@ public sealed record LabTopology(
     int EtcdPeerPort = 2380,
     int PostgresPort = 5432,
     int RestApiPort = 8008,
-    int MemberCount = 3)
+    int MemberCount = 3,
+    int DnsPort = 53,
+    int DnsApiPort = 8081)
 {
+    /// <summary>Zone the lab's DNS site is authoritative for.</summary>
+    public const string DnsZone = "hyops.lab.";
+
+    /// <summary>The service record pointing at the current primary.</summary>
+    public const string ServiceRecord = "db.hyops.lab.";
+
+    /// <summary>
+    /// The DNS site's prefix: the site prefix with its third octet + 4 (127.0.1 -> 127.0.5, 127.0.45 -> 127.0.49).
+    /// Injective, so every site prefix gets its own DNS address.
+    /// </summary>
+    [JsonIgnore]
+    public string DnsPrefix
+    {
+        get
+        {
+            var parts = AddressPrefix.Split('.');
+            return parts.Length == 3 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var third)
+                ? $"{parts[0]}.{parts[1]}.{(third + 4).ToString(CultureInfo.InvariantCulture)}"
+                : AddressPrefix;
+        }
+    }
+
+    /// <summary>PowerDNS listens on dns prefix .1 (DNS on <see cref="DnsPort"/>, HTTP API on <see cref="DnsApiPort"/>).</summary>
+    [JsonIgnore]
+    public string DnsHost => $"{DnsPrefix}.1";
+
+    [JsonIgnore]
+    public string DnsApiUrl => $"http://{DnsHost}:{DnsApiPort.ToString(CultureInfo.InvariantCulture)}";
+
     /// <summary>etcd listens on prefix.1.</summary>
     [JsonIgnore]
     public string EtcdHost => Host(1);
@@ -49,6 +80,11 @@ public sealed record LabTopology(
             || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
         {
             throw new ArgumentException($"Address prefix '{AddressPrefix}' is not a 127.0.0.0/8 prefix like '127.0.1'.", nameof(AddressPrefix));
+        }
+
+        if (!IPAddress.TryParse(DnsHost, out var dns) || !IPAddress.IsLoopback(dns) || DnsPrefix == AddressPrefix)
+        {
+            throw new ArgumentException($"Address prefix '{AddressPrefix}' leaves no room for the DNS site (third octet + 4 must be at most 255).", nameof(AddressPrefix));
         }
     }
 

@@ -1,6 +1,12 @@
 using HybridOps.Core.Engine;
+using HybridOps.Modules.Core.Shared.ManualGate;
+using HybridOps.Modules.Platform.Network.DnsRouting;
+using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
+using HybridOps.Modules.Org.ObjectRepo;
 using HybridOps.Modules.Platform.Onprem.Inventory;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHa;
+using HybridOps.Modules.Platform.Onprem.PostgresqlHaBackup;
+using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Patroni;
 
 namespace HybridOps.Modules;
@@ -11,6 +17,13 @@ public static class ModuleCatalog
     public static HandlerRegistry CreateRegistry() => new(
     [
         new InventoryHandler(),
+        new ManualGateHandler(),
+        new PowerdnsAuthorityHandler(),
+        new DnsRoutingHandler(),
         new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5))),
+        new ObjectRepoHandler(ObjectRepoHandler.GcpRef, new LocalProcessRunner()),
+        new ObjectRepoHandler(ObjectRepoHandler.AwsRef, new LocalProcessRunner()),
+        new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),
+        new PostgresqlHaBackupHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
     ]);
 }

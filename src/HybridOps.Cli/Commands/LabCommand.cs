@@ -4,6 +4,7 @@ using HybridOps.Core;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
 using HybridOps.Lab;
+using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
 using HybridOps.Modules.Platform.Onprem.Inventory;
 
 namespace HybridOps.Cli.Commands;
@@ -15,6 +16,9 @@ namespace HybridOps.Cli.Commands;
 /// </summary>
 public static class LabCommand
 {
+    /// <summary>Vault/env key of the lab PowerDNS API key; generated on first `up` like the lab passwords.</summary>
+    public const string PdnsApiKeyName = "HYOPS_LAB_PDNS_API_KEY";
+
     public static Command Build(Func<ParseResult, Invocation> invocation)
     {
         var cmd = new Command("lab", "The embedded lab: real etcd + Patroni + PostgreSQL 15 on loopback addresses");
@@ -53,12 +57,13 @@ public static class LabCommand
 
         var runtime = inv.Runtime;
         var (su, repl) = session.Passwords();
+        var pdnsKey = PdnsApiKey(inv);
         session.Record(dir, prefix);
         var started = inv.Time.GetTimestamp();
         LabInventory inventory;
         try
         {
-            inventory = await new LabController(time: inv.Time).UpAsync(new LabOptions(dir, su, repl) { Topology = topology }, runtime.Progress, ct);
+            inventory = await new LabController(time: inv.Time).UpAsync(new LabOptions(dir, su, repl) { Topology = topology, PdnsApiKey = pdnsKey }, runtime.Progress, ct);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)
         {
@@ -78,8 +83,30 @@ public static class LabCommand
             ApplyEnvironmentOverrides = false,
         }, ct);
 
+        ModuleRunResult? authority = null;
+        if (inventory.Dns is { } dns)
+        {
+            authority = await new ModuleRunner(runtime).RunAsync(new ModuleRequest
+            {
+                ModuleRef = PowerdnsAuthorityHandler.Ref,
+                Action = "deploy",
+                StepInputs = new JsonObject
+                {
+                    ["api_url"] = dns.ApiUrl,
+                    ["server_id"] = dns.ServerId,
+                    ["zone"] = dns.Zone,
+                    ["dns_server_host"] = dns.DnsHost,
+                    ["dns_server_port"] = dns.DnsPort,
+                    ["api_key_env"] = PdnsApiKeyName,
+                },
+                ApplyEnvironmentOverrides = false,
+            }, ct);
+        }
+
         var doc = new JsonObject
         {
+            ["dns_authority_state"] = authority?.StatePath,
+            ["dns_authority"] = authority?.Outputs.DeepClone(),
             ["status"] = "up",
             ["lab_dir"] = dir,
             ["up_seconds"] = Math.Round(upSeconds, 2),
@@ -95,8 +122,39 @@ public static class LabCommand
             }
 
             w.WriteLine($"  inventory published: {published.StatePath}");
+            if (inventory.Dns is { } dns)
+            {
+                w.WriteLine($"  dns      pdns {dns.DnsHost}:{dns.DnsPort}  api {dns.ApiUrl}  zone {dns.Zone}  ({dns.ServiceRecord} -> on-prem leader)");
+                w.WriteLine($"  dns authority published: {authority?.StatePath}");
+            }
         });
         return 0;
+    }
+
+    /// <summary>The lab PowerDNS API key from env or vault; generated and stored in the vault on first use.</summary>
+    private static string PdnsApiKey(Invocation inv)
+    {
+        if (inv.Runtime.Secrets.TryResolve(PdnsApiKeyName, out var key))
+        {
+            return key;
+        }
+
+        var vault = inv.OpenVault();
+        if (vault is null)
+        {
+            Core.Secrets.VaultPasswordSource.CreatePasswordFile(inv.Root);
+            vault = inv.OpenVault() ?? throw HyopsException.From(DiagnosticCatalog.VaultUnavailable, "could not open the vault after creating its password file");
+        }
+
+        if (!vault.TryGet(PdnsApiKeyName, out var stored))
+        {
+            stored = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+            vault.Set(PdnsApiKeyName, stored);
+            vault.Save();
+        }
+
+        inv.Redactor.Register(stored);
+        return stored;
     }
 
     private static async Task<int> StatusAsync(Invocation inv, string? labDirOption, CancellationToken ct)

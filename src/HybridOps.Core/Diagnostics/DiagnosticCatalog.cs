@@ -102,6 +102,20 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor LabFailure = new("HYO7006", ExitCode.ReadinessFailure,
         "the embedded lab failed to start", "see the lab logs named in the message; `hyops lab down` cleans up");
 
+    // Manual gate (core/shared/manual-gate) and endpoint publication (platform/network/dns-routing)
+    public static readonly DiagnosticDescriptor ConfirmationTargetMismatch = new("HYO3002", ExitCode.GuardRefused,
+        "the typed confirmation target does not match the expected target", "type the exact target identity (confirm_target) shown by the plan or state");
+    public static readonly DiagnosticDescriptor ConfirmationNonceInvalid = new("HYO3003", ExitCode.GuardRefused,
+        "the confirmation nonce is missing, stale or already used", "run `hyops module status` of the gate to get a fresh nonce and pass it as confirm_nonce");
+    public static readonly DiagnosticDescriptor OutsideWindow = new("HYO3004", ExitCode.GuardRefused,
+        "outside the allowed maintenance window", "run inside window_start..window_end, or change the window after review");
+    public static readonly DiagnosticDescriptor PublicationFailed = new("HYO4010", ExitCode.PublicationFailure,
+        "endpoint publication failed (DNS authority API unreachable or refused the change)", "check the DNS authority (PowerDNS API URL, API key env name) in its published state; the record was not verified");
+    public static readonly DiagnosticDescriptor PublicationNotVerified = new("HYO6010", ExitCode.PublicationFailure,
+        "the published record was not served by the DNS authority in time", "query the authority (dig @host fqdn) and check its logs; nothing else was changed");
+    public static readonly DiagnosticDescriptor PublicationDrift = new("HYO6011", ExitCode.PublicationFailure,
+        "the DNS answer differs from the published routing state", "redeploy the dns-routing module to restore the published target, or investigate who changed the record");
+
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
+using HybridOps.Postgres.Exec;
+using HybridOps.Postgres.PgBackRest;
+
+namespace HybridOps.Modules.Org.ObjectRepo;
+
+/// <summary>
+/// org/{gcp,aws,azure}/object-repo: publishes the normalized object repository contract
+/// (object-repo/v1). Provider `local` makes the bucket a directory owned by the database OS user;
+/// cloud providers are published as declared (no cloud API is called yet). Credentials are env-key
+/// NAMES only. Destroy never deletes repository data; purging is a separate, explicit command.
+/// </summary>
+public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner runner) : IModuleHandler
+{
+    public const string GcpRef = "org/gcp/object-repo";
+    public const string AwsRef = "org/aws/object-repo";
+    public const string AzureRef = "org/azure/object-repo";
+
+    private static readonly string[] CredentialKeys = ["gcs_sa_json_env", "s3_access_key_env", "s3_secret_key_env", "azure_key_env"];
+
+    public string ModuleRef => moduleRef;
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketPattern();
+
+    public void Validate(ModuleContext context)
+    {
+        var provider = context.Inputs.String("provider");
+        if (provider is null || !RepoOptions.Providers.Contains(provider))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider '{provider}' is not one of {string.Join(", ", RepoOptions.Providers)}");
+        }
+
+        var bucket = context.Inputs.String("bucket") ?? "";
+        if (!BucketPattern().IsMatch(bucket))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"bucket '{bucket}' must be 3-63 characters of a-z, 0-9, '.', '-', '_'");
+        }
+
+        var path = context.Inputs.String("path") ?? "/pgbackrest";
+        if (path.Contains("..", StringComparison.Ordinal) || path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '\\'))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"path '{path}' must be a plain absolute path without '..', quotes or spaces");
+        }
+
+        if (provider == "local")
+        {
+            var root = context.Inputs.String("local_root");
+            if (root is null || !Path.IsPathFullyQualified(root) || root.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"'))
+            {
+                throw HyopsException.From(DiagnosticCatalog.InputRequired, "provider 'local' needs input 'local_root': an absolute directory path without spaces or quotes");
+            }
+        }
+
+        if (provider == "s3" && context.Inputs.String("region") is null)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputRequired, "provider 's3' needs input 'region'");
+        }
+    }
+
+    public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
+    {
+        var repo = Location(context);
+        if (context.Action == "destroy")
+        {
+            context.Evidence.Note($"destroy retires the published repository contract only; repository data at {RepoOptions.Uri(repo)} is kept (purge is a separate, explicit command)");
+            context.Evidence.Check("repository_data_kept", true, new JsonObject { ["repo_uri"] = RepoOptions.Uri(repo), ["deleted"] = false });
+            return ModuleOutcome.Destroyed();
+        }
+
+        if (repo.Provider == "local")
+        {
+            var owner = context.Inputs.String("local_owner") ?? "postgres";
+            var dirs = new OwnedPaths(runner, owner);
+            var bucketDir = repo.LocalRoot!.TrimEnd('/') + "/" + repo.Bucket;
+            var repoDir = RepoOptions.LocalDirectory(repo);
+            var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+            if (context.Action == "deploy")
+            {
+                foreach (var dir in new[] { repo.LocalRoot!, bucketDir, repoDir }.Distinct(StringComparer.Ordinal))
+                {
+                    await dirs.EnsureDirectoryAsync(dir, mode, cancellationToken);
+                }
+            }
+
+            var exists = Directory.Exists(repoDir);
+            context.Evidence.Check("local_repository_directory", exists, new JsonObject { ["path"] = repoDir, ["owner"] = owner, ["mode"] = "0750" },
+                exists ? null : DiagnosticCatalog.SourceMisconfigured.Code);
+            if (!exists)
+            {
+                throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured, $"local repository directory '{repoDir}' does not exist");
+            }
+        }
+        else
+        {
+            context.Evidence.Note($"provider '{repo.Provider}': the contract is published as declared; no cloud API was called and the bucket was not verified");
+        }
+
+        var credentials = new JsonObject();
+        foreach (var key in CredentialKeys)
+        {
+            credentials[key] = context.Inputs.String(key);
+        }
+
+        var options = new JsonObject();
+        foreach (var (k, v) in RepoOptions.PgBackRest(repo))
+        {
+            options[k] = v;
+        }
+
+        return ModuleOutcome.Ok(new JsonObject
+        {
+            ["backend"] = repo.Provider,
+            ["bucket"] = repo.Bucket,
+            ["path"] = RepoOptions.NormalizePath(repo.Path),
+            ["region"] = repo.Region,
+            ["endpoint"] = repo.Endpoint,
+            ["local_root"] = repo.LocalRoot,
+            ["credential_env_keys"] = credentials,
+            ["repo_uri"] = RepoOptions.Uri(repo),
+            ["pgbackrest_options"] = options,
+        });
+    }
+
+    private static RepoLocation Location(ModuleContext context) => new(
+        context.Inputs.String("provider")!,
+        context.Inputs.String("bucket")!,
+        RepoOptions.NormalizePath(context.Inputs.String("path")),
+        context.Inputs.String("region"),
+        context.Inputs.String("endpoint"),
+        context.Inputs.String("provider") == "local" ? Path.GetFullPath(context.Inputs.String("local_root")!) : null);
+}

@@ -1,0 +1,292 @@
+using System.Text.Json.Nodes;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
+using HybridOps.Modules.Common;
+using HybridOps.Postgres.Exec;
+using HybridOps.Postgres.Patroni;
+using HybridOps.Postgres.PgBackRest;
+using HybridOps.Postgres.Sql;
+
+namespace HybridOps.Modules.Platform.Onprem.PostgresqlHaBackup;
+
+/// <summary>One run of the backup module: resolves the live leader, paths and config, then acts.</summary>
+internal sealed class BackupRun
+{
+    private const string NoArchive = "/bin/true";
+    private const string ConfigHeader = "# Written by hyops (platform/onprem/postgresql-ha-backup)";
+    private static readonly UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+    private static readonly UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+
+    private readonly ModuleContext context;
+    private readonly PatroniClient patroni;
+    private readonly IProcessRunner runner;
+    private readonly JsonObject cluster;
+    private readonly JsonObject repo;
+    private readonly string stanza;
+    private readonly string osUser;
+    private readonly BackupTargets targets;
+    private readonly TimeSpan commandTimeout;
+
+    public BackupRun(ModuleContext context, PatroniClient patroni, IProcessRunner runner)
+    {
+        this.context = context;
+        this.patroni = patroni;
+        this.runner = runner;
+        cluster = context.Inputs.State("cluster_state_ref")!.Outputs;
+        repo = context.Inputs.State("repo_state_ref")!.Outputs;
+        stanza = context.Inputs.String("stanza") ?? cluster.Str("cluster_name")!;
+        osUser = context.Inputs.String("os_user") ?? "postgres";
+        targets = new BackupTargets(context);
+        commandTimeout = TimeSpan.FromSeconds(context.Inputs.Values.Int("command_timeout_s") ?? 900);
+    }
+
+    private string WorkDir => field ??= targets.WorkDir(stanza);
+
+    private string ConfigPath => Path.Combine(WorkDir, "pgbackrest.conf");
+
+    private PgBackRestCli Cli => new(runner, context.Inputs.String("pgbackrest_bin") ?? "/usr/bin/pgbackrest", ConfigPath, stanza, ProcessIdentity.ServiceUserOrNull(osUser));
+
+    public async Task<ModuleOutcome> ConfigureAsync(CancellationToken ct)
+    {
+        var leader = await LiveLeaderAsync(ct);
+        await WriteConfigAsync(leader, ct);
+        var archiveCommand = Cli.ArchivePushCommand;
+        var timeout = context.Inputs.Values.Int("archive_timeout_s") ?? 60;
+        await SetArchiveAsync(leader, archiveCommand, timeout, ct);
+
+        await RunCheckedAsync("stanza-create", [], ct);
+        await RunCheckedAsync("check", [], ct);
+        var outputs = BaseOutputs(leader, archiveCommand, timeout);
+        outputs["stanza_created"] = true;
+        outputs["check_passed"] = true;
+        outputs["configured_at"] = PostgresqlHaBackupHandler.Iso(context.Time.GetUtcNow());
+        return ModuleOutcome.Ok(outputs);
+    }
+
+    public async Task<ModuleOutcome> BackupAsync(CancellationToken ct)
+    {
+        var leader = await LiveLeaderAsync(ct);
+        await WriteConfigAsync(leader, ct);
+        var archiveCommand = Cli.ArchivePushCommand;
+        var observed = await PgProbe.ScalarAsync<string>(leader.Endpoint, "show archive_command", ct);
+        var configured = observed == archiveCommand;
+        context.Evidence.Check("archive_command_configured", configured, new JsonObject { ["observed"] = observed, ["expected"] = archiveCommand },
+            configured ? null : DiagnosticCatalog.SourceMisconfigured.Code);
+        if (!configured)
+        {
+            throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured,
+                $"leader {leader.Name} archives with '{observed}', not this module's command; run apply_mode=configure first");
+        }
+
+        var type = context.Inputs.String("backup_type") ?? "full";
+        context.Progress.Report($"pgbackrest backup --type={type} on {leader.Name}");
+        await RunCheckedAsync("backup", [$"--type={type}"], ct);
+        var outputs = BaseOutputs(leader, archiveCommand, context.Inputs.Values.Int("archive_timeout_s") ?? 60);
+        outputs["stanza_created"] = true;
+        outputs["check_passed"] = context.Previous?.Outputs["check_passed"]?.DeepClone();
+        outputs["configured_at"] = context.Previous?.Outputs["configured_at"]?.DeepClone();
+        await AddBackupFactsAsync(outputs, leader, ct);
+        return ModuleOutcome.Ok(outputs);
+    }
+
+    public async Task<ModuleOutcome> StatusAsync(CancellationToken ct)
+    {
+        var leader = await LiveLeaderAsync(ct);
+        var archiveCommand = Cli.ArchivePushCommand;
+        var observed = await PgProbe.ScalarAsync<string>(leader.Endpoint, "show archive_command", ct);
+        context.Evidence.Check("archive_command_configured", observed == archiveCommand, new JsonObject { ["observed"] = observed, ["expected"] = archiveCommand });
+        var outputs = BaseOutputs(leader, archiveCommand, context.Inputs.Values.Int("archive_timeout_s") ?? 60);
+        await AddBackupFactsAsync(outputs, leader, ct);
+        return observed == archiveCommand
+            ? ModuleOutcome.Ok(outputs)
+            : ModuleOutcome.Partial(outputs, DiagnosticCatalog.SourceMisconfigured.Create($"leader archives with '{observed}'; run apply_mode=configure"));
+    }
+
+    public async Task<ModuleOutcome> DestroyAsync(CancellationToken ct)
+    {
+        var leader = await LiveLeaderAsync(ct);
+        await SetArchiveAsync(leader, NoArchive, null, ct);
+        var config = ConfigPath;
+        if (File.Exists(config) && File.ReadLines(config).FirstOrDefault()?.StartsWith(ConfigHeader, StringComparison.Ordinal) == true)
+        {
+            Directory.Delete(WorkDir, recursive: true);
+            context.Evidence.Note($"removed the module-owned directory {WorkDir} (pgbackrest.conf, log, lock, spool)");
+        }
+        else
+        {
+            context.Evidence.Note($"no module-owned config at {config}; nothing removed");
+        }
+
+        context.Evidence.Note($"repository data at {repo.Str("repo_uri")} (stanza '{stanza}') is kept: this module never deletes backups or archived WAL");
+        context.Evidence.Check("repository_data_kept", true, new JsonObject { ["repo_uri"] = repo.Str("repo_uri"), ["stanza"] = stanza, ["deleted"] = false });
+        return ModuleOutcome.Destroyed();
+    }
+
+    private JsonObject BaseOutputs(Leader leader, string archiveCommand, int archiveTimeout) => new()
+    {
+        ["stanza"] = stanza,
+        ["config_path"] = ConfigPath,
+        ["work_dir"] = WorkDir,
+        ["archive_command"] = archiveCommand,
+        ["archive_timeout_s"] = archiveTimeout,
+        ["repo_uri"] = repo.Str("repo_uri"),
+        ["repo_path"] = repo["pgbackrest_options"].Str("repo1-path"),
+        ["backend"] = repo.Str("backend"),
+        ["leader_name"] = leader.Name,
+        ["schedule"] = new JsonObject
+        {
+            ["intent"] = context.Inputs.Values["schedule"]?.DeepClone(),
+            ["installed"] = false,
+            ["note"] = "recorded intent only; no cron or timer is installed",
+        },
+    };
+
+    private async Task AddBackupFactsAsync(JsonObject outputs, Leader leader, CancellationToken ct)
+    {
+        var info = await RunCheckedAsync("info", ["--output=json"], ct);
+        var parsed = JsonNode.Parse(info.StdOut);
+        var latest = PgBackRestBackup.LatestOf(parsed, stanza);
+        outputs["backup_count"] = PgBackRestBackup.Labels(parsed, stanza).Count;
+        if (latest is not null)
+        {
+            outputs["backup_label"] = latest.Label;
+            outputs["backup_type"] = latest.Type;
+            outputs["backup_timeline"] = latest.Timeline;
+            outputs["backup_wal_start"] = latest.WalStart;
+            outputs["backup_wal_stop"] = latest.WalStop;
+            outputs["backup_started_at"] = PostgresqlHaBackupHandler.Iso(latest.Started);
+            outputs["backup_stopped_at"] = PostgresqlHaBackupHandler.Iso(latest.Stopped);
+            outputs["backup_age_s"] = (long)Math.Max(0, (context.Time.GetUtcNow() - latest.Stopped).TotalSeconds);
+        }
+
+        var archiver = await PgProbe.ScalarAsync<string>(leader.Endpoint,
+            "select coalesce(last_archived_wal, '') || '|' || coalesce(to_char(last_archived_time at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') from pg_stat_archiver", ct);
+        var parts = archiver.Split('|');
+        outputs["last_archived_wal"] = parts[0].Length > 0 ? parts[0] : null;
+        outputs["last_archived_at"] = parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null;
+    }
+
+    private async Task<ProcessResult> RunCheckedAsync(string command, IReadOnlyList<string> options, CancellationToken ct)
+    {
+        var result = await Cli.RunAsync(command, options, commandTimeout, ct, RepoCredentialEnvironment());
+        var tail = result.StdErr.Length > 2000 ? result.StdErr[^2000..] : result.StdErr;
+        context.Evidence.Action($"pgbackrest {command}", result.Argv, result.ExitCode, result.Duration,
+            new JsonObject { ["stderr_tail"] = tail.Trim(), ["stdout_tail"] = command == "info" ? null : Tail(result.StdOut) });
+        if (!result.Succeeded)
+        {
+            throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured,
+                $"pgbackrest {command} exited {result.ExitCode}: {Tail(result.StdErr + "\n" + result.StdOut).Trim()}");
+        }
+
+        return result;
+    }
+
+    private static string Tail(string s) => s.Length > 1000 ? s[^1000..] : s;
+
+    /// <summary>Cloud repository credentials, resolved from the key NAMES in the repository contract.</summary>
+    private Dictionary<string, string>? RepoCredentialEnvironment()
+    {
+        var keys = repo["credential_env_keys"];
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Add(string input, string variable)
+        {
+            if (keys.Str(input) is { } name)
+            {
+                env[variable] = context.Secrets.Resolve(name);
+            }
+        }
+
+        switch (repo.Str("backend"))
+        {
+            case "s3":
+                Add("s3_access_key_env", "PGBACKREST_REPO1_S3_KEY");
+                Add("s3_secret_key_env", "PGBACKREST_REPO1_S3_KEY_SECRET");
+                break;
+            case "azure":
+                Add("azure_key_env", "PGBACKREST_REPO1_AZURE_KEY");
+                break;
+        }
+
+        return env.Count == 0 ? null : env;
+    }
+
+    private async Task WriteConfigAsync(Leader leader, CancellationToken ct)
+    {
+        var paths = new OwnedPaths(runner, osUser);
+        foreach (var dir in new[] { WorkDir, Path.Combine(WorkDir, "log"), Path.Combine(WorkDir, "lock"), Path.Combine(WorkDir, "spool") })
+        {
+            await paths.EnsureDirectoryAsync(dir, DirMode, ct);
+        }
+
+        var global = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in repo["pgbackrest_options"]!.AsObject())
+        {
+            global[k] = v!.GetValue<string>();
+        }
+
+        global["repo1-retention-full"] = (context.Inputs.Values.Int("retention_full") ?? 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        global["log-path"] = Path.Combine(WorkDir, "log");
+        global["lock-path"] = Path.Combine(WorkDir, "lock");
+        global["spool-path"] = Path.Combine(WorkDir, "spool");
+        global["start-fast"] = "y";
+        var dataDir = targets.DataDir(leader.Name);
+        var member = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["pg1-path"] = dataDir,
+            ["pg1-port"] = leader.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["pg1-socket-path"] = targets.SocketDir(leader.Name),
+        };
+        var text = PgBackRestConfig.Render(global, stanza, member);
+        await paths.WriteFileAsync(ConfigPath, text, FileMode, ct);
+        context.Evidence.Check("pgbackrest_config_written", true, new JsonObject { ["path"] = ConfigPath, ["pg1-path"] = dataDir, ["repo1-path"] = global.GetValueOrDefault("repo1-path"), ["owner"] = osUser });
+        context.Evidence.WriteDocument("pgbackrest.conf.json", new JsonObject { ["text"] = text });
+    }
+
+    private async Task SetArchiveAsync(Leader leader, string archiveCommand, int? archiveTimeout, CancellationToken ct)
+    {
+        var parameters = new JsonObject { ["archive_command"] = archiveCommand, ["archive_timeout"] = archiveTimeout };
+        await patroni.PatchConfigAsync(leader.ApiUrl, new JsonObject { ["postgresql"] = new JsonObject { ["parameters"] = parameters } }, ct);
+        context.Evidence.Append("patroni_config_patch", new JsonObject { ["api_url"] = leader.ApiUrl, ["parameters"] = parameters.DeepClone() });
+
+        // Patroni applies DCS parameter changes with a reload on its next loop; wait until the leader runs it.
+        var start = context.Time.GetTimestamp();
+        string observed;
+        while ((observed = await PgProbe.ScalarAsync<string>(leader.Endpoint, "show archive_command", ct)) != archiveCommand)
+        {
+            if (context.Time.GetElapsedTime(start) > TimeSpan.FromSeconds(60))
+            {
+                context.Evidence.Check("archive_command_applied", false, new JsonObject { ["observed"] = observed, ["expected"] = archiveCommand }, DiagnosticCatalog.NotReady.Code);
+                throw HyopsException.From(DiagnosticCatalog.NotReady, $"leader {leader.Name} still archives with '{observed}' 60 s after the Patroni config change");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(300), context.Time, ct);
+        }
+
+        context.Evidence.Check("archive_command_applied", true, new JsonObject
+        {
+            ["leader"] = leader.Name, ["observed"] = observed, ["waited_ms"] = Math.Round(context.Time.GetElapsedTime(start).TotalMilliseconds),
+        });
+    }
+
+    private async Task<Leader> LiveLeaderAsync(CancellationToken ct)
+    {
+        var apiUrls = cluster["patroni_api_urls"] is JsonArray a ? a.Select(n => n!.GetValue<string>()).ToList() : [];
+        var (live, apiUsed) = await patroni.GetClusterFromAnyAsync(apiUrls, ct);
+        var leaderName = live.Leaders.FirstOrDefault()?.Name
+            ?? throw HyopsException.From(DiagnosticCatalog.NoWritable, "Patroni reports no leader");
+        if (leaderName != cluster.Str("leader_name"))
+        {
+            context.Evidence.Note($"live Patroni leader is {leaderName}; the assessed state says {cluster.Str("leader_name")}: using the live leader");
+        }
+
+        var member = cluster.Objects("members").FirstOrDefault(m => m.Str("name") == leaderName)
+            ?? throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured, $"leader '{leaderName}' is not a member of the assessed cluster; re-run platform/onprem/postgresql-ha");
+        var user = cluster.Str("db_user") ?? "postgres";
+        var password = context.Secrets.Resolve(cluster.Str("db_password_env")!);
+        var endpoint = new PgEndpoint(member.Str("host")!, member.Int("port") ?? 5432, user, password);
+        context.Evidence.Check("leader_resolved", true, new JsonObject { ["leader"] = leaderName, ["api_url"] = apiUsed, ["host"] = endpoint.Host, ["port"] = endpoint.Port });
+        return new Leader(leaderName, endpoint, member.Str("api_url") ?? apiUsed, endpoint.Port);
+    }
+
+    private sealed record Leader(string Name, PgEndpoint Endpoint, string ApiUrl, int Port);
+}

@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Support;
+using HybridOps.Postgres.Dns;
+using HybridOps.Postgres.Exec;
+
+namespace HybridOps.Integration.Tests.Routing;
+
+/// <summary>platform/network/dns-routing against the lab's real PowerDNS site (own lab: one test stops pdns).</summary>
+public sealed class DnsRoutingTests : IAsyncLifetime
+{
+    private const string Module = "platform/network/dns-routing";
+    private const string Fqdn = "db.hyops.lab.";
+    private readonly Site site = new("127.0.45");
+
+    private string DnsHost => "127.0.49.1";
+
+    public Task InitializeAsync() => site.StartAsync();
+
+    public async Task DisposeAsync() => await site.DisposeAsync();
+
+    [Fact]
+    public async Task LabUp_PublishesTheAuthority_AndTheServiceRecordPointsAtTheLeader()
+    {
+        var state = JsonNode.Parse(File.ReadAllText(site.StatePath("platform__network__powerdns-authority")))!;
+        state["status"]!.GetValue<string>().ShouldBe("ok");
+        state["outputs"]!["api_url"]!.GetValue<string>().ShouldBe("http://127.0.49.1:8081");
+        state["outputs"]!["api_key_env"]!.GetValue<string>().ShouldBe("HYOPS_LAB_PDNS_API_KEY");
+        (await DigAsync()).ShouldBe(site.Host(11));
+
+        var status = await site.HyopsAsync("lab", "status");
+        status.ExitCode.ShouldBe(0, status.ToString());
+        (status.StdOut + status.StdErr).ShouldContain("pdns");
+    }
+
+    [Fact]
+    public async Task Deploy_ToANewTarget_IsServedByDns_StatusOk_AndDestroyLeavesTheRecord()
+    {
+        var r = await DeployAsync("target_host: \"127.0.2.11\"\ndesired: \"dr\"");
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        (await DigAsync()).ShouldBe("127.0.2.11");
+        var state = JsonNode.Parse(File.ReadAllText(site.StatePath("platform__network__dns-routing")))!;
+        state["outputs"]!["target"]!.GetValue<string>().ShouldBe("127.0.2.11");
+        state["outputs"]!["previous_target"]!.GetValue<string>().ShouldBe(site.Host(11));
+        state["outputs"]!["verified"]!.GetValue<bool>().ShouldBeTrue();
+
+        var status = await site.HyopsAsync("module", "status", "--module", Module);
+        status.ExitCode.ShouldBe(0, status.ToString());
+
+        var destroy = await site.HyopsAsync("module", "destroy", "--module", Module);
+        destroy.ExitCode.ShouldBe(0, destroy.ToString());
+        (await DigAsync()).ShouldBe("127.0.2.11");
+        site.RuntimeFiles().ShouldAllBe(f => !f.Text.Contains(ApiKey()));
+    }
+
+    [Fact]
+    public async Task Deploy_FromTheEndpointState_ThenDriftIsDetected_AndRevertOnDestroyRestores()
+    {
+        (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
+        var r = await DeployAsync("target_host: \"\"\nendpoint_state_ref: \"platform/onprem/postgresql-ha\"\nendpoint_host_output_key: \"leader_host\"");
+        r.ExitCode.ShouldBe(0, r.ToString());
+        (await DigAsync()).ShouldBe(site.Host(11));
+
+        // Someone moves the record behind hyops' back: status reports drift (exit 9).
+        var client = PowerDnsClient.Create("http://127.0.49.1:8081", "localhost", ApiKey(), TimeSpan.FromSeconds(5));
+        await client.ReplaceRrsetAsync("hyops.lab.", Fqdn, "A", 30, ["127.0.3.11"], CancellationToken.None);
+        var drift = await site.HyopsAsync("module", "status", "--module", Module);
+        drift.ExitCode.ShouldBe(9, drift.ToString());
+        drift.StdErr.ShouldContain("HYO6011");
+
+        (await DeployAsync("target_host: \"127.0.2.12\"")).ExitCode.ShouldBe(0);
+        var revert = await site.HyopsWithAsync(site.Environment, "module", "destroy", "--module", Module, "--inputs", Inputs("revert_on_destroy: true"));
+        revert.ExitCode.ShouldBe(0, revert.ToString());
+        (await DigAsync()).ShouldBe("127.0.3.11");
+    }
+
+    [Fact]
+    public async Task Deploy_WithPdnsStopped_ExitsWithPublicationFailure_AndStateError()
+    {
+        var labState = JsonNode.Parse(File.ReadAllText(Path.Combine(site.LabDir, "lab.json")))!;
+        var pid = labState["processes"]!.AsArray().Single(p => p!["kind"]!.GetValue<string>() == "pdns")!["pid"]!.GetValue<int>();
+        (await ProcessControl.TerminateAsync(pid, UnixSignal.Terminate, TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None)).ShouldNotBe(TerminationOutcome.Killed);
+
+        var r = await DeployAsync("target_host: \"127.0.2.11\"");
+
+        r.ExitCode.ShouldBe(9, r.ToString());
+        r.StdErr.ShouldContain("HYO4010");
+        var state = JsonNode.Parse(File.ReadAllText(site.StatePath("platform__network__dns-routing")))!;
+        state["status"]!.GetValue<string>().ShouldBe("error");
+        state["error"]!["code"]!.GetValue<string>().ShouldBe("HYO4010");
+
+        var status = await site.HyopsAsync("lab", "status");
+        status.ExitCode.ShouldBe(4, status.ToString());
+    }
+
+    private string ApiKey()
+    {
+        var conf = File.ReadAllLines(Path.Combine(site.LabDir, "dns", "pdns.conf")).Single(l => l.StartsWith("api-key=", StringComparison.Ordinal));
+        return conf["api-key=".Length..];
+    }
+
+    private Task<CliResult> DeployAsync(string yaml) =>
+        site.HyopsAsync("module", "deploy", "--module", Module, "--inputs", Inputs(yaml));
+
+    private string Inputs(string yaml)
+    {
+        var file = Path.Combine(site.Dir, $"inputs-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(file, yaml);
+        return file;
+    }
+
+    private async Task<string> DigAsync()
+    {
+        var r = await new LocalProcessRunner().RunAsync(new ProcessSpec("dig", ["@" + DnsHost, "-p", "53", "+short", "+time=2", "+tries=1", Fqdn]), CancellationToken.None);
+        r.ExitCode.ShouldBe(0, r.StdErr + r.StdOut);
+        return r.StdOut.Trim();
+    }
+}
