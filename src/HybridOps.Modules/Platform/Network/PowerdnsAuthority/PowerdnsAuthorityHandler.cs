@@ -31,20 +31,6 @@ public sealed class PowerdnsAuthorityHandler : IModuleHandler
         }
     }
 
-    public Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
-    {
-        if (context.Action == "destroy")
-        {
-            return Task.FromResult(ModuleOutcome.Destroyed());
-        }
-
-        var outputs = new JsonObject();
-        foreach (var key in context.Spec.OutputsPublish)
-        {
-            outputs[key] = context.Inputs.Values[key]?.DeepClone();
-        }
-
-        context.Evidence.Check("authority_shape", true, new JsonObject { ["api_url"] = outputs["api_url"]?.DeepClone(), ["zone"] = outputs["zone"]?.DeepClone() });
-        return Task.FromResult(ModuleOutcome.Ok(outputs));
-    }
+    public Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken) =>
+        DeclaredContract.RunAsync(context, "authority_shape", o => new JsonObject { ["api_url"] = o["api_url"]?.DeepClone(), ["zone"] = o["zone"]?.DeepClone() });
 }

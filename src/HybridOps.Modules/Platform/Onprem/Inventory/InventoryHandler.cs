@@ -47,21 +47,6 @@ public sealed class InventoryHandler : IModuleHandler
         }
     }
 
-    public Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
-    {
-        if (context.Action == "destroy")
-        {
-            return Task.FromResult(ModuleOutcome.Destroyed());
-        }
-
-        var v = context.Inputs.Values;
-        var outputs = new JsonObject();
-        foreach (var key in context.Spec.OutputsPublish)
-        {
-            outputs[key] = v[key]?.DeepClone();
-        }
-
-        context.Evidence.Check("inventory_shape", true, new JsonObject { ["members"] = v.Objects("members").Count() });
-        return Task.FromResult(ModuleOutcome.Ok(outputs));
-    }
+    public Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken) =>
+        DeclaredContract.RunAsync(context, "inventory_shape", o => new JsonObject { ["members"] = o.Objects("members").Count() });
 }
