@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HybridOps.Core.State;
 
 namespace HybridOps.Lab;
 
@@ -24,15 +25,13 @@ internal static class LabStateStore
         return await JsonSerializer.DeserializeAsync<LabState>(stream, Json, ct);
     }
 
-    /// <summary>Write-then-rename so a crash mid-write never leaves a torn lab.json (pids would be lost).</summary>
-    public static async Task SaveAsync(LabLayout layout, LabState state, CancellationToken ct)
+    /// <summary>Atomic (temp + fsync + rename) so a crash mid-write never leaves a torn lab.json (pids would be lost).</summary>
+    public static Task SaveAsync(LabLayout layout, LabState state, CancellationToken ct)
     {
-        var temp = layout.StateFile + ".tmp";
-        await using (var stream = File.Create(temp))
-        {
-            await JsonSerializer.SerializeAsync(stream, state, Json, ct);
-        }
+        ct.ThrowIfCancellationRequested();
 
-        File.Move(temp, layout.StateFile, overwrite: true);
+        // lab.json holds no secrets by construction, so nothing needs redacting.
+        AtomicFile.WriteAllText(layout.StateFile, JsonSerializer.Serialize(state, Json), text => text);
+        return Task.CompletedTask;
     }
 }
