@@ -40,6 +40,12 @@ internal static class PatroniConfig
         Line("        wal_level: logical\n        max_wal_senders: 10\n        max_replication_slots: 10");
         Line("        wal_keep_size: 256MB\n        hot_standby: 'on'\n        max_connections: 50");
         Line("        archive_mode: 'on'\n        archive_command: /bin/true\n        shared_buffers: 32MB");
+        // pg_hba lives in the DCS too (local patroni.yml would take precedence over it), so modules
+        // change access rules through Patroni's PATCH /config: a DR source allowlist, a fence.
+        Line("      pg_hba:");
+        Line("      - local all all trust");
+        Line("      - host all all 127.0.0.0/8 scram-sha-256");
+        Line($"      - host replication {LabOptions.ReplicationUserName} 127.0.0.0/8 scram-sha-256");
         Line("  initdb:");
         Line("  - auth-host: scram-sha-256\n  - auth-local: trust\n  - encoding: UTF8\n  - data-checksums");
         Line("postgresql:");
@@ -51,10 +57,6 @@ internal static class PatroniConfig
         Line("  authentication:");
         Line($"    superuser:\n      username: {Q(LabOptions.SuperuserName)}");
         Line($"    replication:\n      username: {Q(LabOptions.ReplicationUserName)}");
-        Line("  pg_hba:");
-        Line("  - local all all trust");
-        Line("  - host all all 127.0.0.0/8 scram-sha-256");
-        Line($"  - host replication {LabOptions.ReplicationUserName} 127.0.0.0/8 scram-sha-256");
         Line("  parameters:");
         Line($"    unix_socket_directories: {Q(layout.SocketDir(name))}");
         return yaml.ToString();
