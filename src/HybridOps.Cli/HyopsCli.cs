@@ -26,6 +26,7 @@ public static class HyopsCli
         root.Subcommands.Add(BlueprintCommand.Build(invocation));
         root.Subcommands.Add(LabCommand.Build(invocation));
         root.Subcommands.Add(SecretsCommand.Build(invocation));
+        root.Subcommands.Add(RepoCommand.Build(invocation));
         root.Subcommands.Add(DiagnosticsCommand.Build(invocation));
 
         var parse = root.Parse(args);

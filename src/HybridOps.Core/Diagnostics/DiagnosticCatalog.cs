@@ -58,6 +58,14 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor StateCorrupt = new("HYO2010", ExitCode.StateNotReady,
         "state file is unreadable", "restore it from the run records under logs/, or redeploy the module");
 
+    // Repository purge (`hyops repo purge`): separate, explicit, opt-in, typed confirmation (LAN-5.2, MDR-D3)
+    public static readonly DiagnosticDescriptor PurgeConfirmationMismatch = new("HYO3040", ExitCode.GuardRefused,
+        "repository purge needs the bucket name typed exactly", "pass --confirm-bucket with the bucket name shown by `hyops module status` of the object-repo");
+    public static readonly DiagnosticDescriptor PurgeRepoInUse = new("HYO3041", ExitCode.GuardRefused,
+        "the repository is still the target of an active backup configuration", "destroy the postgresql-ha-backup instance(s) named in the message first; purge never runs under live archiving");
+    public static readonly DiagnosticDescriptor PurgeBackendUnsupported = new("HYO2060", ExitCode.InputError,
+        "purge is only available for the local provider in this build", "delete cloud bucket data with the provider's own tooling after review; hyops never deletes it implicitly");
+
     // Guards
     public static readonly DiagnosticDescriptor ConfirmationRequired = new("HYO3001", ExitCode.GuardRefused,
         "explicit confirmation required", "set the named confirmation input to true after reviewing the plan");
