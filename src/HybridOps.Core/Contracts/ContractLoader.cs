@@ -69,11 +69,34 @@ public static partial class ContractLoader
                 OutputsPublish = publish,
                 ContractVersion = outputs?.String("contract_version", false),
                 Driver = driver ?? "",
+                Guards = [.. root.Maps("guards").Select(ReadGuard).OfType<GuardSpec>()],
             };
         }
 
         ThrowIfAny(errors);
         return spec!;
+    }
+
+    private static GuardSpec? ReadGuard(YamlMap g)
+    {
+        var input = g.String("input", required: true);
+        var when = g.Map("when", required: false);
+        var actions = g.Strings("actions");
+        var equalsInput = g.String("equals_input", required: false);
+        var requireTrue = g.Bool("require_true", false);
+        if (input is not null && equalsInput is null && !requireTrue && g.Get("non_empty") is null)
+        {
+            g.Error(DiagnosticCatalog.InvalidField, $"guard '{input}' needs equals_input, require_true or non_empty", g.Location);
+        }
+
+        return input is null ? null : new GuardSpec(
+            input,
+            equalsInput,
+            requireTrue,
+            when is null ? ImmutableDictionary<string, string>.Empty
+                : when.Node.Children.ToImmutableDictionary(c => ((YamlDotNet.RepresentationModel.YamlScalarNode)c.Key).Value ?? "", c => (c.Value as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value ?? ""),
+            actions.IsEmpty ? ["deploy"] : actions,
+            g.String("description", required: false) ?? "");
     }
 
     public static BlueprintSpec LoadBlueprint(string file, Func<string, bool> moduleExists, string? expectedRef = null)

@@ -17,6 +17,9 @@ public sealed record ModuleSpec
     public string Driver { get; init; } = "hyops/csharp";
     public string? ContractVersion { get; init; }
 
+    /// <summary>Declared operator confirmations, checked before anything runs (see <see cref="GuardSpec"/>).</summary>
+    public ImmutableArray<GuardSpec> Guards { get; init; } = [];
+
     /// <summary>Input defaults; a fresh copy on every read so nobody mutates the spec.</summary>
     public JsonObject Defaults => (JsonObject)DefaultsNode.DeepClone();
 

@@ -49,6 +49,26 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
             runtime.Handlers.Get(step.ModuleRef);
         }
 
+        // Every step's declared guards before the first step runs: a blueprint missing a confirmation
+        // (restore_confirm, a gate's confirm, a fence confirmation) is refused before anything changes.
+        var refused = blueprint.Steps
+            .SelectMany(step => GuardSpec.CheckAll(runtime.Content.LoadModule(step.ModuleRef), step.Action,
+                InputResolver.Layer(runtime.Content.LoadModule(step.ModuleRef), StepInputs(step, overrides), null, new Dictionary<string, string>()),
+                $"step '{step.Id}'"))
+            .ToList();
+        if (refused.Count > 0)
+        {
+            var refusal = new RunRecord(runtime.Root, "blueprint", blueprint.BlueprintId, RunIds.New(runtime.Time), runtime.Redactor, runtime.Time);
+            refusal.Append("meta", new JsonObject { ["blueprint_ref"] = blueprint.BlueprintRef, ["operator"] = Environment.UserName });
+            foreach (var d in refused)
+            {
+                refusal.Guard(d.Code, false, new JsonObject { ["message"] = d.Message });
+            }
+
+            refusal.Append("result", new JsonObject { ["status"] = "refused", ["exit_code"] = (int)ExitCode.GuardRefused, ["steps_run"] = 0 });
+            throw new HyopsException([.. refused]);
+        }
+
         using var rootLock = RootLock.Acquire(runtime.Root);
         var runId = RunIds.New(runtime.Time);
         var record = new RunRecord(runtime.Root, "blueprint", blueprint.BlueprintId, runId, runtime.Redactor, runtime.Time);

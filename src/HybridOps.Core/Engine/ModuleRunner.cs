@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using HybridOps.Core.Contracts;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Evidence;
+using HybridOps.Core.Inputs;
 using HybridOps.Core.Runtime;
 using HybridOps.Core.State;
 
@@ -25,6 +27,23 @@ public sealed class ModuleRunner(HyopsRuntime runtime)
         var instance = request.Instance is null ? null : StateRef.ValidateInstance(request.Instance);
         var handler = runtime.Handlers.Get(spec.ModuleRef);
         var env = request.ApplyEnvironmentOverrides ? runtime.Environment : new Dictionary<string, string>();
+        // Declared guards first: a missing confirmation is refused before any state is read or written.
+        var layered = InputResolver.Layer(spec, request.StepInputs, request.InputsFile, env);
+        var refused = GuardSpec.CheckAll(spec, request.Action, layered, instance is null ? spec.ModuleRef : $"{spec.ModuleRef}#{instance}");
+        if (refused.Count > 0)
+        {
+            // Auditable refusal: a run record with the failed guards; no state is read or written.
+            var refusal = new RunRecord(runtime.Root, "module", instance is null ? spec.ModuleId : $"{spec.ModuleId}#{instance}", RunIds.New(runtime.Time), runtime.Redactor, runtime.Time);
+            refusal.Append("meta", new JsonObject { ["module_ref"] = spec.ModuleRef, ["instance"] = instance, ["action"] = request.Action, ["operator"] = Environment.UserName });
+            foreach (var d in refused)
+            {
+                refusal.Guard(d.Code, false, new JsonObject { ["message"] = d.Message });
+            }
+
+            refusal.Append("result", new JsonObject { ["status"] = "refused", ["exit_code"] = (int)ExitCode.GuardRefused });
+            throw new HyopsException([.. refused]);
+        }
+
         var inputs = runtime.Inputs.Resolve(spec, request.StepInputs, request.InputsFile, env);
         var context = new ModuleContext
         {
