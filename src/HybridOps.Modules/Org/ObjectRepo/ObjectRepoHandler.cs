@@ -48,7 +48,7 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
 
         if (provider == "local")
         {
-            var root = context.Inputs.String("local_root");
+            var root = LocalRoot(context);
             if (root is null || !Path.IsPathFullyQualified(root) || root.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"'))
             {
                 throw HyopsException.From(DiagnosticCatalog.InputRequired, "provider 'local' needs input 'local_root': an absolute directory path without spaces or quotes");
@@ -131,5 +131,12 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
         RepoOptions.NormalizePath(context.Inputs.String("path")),
         context.Inputs.String("region"),
         context.Inputs.String("endpoint"),
-        context.Inputs.String("provider") == "local" ? Path.GetFullPath(context.Inputs.String("local_root")!) : null);
+        context.Inputs.String("provider") == "local" ? Path.GetFullPath(LocalRoot(context)!) : null);
+
+    /// <summary>local_root, or in the embedded lab `<lab_dir>/buckets` from the published lab inventory.</summary>
+    private static string? LocalRoot(ModuleContext context) =>
+        context.Inputs.String("local_root")
+        ?? (context.States.Read("platform/onprem/inventory", null)?.Outputs["lab_dir"]?.GetValue<string>() is { Length: > 0 } labDir
+            ? Path.Combine(labDir, "buckets")
+            : null);
 }
