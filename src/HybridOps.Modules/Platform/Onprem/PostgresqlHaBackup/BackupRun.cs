@@ -89,6 +89,77 @@ internal sealed class BackupRun
         return ModuleOutcome.Ok(outputs);
     }
 
+    /// <summary>
+    /// apply_mode flush ("drain the archive" before a failover): on the live leader, over its local
+    /// socket (so it also works after a fence closed TCP access), switch to a new WAL segment and wait
+    /// until pgBackRest archived it. Every commit acknowledged before the switch is then in the
+    /// repository. An unreachable source (a dead site) is not an error: nothing more can be drained,
+    /// the loss window is the unarchived tail, and the evidence says so.
+    /// </summary>
+    public async Task<ModuleOutcome> FlushAsync(CancellationToken ct)
+    {
+        var outputs = context.Previous?.Outputs.DeepClone() as JsonObject ?? new JsonObject();
+        outputs.Remove("contract_version");
+        Leader leader;
+        try
+        {
+            leader = await LiveLeaderAsync(ct);
+        }
+        catch (Exception ex) when (ex is HyopsException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            var reason = ex is HyopsException h ? h.Diagnostics[0].Message : ex.Message;
+            context.Evidence.Check("source_reachable", false, new JsonObject { ["reason"] = reason });
+            context.Evidence.Note($"source cluster unreachable: WAL written after {outputs.Str("last_archived_wal") ?? "the last archived segment"} was not archived and is lost with the site; RPO is bounded by the archive position");
+            outputs["flushed"] = false;
+            outputs["flush_reason"] = "source unreachable";
+            outputs["flushed_at"] = PostgresqlHaBackupHandler.Iso(context.Time.GetUtcNow());
+            return ModuleOutcome.Ok(outputs);
+        }
+
+        var socket = targets.SocketDir(leader.Name);
+        var segment = (await PsqlAsync(socket, leader.Port, "select pg_walfile_name(pg_switch_wal())", ct)).Trim();
+        context.Progress.Report($"waiting until {segment} is archived");
+        var start = context.Time.GetTimestamp();
+        string archived;
+        while (string.CompareOrdinal(archived = (await PsqlAsync(socket, leader.Port, "select coalesce(last_archived_wal, '') from pg_stat_archiver", ct)).Trim(), segment) < 0
+               || archived.Length != segment.Length)
+        {
+            if (context.Time.GetElapsedTime(start) > TimeSpan.FromSeconds(context.Inputs.Values.Int("flush_timeout_s") ?? 60))
+            {
+                context.Evidence.Check("wal_archived", false, new JsonObject { ["segment"] = segment, ["last_archived_wal"] = archived }, DiagnosticCatalog.NotReady.Code);
+                throw HyopsException.From(DiagnosticCatalog.NotReady, $"segment {segment} of leader {leader.Name} was not archived in time (last archived: '{archived}'); check archive_command and the repository");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), context.Time, ct);
+        }
+
+        context.Evidence.Check("wal_archived", true, new JsonObject
+        {
+            ["leader"] = leader.Name, ["segment"] = segment, ["last_archived_wal"] = archived,
+            ["waited_ms"] = Math.Round(context.Time.GetElapsedTime(start).TotalMilliseconds),
+        });
+        outputs["flushed"] = true;
+        outputs["flush_reason"] = null;
+        outputs["flushed_segment"] = segment;
+        outputs["last_archived_wal"] = archived;
+        outputs["flushed_at"] = PostgresqlHaBackupHandler.Iso(context.Time.GetUtcNow());
+        return ModuleOutcome.Ok(outputs);
+    }
+
+    private async Task<string> PsqlAsync(string socketDir, int port, string sql, CancellationToken ct)
+    {
+        var spec = new ProcessSpec("psql", ["-X", "-A", "-t", "-h", socketDir, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", "postgres", "-c", sql],
+            RunAsUser: ProcessIdentity.ServiceUserOrNull(osUser), Timeout: TimeSpan.FromSeconds(30));
+        var result = await runner.RunAsync(spec, ct);
+        context.Evidence.Action("psql", result.Argv, result.ExitCode, result.Duration, new JsonObject { ["stdout"] = Tail(result.StdOut).Trim(), ["stderr"] = Tail(result.StdErr).Trim() });
+        if (!result.Succeeded)
+        {
+            throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured, $"psql on {socketDir}:{port} exited {result.ExitCode}: {Tail(result.StdErr).Trim()}");
+        }
+
+        return result.StdOut;
+    }
+
     public async Task<ModuleOutcome> StatusAsync(CancellationToken ct)
     {
         var leader = await LiveLeaderAsync(ct);

@@ -38,7 +38,7 @@ public sealed partial class PostgresqlHaBackupHandler(Func<PatroniClient> patron
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"backup_type '{context.Inputs.String("backup_type")}' must be one of full, diff, incr");
         }
 
-        RequireContract(context, "inventory_state_ref", "onprem-inventory/v1");
+        RequireContract(context, "inventory_state_ref", "onprem-inventory/v1", "dr-hosts/v1");
         var cluster = RequireContract(context, "cluster_state_ref", "postgresql-ha/v1");
         var repo = RequireContract(context, "repo_state_ref", "object-repo/v1");
         if (repo["pgbackrest_options"] is not JsonObject { Count: > 0 })
@@ -65,17 +65,22 @@ public sealed partial class PostgresqlHaBackupHandler(Func<PatroniClient> patron
         {
             "destroy" => await run.DestroyAsync(cancellationToken),
             "status" => await run.StatusAsync(cancellationToken),
-            _ => context.Inputs.String("apply_mode") == "backup" ? await run.BackupAsync(cancellationToken) : await run.ConfigureAsync(cancellationToken),
+            _ => context.Inputs.String("apply_mode") switch
+            {
+                "backup" => await run.BackupAsync(cancellationToken),
+                "flush" => await run.FlushAsync(cancellationToken),
+                _ => await run.ConfigureAsync(cancellationToken),
+            },
         };
     }
 
-    private static JsonObject RequireContract(ModuleContext context, string input, string version)
+    private static JsonObject RequireContract(ModuleContext context, string input, params string[] versions)
     {
         var state = context.Inputs.State(input) ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, $"input '{input}' must reference a published state");
         var actual = state.Outputs.Str("contract_version");
-        if (actual != version)
+        if (!versions.Contains(actual))
         {
-            throw HyopsException.From(DiagnosticCatalog.StateContractVersion, $"state '{state.ModuleRef}' ({input}) has contract_version '{actual ?? "none"}', this module reads '{version}'");
+            throw HyopsException.From(DiagnosticCatalog.StateContractVersion, $"state '{state.ModuleRef}' ({input}) has contract_version '{actual ?? "none"}', this module reads '{string.Join("' or '", versions)}'");
         }
 
         return state.Outputs;
