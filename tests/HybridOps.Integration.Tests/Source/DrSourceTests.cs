@@ -202,7 +202,7 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
         await PatchConfigAsync(new JsonObject { ["postgresql"] = new JsonObject { ["parameters"] = new JsonObject { ["wal_level"] = "replica" } } });
         foreach (var octet in new[] { 12, 13, 11 })
         {
-            using var restart = await Http.PostAsync($"http://{Site.Host(octet)}:8008/restart", JsonContent.Create(new { }));
+            using var restart = await Http.PostAsync($"http://{Site.Host(octet)}:8008/restart", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
             restart.IsSuccessStatusCode.ShouldBeTrue(await restart.Content.ReadAsStringAsync());
         }
 
@@ -268,7 +268,7 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
 
     private static async Task PatchConfigAsync(JsonObject patch)
     {
-        using var r = await Http.PatchAsync($"http://127.0.81.11:8008/config", JsonContent.Create(patch));
+        using var r = await Http.PatchAsync($"http://127.0.81.11:8008/config", new StringContent(patch.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
         r.IsSuccessStatusCode.ShouldBeTrue(await r.Content.ReadAsStringAsync());
     }
 
