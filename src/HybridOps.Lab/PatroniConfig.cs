@@ -54,6 +54,9 @@ internal static class PatroniConfig
         Line($"  data_dir: {Q(layout.DataDir(name))}");
         Line($"  bin_dir: {Q(options.PostgresBinDir)}");
         Line($"  pgpass: {Q(layout.PgPass(name))}");
+        // Patroni talks to its own PostgreSQL over the unix socket: a fence (pg_hba rejecting every
+        // TCP client, local kept) must not lock the HA agent out of the member it manages.
+        Line("  use_unix_socket: true");
         Line("  authentication:");
         Line($"    superuser:\n      username: {Q(LabOptions.SuperuserName)}");
         Line($"    replication:\n      username: {Q(LabOptions.ReplicationUserName)}");

@@ -5,6 +5,8 @@ using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
 using HybridOps.Modules.Org.ObjectRepo;
 using HybridOps.Modules.Platform.Onprem.Inventory;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHa;
+using HybridOps.Modules.Platform.Onprem.PostgresqlDrSource;
+using HybridOps.Modules.Platform.Onprem.PostgresqlFence;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHaBackup;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Patroni;
@@ -24,6 +26,8 @@ public static class ModuleCatalog
         new ObjectRepoHandler(ObjectRepoHandler.GcpRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AwsRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),
+        new PostgresqlDrSourceHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5))),
+        new PostgresqlFenceHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(3))),
         new PostgresqlHaBackupHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
     ]);
 }

@@ -124,6 +124,42 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor PublicationDrift = new("HYO6011", ExitCode.PublicationFailure,
         "the DNS answer differs from the published routing state", "redeploy the dns-routing module to restore the published target, or investigate who changed the record");
 
+    // DR source (platform/onprem/postgresql-dr-source) and fencing (platform/onprem/postgresql-fence)
+    public static readonly DiagnosticDescriptor ConsumerCidrsRequired = new("HYO2040", ExitCode.InputError,
+        "allowed_consumer_cidrs is required for a managed dr_mode", "list the CIDRs the managed DR service connects from (e.g. [\"10.20.0.0/24\"]); nothing is exposed without an explicit allowlist");
+    public static readonly DiagnosticDescriptor ConsumerCidrInvalid = new("HYO2041", ExitCode.InputError,
+        "an allowed consumer CIDR is malformed, too wide or outside the allowed boundaries", "give network/prefix CIDRs inside consumer_cidr_boundaries; 0.0.0.0/0 and ::/0 are never accepted");
+    public static readonly DiagnosticDescriptor SourceInputInvalid = new("HYO2042", ExitCode.InputError,
+        "a DR source input has an invalid value", "see modules/platform/onprem/postgresql-dr-source/spec.yml for the allowed values");
+    public static readonly DiagnosticDescriptor FenceNothingToRestore = new("HYO2043", ExitCode.StateNotReady,
+        "no fence state with the previous pg_hba to restore", "unfence (destroy) needs the state of a successful fence of this instance");
+    public static readonly DiagnosticDescriptor FenceConfirmRequired = new("HYO3020", ExitCode.GuardRefused,
+        "fencing needs fence_confirm set to the cluster name", "set fence_confirm to the cluster_name published by the cluster state after reviewing what will be fenced");
+    public static readonly DiagnosticDescriptor FenceConfirmMismatch = new("HYO3021", ExitCode.GuardRefused,
+        "fence_confirm does not match the cluster name in the cluster state", "type the exact cluster_name of the cluster you mean to fence");
+    public static readonly DiagnosticDescriptor FenceVerifyFailed = new("HYO3022", ExitCode.GuardRefused,
+        "fence verification failed: a member still accepts writes", "fence the cluster (apply_mode fence) or stop the member named in the message before any promotion");
+    public static readonly DiagnosticDescriptor SourceLeaderUnreachable = new("HYO4030", ExitCode.ConnectivityFailure,
+        "the source cluster leader is unreachable", "check that the leader named by the cluster state runs and listens; redeploy platform/onprem/postgresql-ha after a failover");
+    public static readonly DiagnosticDescriptor FencePatroniUnreachable = new("HYO4031", ExitCode.ConnectivityFailure,
+        "members accept connections but no Patroni REST API answered, so pg_hba cannot be changed", "start Patroni on the members, or stop PostgreSQL on them, then fence again");
+    public static readonly DiagnosticDescriptor SourceDatabaseMissing = new("HYO5030", ExitCode.ConfigurationFailure,
+        "a source database does not exist on the leader", "create it or remove it from source_databases");
+    public static readonly DiagnosticDescriptor ReplicationCapacityExhausted = new("HYO5031", ExitCode.ConfigurationFailure,
+        "no free replication slot or WAL sender on the source leader", "raise max_replication_slots / max_wal_senders through Patroni's DCS config, or drop unused slots");
+    public static readonly DiagnosticDescriptor LogicalWalLevelRequired = new("HYO5032", ExitCode.ConfigurationFailure,
+        "wal_level is below logical, which managed DR replication needs", "set wal_level: logical through Patroni's DCS config and restart the members, or use dr_mode export");
+    public static readonly DiagnosticDescriptor ReplicationRoleUnusable = new("HYO5033", ExitCode.ConfigurationFailure,
+        "the replication role exists but lacks LOGIN or REPLICATION", "grant them (ALTER ROLE ... LOGIN REPLICATION) or choose another replication_user; hyops does not alter roles it did not create");
+    public static readonly DiagnosticDescriptor SourceWriteTopologyAmbiguous = new("HYO6030", ExitCode.AmbiguousTopology,
+        "the source write topology is ambiguous: more than one member accepts writes", "fence or demote the member promoted outside Patroni; nothing was published");
+    public static readonly DiagnosticDescriptor PgHbaNotApplied = new("HYO6031", ExitCode.ReadinessFailure,
+        "the pg_hba change made through Patroni did not reach every member in time", "check Patroni on the members named in the message (GET /config, its log)");
+    public static readonly DiagnosticDescriptor FenceNotProven = new("HYO6032", ExitCode.ReadinessFailure,
+        "the fence was applied but a member still accepts writes", "stop the member named in the message (or its site) before any promotion");
+    public static readonly DiagnosticDescriptor UnfenceNotProven = new("HYO6033", ExitCode.ReadinessFailure,
+        "pg_hba was restored but no member accepts writes yet", "check Patroni /cluster and the member logs; the previous pg_hba is in the run record");
+
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

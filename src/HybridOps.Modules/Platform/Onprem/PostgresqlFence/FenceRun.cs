@@ -1,0 +1,175 @@
+using System.Text.Json.Nodes;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
+using HybridOps.Modules.Common;
+using HybridOps.Postgres.Patroni;
+using HybridOps.Postgres.Sql;
+using Npgsql;
+
+namespace HybridOps.Modules.Platform.Onprem.PostgresqlFence;
+
+/// <summary>
+/// The fence and unfence steps. An admin session is opened to every reachable member before the
+/// rules change (pg_hba applies to new connections only): it watches pg_hba_file_rules and
+/// terminates the client backends once the fence is loaded, so hyops never locks itself out.
+/// </summary>
+internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, ModuleContext context)
+{
+    private readonly PatroniHba hba = new(patroni, context.Time);
+
+    public bool PatroniReached { get; private set; }
+
+    private TimeSpan Timeout => TimeSpan.FromSeconds(context.Inputs.Values.Int("apply_timeout_s") ?? 30);
+
+    private int ConnectTimeout => context.Inputs.Values.Int("connect_timeout_s") ?? 3;
+
+    public async Task<JsonArray?> ApplyAsync(JsonArray? savedHba, CancellationToken cancellationToken)
+    {
+        var sessions = new Dictionary<string, PgSession>();
+        try
+        {
+            foreach (var m in cluster.Members)
+            {
+                try
+                {
+                    sessions[m.Name] = await PgSession.OpenAsync(AdminEndpoint(m), cancellationToken);
+                }
+                catch (HyopsException ex)
+                {
+                    context.Evidence.Check($"admin_session:{m.Name}", false, new JsonObject { ["host"] = m.Host, ["error"] = ex.Diagnostics[0].Message }, ex.Diagnostics[0].Code);
+                }
+            }
+
+            List<string> current;
+            string apiUrl;
+            try
+            {
+                (current, apiUrl) = await hba.ReadAsync(cluster.ApiUrls, cancellationToken);
+                PatroniReached = true;
+            }
+            catch (HyopsException ex) when (ex.ExitCode == ExitCode.ConnectivityFailure)
+            {
+                context.Evidence.Check("patroni_api_reachable", false, new JsonObject { ["error"] = ex.Diagnostics[0].Message }, ex.Diagnostics[0].Code);
+                context.Evidence.Note("no Patroni REST API answered: pg_hba cannot be changed; the probes decide whether the cluster is fenced by unreachability");
+                return savedHba;
+            }
+
+            // Fencing an already fenced cluster keeps the pg_hba saved by the first fence.
+            var previous = FenceRules.IsFence(current) && savedHba is { Count: > 0 } ? savedHba.Select(n => n!.GetValue<string>()).ToList() : current;
+            var fence = FenceRules.Build(previous, cluster.Members.Select(m => m.Host));
+            context.Evidence.Check("pg_hba_before_fence", true, new JsonObject { ["api_url"] = apiUrl, ["current"] = current.ToJsonArray(), ["saved_for_unfence"] = previous.ToJsonArray() });
+            if (!current.SequenceEqual(fence))
+            {
+                await hba.ReplaceAsync(apiUrl, fence, cancellationToken);
+                context.Evidence.Action("patroni_patch_pg_hba", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = fence.ToJsonArray() });
+            }
+
+            var pending = await hba.WaitAsync(sessions.Keys, async (name, ct) =>
+            {
+                try
+                {
+                    return await HbaRules.ReadAsync(sessions[name].Connection, ct);
+                }
+                catch (Exception ex) when (PgErrors.IsPostgresFailure(ex))
+                {
+                    throw PgErrors.Classify(ex, sessions[name].Endpoint);
+                }
+            }, rules => FenceRules.Loaded(rules, fence), Timeout, cancellationToken);
+            context.Evidence.Check("fence_rules_loaded", pending.Count == 0, new JsonObject
+            {
+                ["members"] = sessions.Keys.ToJsonArray(), ["pending"] = pending.Select(p => $"{p.Key}: {p.Value}").ToJsonArray(),
+            }, pending.Count == 0 ? null : DiagnosticCatalog.PgHbaNotApplied.Code);
+            if (pending.Count > 0)
+            {
+                throw HyopsException.From(DiagnosticCatalog.PgHbaNotApplied, string.Join("; ", pending.Select(p => $"{p.Key}: {p.Value}")));
+            }
+
+            foreach (var (name, session) in sessions)
+            {
+                var terminated = await session.ScalarAsync<int>("""
+                    select count(*)::int from (select pg_terminate_backend(pid) from pg_stat_activity
+                    where backend_type = 'client backend' and pid <> pg_backend_pid() and client_addr is not null
+                      and coalesce(application_name, '') <> 'Patroni') t
+                    """, cancellationToken);
+                context.Evidence.Check($"client_backends_terminated:{name}", true, new JsonObject { ["terminated"] = terminated });
+            }
+
+            return previous.ToJsonArray();
+        }
+        finally
+        {
+            foreach (var s in sessions.Values)
+            {
+                await s.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Probes every member; with settle, retries a member that still accepts writes until the timeout (reload lag).</summary>
+    public async Task<IReadOnlyList<MemberWriteProbe>> ProbeAsync(bool settle, CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetTimestamp();
+        var probes = await Task.WhenAll(cluster.Members.Select(m => Probe(m, cancellationToken)));
+        while (settle && probes.Any(p => p.Write.AcceptsWrites) && context.Time.GetElapsedTime(started) < Timeout)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(300), context.Time, cancellationToken);
+            probes = await Task.WhenAll(probes.Select(p => p.Write.AcceptsWrites ? Probe(p.Member, cancellationToken) : Task.FromResult(p)));
+        }
+
+        foreach (var p in probes)
+        {
+            context.Evidence.Check($"write_probe:{p.Member.Name}", !p.Write.AcceptsWrites, p.ToJson());
+        }
+
+        return probes;
+    }
+
+    public async Task UnfenceAsync(CancellationToken cancellationToken)
+    {
+        var saved = context.Previous?.Outputs["previous_pg_hba"] as JsonArray;
+        if (saved is not { Count: > 0 })
+        {
+            throw HyopsException.From(DiagnosticCatalog.FenceNothingToRestore, $"the fence state of '{cluster.ClusterName}' holds no previous_pg_hba");
+        }
+
+        var restore = saved.Select(n => n!.GetValue<string>()).ToList();
+        var (current, apiUrl) = await hba.ReadAsync(cluster.ApiUrls, cancellationToken);
+        context.Evidence.Check("pg_hba_before_unfence", FenceRules.IsFence(current), new JsonObject { ["current"] = current.ToJsonArray(), ["restore"] = restore.ToJsonArray() });
+        await hba.ReplaceAsync(apiUrl, restore, cancellationToken);
+        context.Evidence.Action("patroni_patch_pg_hba", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = restore.ToJsonArray() });
+
+        var started = context.Time.GetTimestamp();
+        IReadOnlyList<MemberWriteProbe> probes;
+        do
+        {
+            probes = await Task.WhenAll(cluster.Members.Select(m => Probe(m, cancellationToken)));
+            if (probes.Any(p => p.Write.AcceptsWrites))
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(300), context.Time, cancellationToken);
+        }
+        while (context.Time.GetElapsedTime(started) < Timeout);
+
+        var writable = probes.Where(p => p.Write.AcceptsWrites).ToList();
+        context.Evidence.Check("write_probe_after_unfence", writable.Count > 0, new JsonObject
+        {
+            ["members"] = new JsonArray(probes.Select(p => (JsonNode?)p.ToJson()).ToArray()),
+        }, writable.Count > 0 ? null : DiagnosticCatalog.UnfenceNotProven.Code);
+        if (writable.Count == 0)
+        {
+            throw HyopsException.From(DiagnosticCatalog.UnfenceNotProven, $"cluster '{cluster.ClusterName}': no member accepted a read-write transaction within {Timeout.TotalSeconds:0}s");
+        }
+    }
+
+    private Task<MemberWriteProbe> Probe(HaMember m, CancellationToken cancellationToken)
+    {
+        var user = context.Inputs.String("probe_user") ?? cluster.DbUser;
+        var env = context.Inputs.String("probe_password_env") ?? cluster.DbPasswordEnv;
+        return MemberWriteProbe.RunAsync(patroni, m, new PgEndpoint(m.Host, m.Port, user, context.Secrets.Resolve(env), ConnectTimeoutSeconds: ConnectTimeout), cancellationToken);
+    }
+
+    private PgEndpoint AdminEndpoint(HaMember m) =>
+        new(m.Host, m.Port, cluster.DbUser, context.Secrets.Resolve(cluster.DbPasswordEnv), ConnectTimeoutSeconds: ConnectTimeout);
+}

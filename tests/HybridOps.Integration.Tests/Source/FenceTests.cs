@@ -1,0 +1,174 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Support;
+using HybridOps.Postgres.Sql;
+using Npgsql;
+
+namespace HybridOps.Integration.Tests.Source;
+
+/// <summary>
+/// platform/onprem/postgresql-fence on a real lab (127.0.81, its own lab): refusals change nothing,
+/// a fence makes every TCP write impossible (checked with Npgsql, not only by the module),
+/// destroy unfences, and a cluster whose Patroni and PostgreSQL are down is fenced by
+/// unreachability. The last step stops the whole cluster.
+/// </summary>
+[TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
+{
+    private const string Module = "platform/onprem/postgresql-fence";
+    private const string ModuleId = "platform__onprem__postgresql-fence";
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private Site Site => f.Site;
+
+    [Fact]
+    [Step(1)]
+    public async Task Fence_WithoutOrWithWrongConfirmation_IsRefused_AndPgHbaIsUnchanged()
+    {
+        var before = await DcsHbaAsync();
+
+        var none = await Site.HyopsAsync("module", "deploy", "--module", Module);
+        var wrong = await Site.HyopsAsync("module", "deploy", "--module", Module, "--inputs", f.Inputs("wrong.yml", "fence_confirm: other-cluster\n"));
+
+        none.ExitCode.ShouldBe(3, none.ToString());
+        none.StdErr.ShouldContain("HYO3020");
+        wrong.ExitCode.ShouldBe(3, wrong.ToString());
+        wrong.StdErr.ShouldContain("HYO3021");
+        File.Exists(Site.StatePath(ModuleId)).ShouldBeFalse();
+        (await DcsHbaAsync()).ShouldBe(before);
+        (await WriteAsync("pg1")).ShouldBeTrue();
+    }
+
+    [Fact]
+    [Step(2)]
+    public async Task Verify_OnAnUnfencedCluster_FailsWithGuardExitAndItsOwnCode()
+    {
+        var r = await Site.HyopsAsync("module", "deploy", "--module", Module, "--inputs", f.Inputs("verify.yml", "apply_mode: verify\n"));
+
+        r.ExitCode.ShouldBe(3, r.ToString());
+        r.StdErr.ShouldContain("HYO3022");
+        r.StdErr.ShouldContain("pg1");
+    }
+
+    [Fact]
+    [Step(3)]
+    public async Task Fence_MakesWritesImpossibleOverTcp_VerifyPasses_AndDestroyMakesWritesWorkAgain()
+    {
+        var before = await DcsHbaAsync();
+        await using var idle = new NpgsqlConnection(Site.Endpoint("pg1").ConnectionString);
+        await idle.OpenAsync();
+
+        var r = await Site.HyopsAsync("--output", "json", "module", "deploy", "--module", Module, "--inputs", f.Inputs("fence.yml", $"fence_confirm: {f.ClusterName}\n"));
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        var o = JsonNode.Parse(r.StdOut)!["outputs"]!;
+        o["fenced"]!.GetValue<bool>().ShouldBeTrue();
+        o["method"]!.GetValue<string>().ShouldBe("pg_hba-reject");
+        o["contract_version"]!.GetValue<string>().ShouldBe("postgresql-fence/v1");
+        o["previous_pg_hba"]!.AsArray().Select(n => n!.GetValue<string>()).ShouldBe(before);
+        o["members"]!.AsArray().Count.ShouldBe(3);
+        o["members"]!.AsArray().ShouldAllBe(m => m!["reachable"]!.GetValue<bool>() && !m["accepts_writes"]!.GetValue<bool>());
+
+        // Independently of the module: no member takes a write over TCP from 127.0.0.0/8, with any role.
+        foreach (var member in new[] { "pg1", "pg2", "pg3" })
+        {
+            var ex = await Should.ThrowAsync<PostgresException>(() => WriteAsync(member));
+            ex.SqlState.ShouldBe(PostgresErrorCodes.InvalidAuthorizationSpecification);
+        }
+
+        var lastRule = (await DcsHbaAsync())[^2];
+        lastRule.ShouldBe("host all all 0.0.0.0/0 reject");
+
+        // The session opened before the fence was terminated.
+        await Should.ThrowAsync<Exception>(async () =>
+        {
+            await using var cmd = new NpgsqlCommand("select 1", idle);
+            await cmd.ExecuteScalarAsync();
+        });
+
+        // Patroni still manages the cluster (it reaches PostgreSQL over the kept local socket).
+        var cluster = await Http.GetFromJsonAsync<JsonObject>($"http://{Site.Host(11)}:8008/cluster");
+        cluster!["members"]!.AsArray().Count(m => m!["role"]!.GetValue<string>() == "leader").ShouldBe(1);
+
+        var verify = await Site.HyopsAsync("--output", "json", "module", "deploy", "--module", Module, "--inputs", f.Inputs("verify.yml", "apply_mode: verify\n"));
+        verify.ExitCode.ShouldBe(0, verify.ToString());
+        JsonNode.Parse(verify.StdOut)!["outputs"]!["previous_pg_hba"]!.AsArray().Count.ShouldBe(before.Count);
+
+        var destroy = await Site.HyopsAsync("module", "destroy", "--module", Module, "--inputs", f.Inputs("fence.yml", $"fence_confirm: {f.ClusterName}\n"));
+        destroy.ExitCode.ShouldBe(0, destroy.ToString());
+        (await DcsHbaAsync()).ShouldBe(before);
+        (await WriteAsync("pg1")).ShouldBeTrue();
+
+        foreach (var (path, text) in Site.RuntimeFiles())
+        {
+            text.Contains(Site.SuperuserPassword, StringComparison.Ordinal).ShouldBeFalse(path);
+        }
+    }
+
+    [Fact]
+    [Step(4)]
+    public async Task Fence_OfAClusterWhosePatroniAndPostgresAreDown_IsFencedByUnreachability()
+    {
+        foreach (var member in new[] { "pg2", "pg3", "pg1" })
+        {
+            await Site.StopPostgresOutsideHyopsAsync(member);
+        }
+
+        var r = await Site.HyopsAsync("--output", "json", "module", "deploy", "--module", Module, "--inputs", f.Inputs("fence.yml", $"fence_confirm: {f.ClusterName}\n"));
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        var o = JsonNode.Parse(r.StdOut)!["outputs"]!;
+        o["fenced"]!.GetValue<bool>().ShouldBeTrue();
+        o["method"]!.GetValue<string>().ShouldBe("unreachable");
+        o["members"]!.AsArray().ShouldAllBe(m => !m!["reachable"]!.GetValue<bool>() && m["evidence"]!["fenced_by"]!.GetValue<string>() == "unreachable");
+        await Should.ThrowAsync<NpgsqlException>(() => WriteAsync("pg1"));
+    }
+
+    /// <summary>A write as an application does it, over TCP; true when a transaction id was assigned.</summary>
+    private async Task<bool> WriteAsync(string member)
+    {
+        await using var conn = new NpgsqlConnection(Site.Endpoint(member).ConnectionString);
+        await conn.OpenAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("set transaction read write", conn, tx))
+        {
+            await set.ExecuteNonQueryAsync();
+        }
+
+        await using var cmd = new NpgsqlCommand("select pg_current_xact_id()::text", conn, tx);
+        var id = await cmd.ExecuteScalarAsync();
+        await tx.RollbackAsync();
+        return id is string;
+    }
+
+    private async Task<List<string>> DcsHbaAsync()
+    {
+        var config = await Http.GetFromJsonAsync<JsonObject>($"http://{Site.Host(11)}:8008/config");
+        return config!["postgresql"]!["pg_hba"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+    }
+}
+
+/// <summary>One lab for the fence tests, with the cluster contract published.</summary>
+public sealed class FenceFixture : IAsyncLifetime
+{
+    public Site Site { get; } = new("127.0.81");
+
+    public string ClusterName { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        await Site.StartAsync();
+        var ha = await Site.HyopsAsync("--output", "json", "module", "deploy", "--module", "platform/onprem/postgresql-ha");
+        ha.ExitCode.ShouldBe(0, ha.ToString());
+        ClusterName = JsonNode.Parse(ha.StdOut)!["outputs"]!["cluster_name"]!.GetValue<string>();
+    }
+
+    public async Task DisposeAsync() => await Site.DisposeAsync();
+
+    public string Inputs(string name, string yaml)
+    {
+        var path = Path.Combine(Site.Dir, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+}
