@@ -28,7 +28,8 @@ public sealed record DrillReport
     public required string ServiceRecord { get; init; }
     public ImmutableArray<DrillPhase> Phases { get; init; } = [];
     public required RtoMeasurement Rto { get; init; }
-    public required RpoMeasurement Rpo { get; init; }
+    /// <summary>Null when the rows could not be read back (then the drill is failed: RPO is never guessed).</summary>
+    public RpoMeasurement? Rpo { get; init; }
     public required DrillWrites Writes { get; init; }
     public ImmutableArray<string> Notes { get; init; } = [];
     public string? ReportDir { get; init; }

@@ -13,10 +13,13 @@ public static class DrillReportText
         ? $"RTO {F(s)} s (failover start {r.FailoverStart:HH:mm:ss.fff} [{r.FailoverStartSource}] -> first ack via {r.Rto.FirstAckAddress} at {r.Rto.FirstAckAfter:HH:mm:ss.fff})"
         : "RTO NOT MET: no acknowledged write through the published endpoint after publication";
 
-    public static string RpoLine(DrillReport r) => r.Rpo.Zero
-        ? $"RPO 0 acknowledged commits lost ({r.Rpo.Found}/{r.Rpo.Acknowledged} acked rows verified row by row)"
-        : $"RPO {r.Rpo.MissingCount} acknowledged commits lost (ids {r.Rpo.MissingFirstId}..{r.Rpo.MissingLastId}, window {F(r.Rpo.WindowSeconds ?? 0)} s "
-          + $"{r.Rpo.MissingFirstAckAt:HH:mm:ss.fff}..{r.Rpo.MissingLastAckAt:HH:mm:ss.fff})";
+    public static string RpoLine(DrillReport r) => r.Rpo switch
+    {
+        null => "RPO NOT VERIFIED: the rows could not be read back through the published endpoint",
+        { Zero: true } rpo => $"RPO 0 acknowledged commits lost ({rpo.Found}/{rpo.Acknowledged} acked rows verified row by row)",
+        var rpo => $"RPO {rpo.MissingCount} acknowledged commits lost (ids {rpo.MissingFirstId}..{rpo.MissingLastId}, window {F(rpo.WindowSeconds ?? 0)} s "
+            + $"{rpo.MissingFirstAckAt:HH:mm:ss.fff}..{rpo.MissingLastAckAt:HH:mm:ss.fff}; {rpo.Found}/{rpo.Acknowledged} acked rows found)",
+    };
 
     public static string Markdown(DrillReport r)
     {

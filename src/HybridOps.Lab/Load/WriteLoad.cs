@@ -207,7 +207,7 @@ public sealed class WriteLoad(WriteLoadOptions options, TimeProvider? time = nul
         ex is NpgsqlException or SocketException or TimeoutException or IOException or WriteLoadDnsException or InvalidOperationException;
 
     /// <summary>SQLSTATE when the server answered, else the socket error or failure kind; never the message text.</summary>
-    internal static string Classify(Exception ex) => ex switch
+    public static string Classify(Exception ex) => ex switch
     {
         PostgresException pg => pg.SqlState,
         WriteLoadDnsException => "dns",
