@@ -6,6 +6,3 @@ namespace HybridOps.Core.Drill;
 /// <param name="AckedAt">When the client got the commit acknowledgement (UTC).</param>
 /// <param name="Address">The server address the commit went to (what DNS answered at connect time).</param>
 public sealed record AckRecord(long Id, string LoadId, DateTimeOffset AckedAt, string Address);
-
-/// <summary>One write that failed: a line of failures.jsonl. <see cref="Error"/> is a SQLSTATE or a socket/timeout kind.</summary>
-public sealed record LoadFailureRecord(DateTimeOffset At, string? Address, string Error, string? Detail);

@@ -249,6 +249,3 @@ public sealed class WriteLoad(WriteLoadOptions options, TimeProvider? time = nul
 
     private static string Trim(string message) => message.Length <= 200 ? message : message[..200];
 }
-
-/// <summary>The service record did not resolve (no answer, NXDOMAIN or no A record).</summary>
-public sealed class WriteLoadDnsException(string message) : Exception(message);

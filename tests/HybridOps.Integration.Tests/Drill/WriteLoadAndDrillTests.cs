@@ -69,6 +69,9 @@ public sealed class WriteLoadAndDrillTests(DrillSiteFixture fixture) : IClassFix
         last.ExitCode.ShouldBe(0, last.ToString());
         last.StdOut.ShouldContain(report["run_id"]!.GetValue<string>());
         last.StdOut.ShouldContain("RPO 0");
+        var viaDrill = await Site.HyopsAsync("--output", "json", "blueprint", "drill", "--ref", DrillContent.Blueprint, "--last");
+        viaDrill.ExitCode.ShouldBe(0, viaDrill.ToString());
+        JsonNode.Parse(viaDrill.StdOut)!["run_id"]!.GetValue<string>().ShouldBe(report["run_id"]!.GetValue<string>());
     }
 
     [Fact]
