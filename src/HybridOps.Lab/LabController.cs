@@ -58,4 +58,21 @@ public sealed class LabController(IProcessRunner? runner = null, TimeProvider? t
         ArgumentException.ThrowIfNullOrEmpty(member);
         return new LabStopper(_time).StopPostgresOfMemberAsync(labDir, member, ct);
     }
+
+    /// <summary>
+    /// Unplanned-scenario fault injection: SIGKILLs every on-prem Patroni, postmaster and the on-prem
+    /// etcd at once (by recorded pid, argv checked); the DNS site stays up; lab.json records the site as failed.
+    /// </summary>
+    public Task<LabSiteResult> FailSiteAsync(string labDir, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(labDir);
+        return new LabSiteFailure(_runner, _time).FailAsync(labDir, ct);
+    }
+
+    /// <summary>The failed site's hosts come back: starts the on-prem etcd only (not Patroni/PostgreSQL), so failback rebuilds the cluster deliberately.</summary>
+    public Task<LabSiteResult> RepairSiteAsync(string labDir, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(labDir);
+        return new LabSiteFailure(_runner, _time).RepairAsync(labDir, ct);
+    }
 }

@@ -21,6 +21,13 @@ public sealed record LabState
 
     public DateTimeOffset? StoppedAt { get; init; }
 
+    /// <summary>Site failure simulation: null (never failed), "failed" (`lab fail-site`) or "repaired" (`lab repair-site`).</summary>
+    public string? SiteStatus { get; init; }
+
+    public DateTimeOffset? SiteFailedAt { get; init; }
+
+    public DateTimeOffset? SiteRepairedAt { get; init; }
+
     /// <summary>OS user the servers run as; null means "as whoever ran hyops".</summary>
     public string? ServiceUser { get; init; }
 

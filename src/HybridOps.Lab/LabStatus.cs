@@ -4,13 +4,15 @@ namespace HybridOps.Lab;
 /// Truthful lab status: OS-level liveness of every process first, Patroni's opinion second.
 /// Patroni's /cluster can still list a member as "running" for up to ttl seconds after its node
 /// died, so <see cref="Processes"/> is what says whether a member's PostgreSQL is really up.
+/// <see cref="SiteStatus"/> is null while the on-prem site was never failed, else "failed" or "repaired".
 /// </summary>
 public sealed record LabStatus(
     string LabDir,
     string RecordedStatus,
     IReadOnlyList<LabProcessStatus> Processes,
     LabClusterView? Cluster,
-    string? ClusterError)
+    string? ClusterError,
+    string? SiteStatus = null)
 {
     public LabProcessStatus? Find(string name, string kind) =>
         Processes.FirstOrDefault(p => p.Name == name && p.Kind == kind);

@@ -37,7 +37,10 @@ internal static class LabStatusReader
         }
 
         var cluster = state.Status == "stopped" ? null : await LabHttp.TryGetClusterAsync(state.Topology.Members, ct);
-        var error = cluster is not null ? null : state.Status == "stopped" ? "lab is stopped" : "no Patroni REST API answered";
-        return new LabStatus(layout.LabDir, state.Status, processes, cluster, error);
+        var error = cluster is not null ? null
+            : state.Status == "stopped" ? "lab is stopped"
+            : state.SiteStatus is { } site ? $"on-prem site {site} (no Patroni REST API answered)"
+            : "no Patroni REST API answered";
+        return new LabStatus(layout.LabDir, state.Status, processes, cluster, error, state.SiteStatus);
     }
 }

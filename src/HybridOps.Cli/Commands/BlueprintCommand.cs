@@ -7,7 +7,7 @@ using HybridOps.Core.Inputs;
 
 namespace HybridOps.Cli.Commands;
 
-/// <summary>`hyops blueprint validate|plan|deploy|status --ref REF [--inputs F]` and `blueprint list`.</summary>
+/// <summary>`hyops blueprint validate|plan|deploy|status|drill|drill-report --ref REF [--inputs F]` and `blueprint list`.</summary>
 public static class BlueprintCommand
 {
     public static Command Build(Func<ParseResult, Invocation> invocation)
@@ -99,7 +99,7 @@ public static class BlueprintCommand
             return 0;
         });
 
-        foreach (var c in new[] { validate, plan, deploy, status, list })
+        foreach (var c in new[] { validate, plan, deploy, status, list }.Concat(BlueprintDrillCommand.Build(invocation)))
         {
             cmd.Subcommands.Add(c);
         }

@@ -38,6 +38,12 @@ public static class LabCommand
         cmd.Subcommands.Add(up);
         cmd.Subcommands.Add(status);
         cmd.Subcommands.Add(down);
+        cmd.Subcommands.Add(LabLoadCommand.Build(invocation));
+        foreach (var site in LabSiteCommand.Build(invocation))
+        {
+            cmd.Subcommands.Add(site);
+        }
+
         return cmd;
     }
 
@@ -180,6 +186,7 @@ public static class LabCommand
         {
             ["lab_dir"] = dir,
             ["recorded_status"] = status.RecordedStatus,
+            ["site_status"] = status.SiteStatus ?? "up",
             ["healthy"] = healthy,
             ["processes"] = processes,
             ["cluster"] = members,
@@ -187,7 +194,7 @@ public static class LabCommand
             ["exit_code"] = (int)exit,
         }, w =>
         {
-            w.WriteLine($"lab {dir}: {(healthy ? "healthy" : "NOT healthy")} (recorded: {status.RecordedStatus})");
+            w.WriteLine($"lab {dir}: {(healthy ? "healthy" : "NOT healthy")} (recorded: {status.RecordedStatus}; on-prem site: {status.SiteStatus ?? "up"})");
             foreach (var p in status.Processes)
             {
                 w.WriteLine($"  {p.Kind,-8} {p.Name,-5} pid {p.Pid?.ToString() ?? "-",-8} {(p.Alive ? "alive" : "DEAD")}");

@@ -159,6 +159,17 @@ public static class DiagnosticCatalog
         "the fence was applied but a member still accepts writes", "stop the member named in the message (or its site) before any promotion");
     public static readonly DiagnosticDescriptor UnfenceNotProven = new("HYO6033", ExitCode.ReadinessFailure,
         "pg_hba was restored but no member accepts writes yet", "check Patroni /cluster and the member logs; the previous pg_hba is in the run record");
+    // Write load, site failure simulation and drills (`hyops lab load|fail-site|repair-site`, `hyops blueprint drill`)
+    public static readonly DiagnosticDescriptor DrillOptionInvalid = new("HYO2030", ExitCode.InputError,
+        "load or drill option has an invalid value", "use --rate > 0, --duration > 0, --settle-s >= 0 and --disaster none|onprem-site");
+    public static readonly DiagnosticDescriptor DrillReportNotFound = new("HYO2031", ExitCode.StateNotReady,
+        "no drill report for this blueprint", "run `hyops blueprint drill --ref REF` first; reports live under <root>/drills/<blueprint id>/");
+    public static readonly DiagnosticDescriptor LoadNotSteady = new("HYO7010", ExitCode.ReadinessFailure,
+        "the write load did not acknowledge writes steadily before the drill", "check `hyops lab status` and the service record (dig @authority db.hyops.lab.); try `hyops lab load --duration 5`");
+    public static readonly DiagnosticDescriptor SiteFailureFailed = new("HYO7011", ExitCode.ReadinessFailure,
+        "the site failure simulation could not be applied", "the lab must be running (`hyops lab status`); repair-site needs a failed site");
+    public static readonly DiagnosticDescriptor DrillVerificationFailed = new("HYO7012", ExitCode.ConnectivityFailure,
+        "the drill could not read the rows back through the published endpoint", "check the service record and the new primary; the ack log in the drill report dir still holds every acknowledged id");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -70,6 +70,7 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
         }
 
         using var rootLock = RootLock.Acquire(runtime.Root);
+        var runStartedAt = runtime.Time.GetUtcNow();
         var runId = RunIds.New(runtime.Time);
         var record = new RunRecord(runtime.Root, "blueprint", blueprint.BlueprintId, runId, runtime.Redactor, runtime.Time);
         record.Append("meta", new JsonObject
@@ -103,6 +104,7 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
 
             runtime.Progress.Report($"step {step.Id}: {step.Action} {step.ModuleRef}{(step.StateInstance is null ? "" : "#" + step.StateInstance)}");
             var started = runtime.Time.GetTimestamp();
+            var startedAt = runtime.Time.GetUtcNow();
             try
             {
                 var r = await new ModuleRunner(runtime).RunAsync(new ModuleRequest
@@ -115,8 +117,13 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
                     LockHeld = true,
                 }, cancellationToken);
                 var ms = runtime.Time.GetElapsedTime(started).TotalMilliseconds;
-                results.Add(new StepResult(step.Id, step.ModuleRef, step.StateInstance, step.Action, r.Status, r.RunId, null, ms));
-                record.Append("step", new JsonObject { ["id"] = step.Id, ["status"] = r.Status, ["module_run_id"] = r.RunId, ["duration_ms"] = ms });
+                var endedAt = runtime.Time.GetUtcNow();
+                results.Add(new StepResult(step.Id, step.ModuleRef, step.StateInstance, step.Action, r.Status, r.RunId, null, ms, startedAt, endedAt, step.Phase));
+                record.Append("step", new JsonObject
+                {
+                    ["id"] = step.Id, ["status"] = r.Status, ["module_run_id"] = r.RunId, ["duration_ms"] = ms,
+                    ["started_at"] = startedAt.ToString("O"), ["ended_at"] = endedAt.ToString("O"),
+                });
                 if (r.Status == StateStatus.Partial)
                 {
                     status = StateStatus.Partial;
@@ -128,8 +135,13 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
             {
                 var ms = runtime.Time.GetElapsedTime(started).TotalMilliseconds;
                 var first = failure.Diagnostics[0];
-                results.Add(new StepResult(step.Id, step.ModuleRef, step.StateInstance, step.Action, StateStatus.Error, null, $"{first.Code}: {first.Message}", ms));
-                record.Append("step", new JsonObject { ["id"] = step.Id, ["status"] = StateStatus.Error, ["code"] = first.Code, ["message"] = first.Message });
+                var endedAt = runtime.Time.GetUtcNow();
+                results.Add(new StepResult(step.Id, step.ModuleRef, step.StateInstance, step.Action, StateStatus.Error, null, $"{first.Code}: {first.Message}", ms, startedAt, endedAt, step.Phase));
+                record.Append("step", new JsonObject
+                {
+                    ["id"] = step.Id, ["status"] = StateStatus.Error, ["code"] = first.Code, ["message"] = first.Message,
+                    ["started_at"] = startedAt.ToString("O"), ["ended_at"] = endedAt.ToString("O"),
+                });
                 status = StateStatus.Error;
                 exit = first.ExitCode;
                 diagnostics = diagnostics.AddRange(failure.Diagnostics);
@@ -147,6 +159,8 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
             Steps = [.. results],
             Diagnostics = diagnostics,
             RecordDir = record.Directory,
+            StartedAt = runStartedAt,
+            EndedAt = runtime.Time.GetUtcNow(),
         };
     }
 

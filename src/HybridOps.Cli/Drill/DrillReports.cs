@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using HybridOps.Core;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Drill;
+using HybridOps.Core.State;
+
+namespace HybridOps.Cli.Drill;
+
+/// <summary>
+/// Where drill reports live: &lt;root&gt;/drills/&lt;blueprint id&gt;/&lt;run id&gt;/report.{json,md,html}, plus
+/// &lt;root&gt;/drills/&lt;blueprint id&gt;/last.json naming the latest report dir (which --report-dir may have put elsewhere).
+/// </summary>
+public static class DrillReports
+{
+    public static string Dir(string root, string blueprintId) => Path.Combine(root, "drills", blueprintId);
+
+    public static void Write(Invocation inv, DrillReport report)
+    {
+        ArgumentNullException.ThrowIfNull(inv);
+        ArgumentNullException.ThrowIfNull(report);
+        var dir = report.ReportDir!;
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), Json.Serialize(report), inv.Redactor.Redact);
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.md"), DrillReportText.Markdown(report), inv.Redactor.Redact);
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.html"), DrillReportText.Html(report), inv.Redactor.Redact);
+        AtomicFile.WriteAllText(Path.Combine(Dir(inv.Root, report.BlueprintId), "last.json"),
+            new JsonObject { ["run_id"] = report.RunId, ["report_dir"] = dir, ["status"] = report.Status }.ToJsonString(Json.Options), inv.Redactor.Redact);
+    }
+
+    /// <summary>The last report of <paramref name="blueprintId"/> as written (report.json), or HYO2031.</summary>
+    public static JsonObject ReadLast(string root, string blueprintId)
+    {
+        var pointer = Path.Combine(Dir(root, blueprintId), "last.json");
+        var dir = File.Exists(pointer) ? JsonNode.Parse(File.ReadAllText(pointer))?["report_dir"]?.GetValue<string>() : null;
+        var file = dir is null ? null : Path.Combine(dir, "report.json");
+        if (file is null || !File.Exists(file))
+        {
+            throw HyopsException.From(DiagnosticCatalog.DrillReportNotFound, $"no drill report recorded under {Dir(root, blueprintId)}");
+        }
+
+        return JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+    }
+}

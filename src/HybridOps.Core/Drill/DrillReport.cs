@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+
+namespace HybridOps.Core.Drill;
+
+/// <summary>
+/// Everything a drill measured: written as report.json (snake_case) under
+/// &lt;root&gt;/drills/&lt;blueprint id&gt;/&lt;run id&gt;/, with report.md and report.html rendered from it.
+/// </summary>
+public sealed record DrillReport
+{
+    public string Kind { get; init; } = "hyops-drill-report/v1";
+    public required string RunId { get; init; }
+    public required string BlueprintRef { get; init; }
+    public required string BlueprintId { get; init; }
+    public string? BlueprintRunId { get; init; }
+    /// <summary>ok | failed (the blueprint failed, or the RTO was not reached).</summary>
+    public required string Status { get; init; }
+    public required string BlueprintStatus { get; init; }
+    public required int ExitCode { get; init; }
+    public required string ExitName { get; init; }
+    /// <summary>none | onprem-site.</summary>
+    public required string Disaster { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public required DateTimeOffset EndedAt { get; init; }
+    public required DateTimeOffset FailoverStart { get; init; }
+    /// <summary>disaster_injection | blueprint_start.</summary>
+    public required string FailoverStartSource { get; init; }
+    public required string ServiceRecord { get; init; }
+    public ImmutableArray<DrillPhase> Phases { get; init; } = [];
+    public required RtoMeasurement Rto { get; init; }
+    /// <summary>Null when the rows could not be read back (then the drill is failed: RPO is never guessed).</summary>
+    public RpoMeasurement? Rpo { get; init; }
+    public required DrillWrites Writes { get; init; }
+    public ImmutableArray<string> Notes { get; init; } = [];
+    public string? ReportDir { get; init; }
+}
+
+/// <summary>One bar of the timeline: a drill phase (warm-up, disaster, recovery wait, verify) or a blueprint step.</summary>
+public sealed record DrillPhase(string Name, string Kind, string Status, DateTimeOffset StartedAt, DateTimeOffset EndedAt, string? Detail = null)
+{
+    public double DurationS => Math.Round((EndedAt - StartedAt).TotalSeconds, 3);
+}
+
+/// <summary>The write load during the drill.</summary>
+public sealed record DrillWrites(
+    string LoadId,
+    double Rate,
+    long Acked,
+    long Failed,
+    DateTimeOffset? FirstAck,
+    DateTimeOffset? LastAck,
+    IReadOnlyDictionary<string, long> AckedByAddress,
+    IReadOnlyDictionary<string, long> FailedByError,
+    string AckLog,
+    string FailureLog);
