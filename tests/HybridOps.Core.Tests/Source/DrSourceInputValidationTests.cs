@@ -76,7 +76,7 @@ public sealed class DrSourceInputValidationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("", "HYO3020")]
+    [InlineData("", "HYO3001")]
     [InlineData("fence_confirm: c2", "HYO3021")]
     public async Task Fence_WithoutTheTypedClusterName_IsAGuardRefusal(string yaml, string code)
     {
@@ -86,7 +86,9 @@ public sealed class DrSourceInputValidationTests : IDisposable
 
         r.ExitCode.ShouldBe(3, r.ToString());
         r.Stderr.ShouldContain(code);
-        TempDir.Snapshot(Root).ShouldBe(before);
+
+        // Only the refusal's own run record (auditable guards) may appear; no state, nothing else.
+        TempDir.Snapshot(Root).Where(f => !f.Key.StartsWith("logs", StringComparison.Ordinal)).ShouldBe(before.Where(f => !f.Key.StartsWith("logs", StringComparison.Ordinal)));
     }
 
     private async Task<CliResult> RunAsync(string module, string yaml)
