@@ -72,7 +72,6 @@ public static class LabCommand
 
         var upSeconds = inv.Time.GetElapsedTime(started).TotalSeconds;
         var inputs = inventory.ToJson();
-        inputs.Remove("lab_dir");
         inputs["superuser_password_env"] = LabSession.SuperuserKey;
         inputs["replication_password_env"] = LabSession.ReplicationKey;
         var published = await new ModuleRunner(runtime).RunAsync(new ModuleRequest
