@@ -21,7 +21,7 @@ public static class ModuleCatalog
         new ManualGateHandler(),
         new PowerdnsAuthorityHandler(),
         new DnsRoutingHandler(),
-        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5))),
+        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.GcpRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AwsRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),
