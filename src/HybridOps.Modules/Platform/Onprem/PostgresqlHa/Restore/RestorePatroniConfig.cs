@@ -75,6 +75,9 @@ public static class RestorePatroniConfig
         Line($"  data_dir: {Q(h.DataDir)}");
         Line($"  bin_dir: {Q(s.PostgresBinDir)}");
         Line($"  pgpass: {Q(h.PgPass)}");
+        // Local connections over the socket: during a custom bootstrap Patroni opens trust only for
+        // local/listen addresses, and TCP to 127.x.y.z arrives from 127.0.0.1, which would not match.
+        Line("  use_unix_socket: true");
         Line("  authentication:");
         Line($"    superuser:\n      username: {Q(s.SuperuserName)}");
         Line($"    replication:\n      username: {Q(s.ReplicationUserName)}");
