@@ -137,7 +137,14 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             var status = await TryAsync(() => patroni.GetStatusAsync(first.ApiUrl, ct));
             var streaming = (status?["replication"] as JsonArray ?? []).OfType<JsonObject>()
                 .Where(r => r.Str("state") == "streaming").Select(r => r.Str("application_name")).ToHashSet(StringComparer.Ordinal);
-            return others.All(streaming.Contains);
+            if (!others.All(streaming.Contains))
+            {
+                return false;
+            }
+
+            // The DCS view lags the servers by up to one loop_wait: wait until every member reports running there too.
+            var cluster = await TryAsync(() => patroni.GetClusterAsync(first.ApiUrl, ct));
+            return cluster is not null && hosts.Hosts.All(h => cluster.Members.Any(m => m.Name == h.Name && m.State is "running" or "streaming"));
         }, ct);
         context.Progress.Report($"{others.Count} replica(s) streaming after {Elapsed(t0)}");
 
