@@ -59,7 +59,8 @@ public sealed partial record RestoreTarget(string Kind, string? Label, DateTimeO
     public JsonObject? SelectBackup(IReadOnlyList<JsonObject> backups) => Kind switch
     {
         "set" => backups.FirstOrDefault(b => (string?)b["label"] == Label),
-        "time" => backups.LastOrDefault(b => (long?)b["timestamp"]?["stop"] is { } stop && DateTimeOffset.FromUnixTimeSeconds(stop) <= Time),
+        "time" => backups.LastOrDefault(b => long.TryParse(b["timestamp"]?["stop"]?.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var stop)
+            && DateTimeOffset.FromUnixTimeSeconds(stop) <= Time),
         _ => backups.LastOrDefault(),
     };
 
