@@ -36,6 +36,13 @@ internal static class LabStatusReader
             processes.Add(new LabProcessStatus("pdns", "pdns", pdns.Pid, LabDaemons.IsAlive(pdns)));
         }
 
+        // Daemons modules registered under the lab dir (DR site etcd, restored Patroni/PostgreSQL).
+        foreach (var registry in LabStopper.RegistryFiles(layout))
+        {
+            var kind = Path.GetRelativePath(layout.LabDir, Path.GetDirectoryName(registry)!);
+            processes.AddRange(ProcessRegistry.Load(registry).Select(p => new LabProcessStatus(p.Name, kind, p.Pid, p.IsAlive)));
+        }
+
         var cluster = state.Status == "stopped" ? null : await LabHttp.TryGetClusterAsync(state.Topology.Members, ct);
         var error = cluster is not null ? null
             : state.Status == "stopped" ? "lab is stopped"

@@ -21,6 +21,14 @@ internal sealed class LabStopper(TimeProvider time)
         var state = await LabStateStore.LoadAsync(layout, ct);
         var members = state?.Topology.Members.Select(m => m.Name).ToList() ?? ScanMemberDirs(layout);
 
+        // 0. Daemons modules started under the lab dir (DR sites under sites/*, on-prem rebuilds): each
+        //    registry stops its Patroni first and its etcd last, by pid after an argv check.
+        foreach (var registry in RegistryFiles(layout))
+        {
+            var stopped = await ProcessRegistry.StopAsync(registry, null, time, ct);
+            progress?.Report($"{stopped.Count} registered process(es) of {Path.GetRelativePath(layout.LabDir, Path.GetDirectoryName(registry)!)} stopped in {Seconds(t0)}");
+        }
+
         // 1. Patroni first, all at once: on SIGTERM each Patroni stops its own PostgreSQL cleanly and
         //    stops its HA loop, so no replica promotes itself while the cluster goes down.
         var patronis = (state?.Processes ?? []).Where(p => p.Kind == "patroni" && LabDaemons.IsAlive(p)).ToList();
@@ -52,6 +60,7 @@ internal sealed class LabStopper(TimeProvider time)
         }
 
         var survivors = (state?.Processes ?? []).Where(LabDaemons.IsAlive).Select(p => $"{p.Kind} {p.Name} pid {p.Pid}")
+            .Concat(RegistryFiles(layout).SelectMany(ProcessRegistry.Load).Where(p => p.IsAlive).Select(p => $"{p.Name} pid {p.Pid}"))
             .Concat(members.Where(m => PostmasterPid.ReadLive(layout.PostmasterPidFile(m), layout.DataDir(m)) is not null)
                 .Select(m => $"postgres {m}"))
             .ToList();
@@ -115,6 +124,12 @@ internal sealed class LabStopper(TimeProvider time)
             }
         }
     }
+
+    /// <summary>Every processes.json a module wrote anywhere under the lab dir.</summary>
+    internal static IReadOnlyList<string> RegistryFiles(LabLayout layout) =>
+        Directory.Exists(layout.LabDir)
+            ? [.. Directory.EnumerateFiles(layout.LabDir, ProcessRegistry.FileName, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }).Order(StringComparer.Ordinal)]
+            : [];
 
     private static List<string> ScanMemberDirs(LabLayout layout) =>
         Directory.Exists(layout.LabDir)

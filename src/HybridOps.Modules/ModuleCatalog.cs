@@ -2,6 +2,7 @@ using HybridOps.Core.Engine;
 using HybridOps.Modules.Core.Shared.ManualGate;
 using HybridOps.Modules.Platform.Network.DnsRouting;
 using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
+using HybridOps.Modules.Org.DrHosts;
 using HybridOps.Modules.Org.ObjectRepo;
 using HybridOps.Modules.Platform.Onprem.Inventory;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHa;
@@ -22,12 +23,13 @@ public static class ModuleCatalog
         new ManualGateHandler(),
         new PowerdnsAuthorityHandler(),
         new DnsRoutingHandler(),
-        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5))),
+        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.GcpRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AwsRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),
         new PostgresqlDrSourceHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5))),
         new PostgresqlFenceHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(3))),
+        new DrHostsHandler(new LocalProcessRunner()),
         new PostgresqlHaBackupHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
     ]);
 }

@@ -14,7 +14,7 @@ public static class ModuleCommand
         var cmd = new Command("module", "Run one module's lifecycle action");
         var module = new Option<string>("--module", "-m") { Description = "Module ref, e.g. platform/onprem/postgresql-ha", Required = true };
         var inputs = new Option<string?>("--inputs", "-i") { Description = "YAML/JSON file of input overrides (after spec defaults, before HYOPS_INPUT_* env)" };
-        var instance = new Option<string?>("--state-instance") { Description = "Named state instance (default: latest)" };
+        var instance = new Option<string?>("--state-instance", "--instance") { Description = "Named state instance (default: latest)" };
 
         foreach (var (verb, help) in new[]
                  {

@@ -170,6 +170,29 @@ public static class DiagnosticCatalog
         "the site failure simulation could not be applied", "the lab must be running (`hyops lab status`); repair-site needs a failed site");
     public static readonly DiagnosticDescriptor DrillVerificationFailed = new("HYO7012", ExitCode.ConnectivityFailure,
         "the drill could not read the rows back through the published endpoint", "check the service record and the new primary; the ack log in the drill report dir still holds every acknowledged id");
+    // Baseline restore lane: DR hosts (org/gcp/dr-hosts) and postgresql-ha apply_mode restore
+    public static readonly DiagnosticDescriptor ProviderUnavailable = new("HYO2020", ExitCode.InputError,
+        "the provider is not available in this build", "use provider 'local' (the embedded lab's DR site); the gcp provider makes no cloud calls yet");
+    public static readonly DiagnosticDescriptor RestoreTargetInvalid = new("HYO2021", ExitCode.InputError,
+        "restore_target is not valid", "use `latest`, `set:<backup label>` (see `pgbackrest info`) or `time:<ISO-8601 timestamp with offset>`");
+    public static readonly DiagnosticDescriptor HostsContractUnsupported = new("HYO2022", ExitCode.StateNotReady,
+        "hosts_state_ref does not publish a hosts contract this module can restore onto", "reference an org/gcp/dr-hosts (dr-hosts/v1) or platform/onprem/inventory (onprem-inventory/v1) state");
+    public static readonly DiagnosticDescriptor BackupNotFound = new("HYO2023", ExitCode.InputError,
+        "no backup in the repository matches restore_target", "list the stanza's backups with `pgbackrest info` and pick an existing label or a time after the first backup");
+    public static readonly DiagnosticDescriptor RestoreNotConfirmed = new("HYO3010", ExitCode.GuardRefused,
+        "restore_confirm is missing or does not equal cluster_name", "set restore_confirm to the exact new cluster name after reviewing the target hosts; nothing was created");
+    public static readonly DiagnosticDescriptor WipeNotConfirmed = new("HYO3011", ExitCode.GuardRefused,
+        "the target hosts already hold data or DCS keys for the scope: a rebuild needs wipe_confirm", "set wipe_confirm to the exact cluster name to wipe the target data dirs and the scope's DCS keys deliberately; nothing was changed");
+    public static readonly DiagnosticDescriptor DcsUnreachable = new("HYO4020", ExitCode.ConnectivityFailure,
+        "the target site's DCS (etcd) is unreachable", "deploy org/gcp/dr-hosts (it starts the site's etcd) or check `hyops module status` of the hosts module");
+    public static readonly DiagnosticDescriptor TargetPortInUse = new("HYO4021", ExitCode.ConnectivityFailure,
+        "a target host's PostgreSQL or Patroni port is taken by a process hyops did not register", "stop that process, or restore onto other hosts");
+    public static readonly DiagnosticDescriptor RestoreCommandFailed = new("HYO5020", ExitCode.ConfigurationFailure,
+        "a restore command failed", "see the action's argv, rc and stderr tail in the run record and the Patroni log it names");
+    public static readonly DiagnosticDescriptor SiteStartFailed = new("HYO6020", ExitCode.ReadinessFailure,
+        "a DR site daemon did not become healthy", "see the log file named in the message; `hyops module destroy` of the hosts module stops what was started");
+    public static readonly DiagnosticDescriptor RestoreNotReady = new("HYO6021", ExitCode.ReadinessFailure,
+        "the restored cluster did not become ready in time", "see the Patroni logs named in the message; raise restore_timeout_s for large backups");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -39,6 +39,15 @@ public sealed class PatroniClient(HttpClient http)
     public async Task<JsonObject> GetConfigAsync(string apiUrl, CancellationToken cancellationToken) =>
         await SendAsync(apiUrl, async () => (await http.GetFromJsonAsync<JsonObject>(Combine(apiUrl, "config"), cancellationToken)) ?? new JsonObject());
 
+    /// <summary>GET /patroni: the member's own status (state, role, timeline, and on a leader its replication list).</summary>
+    public async Task<JsonObject> GetStatusAsync(string apiUrl, CancellationToken cancellationToken) =>
+        await SendAsync(apiUrl, async () =>
+        {
+            // Patroni answers 503 with a JSON body when the member is not running: read the body either way.
+            using var response = await http.GetAsync(Combine(apiUrl, "patroni"), cancellationToken);
+            return (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken)) ?? new JsonObject();
+        });
+
     /// <summary>PATCH /config: change DCS-wide settings (parameters, pg_hba) the way Patroni wants them changed.</summary>
     public async Task<JsonObject> PatchConfigAsync(string apiUrl, JsonObject patch, CancellationToken cancellationToken) =>
         await SendAsync(apiUrl, async () =>

@@ -11,14 +11,15 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa;
 /// Reads a Patroni cluster the way an operator would check it: the DCS view from the REST API, then
 /// every member over SQL. Connectivity failures (HYO4xxx), configuration failures (HYO5xxx) and an
 /// ambiguous write topology (HYO6xxx) are told apart, and each check lands in the run record.
+/// <paramref name="inventory"/> is onprem-inventory/v1 shaped: cluster_name, members [{name, host,
+/// pg_port, api_url}], superuser, superuser_password_env (a restore builds one for its new cluster).
 /// </summary>
-internal sealed class ClusterAssessment(PatroniClient patroni, ModuleContext context)
+internal sealed class ClusterAssessment(PatroniClient patroni, ModuleContext context, JsonObject inventory)
 {
     private static readonly string[] WalLevels = ["minimal", "replica", "logical"];
 
     public async Task<JsonObject> RunAsync(CancellationToken cancellationToken)
     {
-        var inventory = context.Inputs.State("inventory_state_ref")!.Outputs;
         var members = inventory.Objects("members").ToList();
         var user = context.Inputs.String("db_user") ?? inventory.Str("superuser") ?? "postgres";
         var passwordEnv = context.Inputs.String("db_password_env") ?? inventory.Str("superuser_password_env")!;

@@ -1,21 +1,32 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
 using HybridOps.Modules.Common;
+using HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
+using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Patroni;
 
 namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa;
 
 /// <summary>
 /// platform/onprem/postgresql-ha. apply_mode `assess` publishes the source cluster contract (read-only);
-/// `status` re-runs the assessment live without touching state; `destroy` retires the published
-/// contract and touches nothing on the cluster.
+/// `restore` bootstraps a NEW Patroni cluster from a pgBackRest backup on the hosts of hosts_state_ref
+/// and publishes the same contract plus restore provenance. `status` re-assesses live; `destroy`
+/// retires an assessed contract (touching nothing) or stops a restored cluster by pid (keeping data).
 /// </summary>
-public sealed class PostgresqlHaHandler(Func<PatroniClient> patroniFactory) : IModuleHandler
+public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFactory, IProcessRunner runner) : IModuleHandler
 {
     public const string Ref = "platform/onprem/postgresql-ha";
     public const string InventoryContract = "onprem-inventory/v1";
 
     public string ModuleRef => Ref;
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    private static partial Regex ClusterNamePattern();
+
+    [GeneratedRegex("^/[^\\s'\"%]*$")]
+    private static partial Regex PlainPath();
 
     public void Validate(ModuleContext context)
     {
@@ -24,6 +35,12 @@ public sealed class PostgresqlHaHandler(Func<PatroniClient> patroniFactory) : IM
         {
             throw HyopsException.From(DiagnosticCatalog.InputInvalid,
                 $"apply_mode '{mode}' is not supported (supported: {string.Join(", ", context.Spec.ApplyModes)})");
+        }
+
+        if (mode == "restore")
+        {
+            ValidateRestore(context);
+            return;
         }
 
         var inventory = context.Inputs.State("inventory_state_ref")
@@ -38,14 +55,125 @@ public sealed class PostgresqlHaHandler(Func<PatroniClient> patroniFactory) : IM
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
+        var restored = context.Previous?.Outputs["restored_from"] is JsonObject;
         if (context.Action == "destroy")
         {
-            context.Evidence.Note("destroy retires the published source contract; nothing on the cluster is changed");
-            return ModuleOutcome.Destroyed();
+            return restored ? await DestroyRestoredAsync(context, cancellationToken) : RetireAssessed(context);
+        }
+
+        if (context.Action == "status" && restored)
+        {
+            context.Progress.Report("re-assessing the restored cluster");
+            var outputs = await new ClusterAssessment(patroniFactory(), context, InventoryFromPublished(context.Previous!.Outputs)).RunAsync(cancellationToken);
+            foreach (var key in new[] { "apply_mode", "data_root", "hosts_source", "restored_from", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage" })
+            {
+                outputs[key] = context.Previous.Outputs[key]?.DeepClone();
+            }
+
+            return ModuleOutcome.Ok(outputs);
+        }
+
+        if (context.Action == "deploy" && context.Inputs.String("apply_mode") == "restore")
+        {
+            context.Progress.Report($"restoring a new Patroni cluster '{context.Inputs.String("cluster_name")}' from pgBackRest");
+            return await new ClusterRestore(context, patroniFactory(), runner).RunAsync(cancellationToken);
         }
 
         context.Progress.Report("assessing Patroni cluster");
-        var outputs = await new ClusterAssessment(patroniFactory(), context).RunAsync(cancellationToken);
-        return ModuleOutcome.Ok(outputs);
+        var assessed = await new ClusterAssessment(patroniFactory(), context, context.Inputs.State("inventory_state_ref")!.Outputs).RunAsync(cancellationToken);
+        return ModuleOutcome.Ok(assessed);
     }
+
+    private static void ValidateRestore(ModuleContext context)
+    {
+        var name = context.Inputs.String("cluster_name") ?? "";
+        if (!ClusterNamePattern().IsMatch(name))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputRequired, $"cluster_name '{name}' is required for restore: the new Patroni scope, [a-z0-9][a-z0-9_-]*");
+        }
+
+        RestoreTarget.Parse(context.Inputs.String("restore_target"));
+        if (context.Inputs.String("data_root") is { } root && !PlainPath().IsMatch(root))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"data_root '{root}' must be an absolute path without spaces, quotes or '%'");
+        }
+
+        foreach (var key in new[] { "superuser_password_env", "replication_password_env" })
+        {
+            if (context.Inputs.String(key) is null)
+            {
+                throw HyopsException.From(DiagnosticCatalog.InputRequired, $"input '{key}' must name the env/vault key of the password");
+            }
+        }
+
+        var hosts = context.Inputs.State("hosts_state_ref")
+            ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'hosts_state_ref' must reference an org/gcp/dr-hosts or platform/onprem/inventory state");
+        var hostsVersion = hosts.Outputs.Str("contract_version");
+        if (hostsVersion is not (RestoreHosts.DrHostsContract or RestoreHosts.InventoryContract))
+        {
+            throw HyopsException.From(DiagnosticCatalog.HostsContractUnsupported, $"hosts_state_ref '{hosts.ModuleRef}' has contract_version '{hostsVersion ?? "none"}'");
+        }
+
+        var repo = RequireContract(context, "repo_state_ref", "object-repo/v1");
+        if (repo["pgbackrest_options"] is not JsonObject { Count: > 0 })
+        {
+            throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "repository state publishes no pgbackrest_options");
+        }
+
+        if (RequireContract(context, "backup_state_ref", "postgresql-ha-backup/v1").Str("stanza") is null)
+        {
+            throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "backup state publishes no stanza");
+        }
+
+        // The guard last among the no-I/O checks, and before anything exists: no dir, no process, no state.
+        if (context.Action == "deploy" && context.Inputs.String("restore_confirm") != name)
+        {
+            throw HyopsException.From(DiagnosticCatalog.RestoreNotConfirmed,
+                $"restore_confirm is '{context.Inputs.String("restore_confirm") ?? "(missing)"}'; it must be the new cluster name '{name}'");
+        }
+    }
+
+    private static JsonObject RequireContract(ModuleContext context, string input, string version)
+    {
+        var state = context.Inputs.State(input) ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, $"input '{input}' must reference a published state");
+        var actual = state.Outputs.Str("contract_version");
+        return actual == version
+            ? state.Outputs
+            : throw HyopsException.From(DiagnosticCatalog.StateContractVersion, $"state '{state.ModuleRef}' ({input}) has contract_version '{actual ?? "none"}', this module reads '{version}'");
+    }
+
+    private static ModuleOutcome RetireAssessed(ModuleContext context)
+    {
+        context.Evidence.Note("destroy retires the published source contract; nothing on the cluster is changed");
+        return ModuleOutcome.Destroyed();
+    }
+
+    private static async Task<ModuleOutcome> DestroyRestoredAsync(ModuleContext context, CancellationToken ct)
+    {
+        var published = context.Previous!.Outputs;
+        var dataRoot = published.Str("data_root")!;
+        var hosts = published.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("port") ?? 5432, 8008, Path.Combine(dataRoot, m.Str("name")!))).ToList();
+        var target = new RestoreHosts(published.Str("hosts_source") ?? "", hosts, ["-"], dataRoot, "postgres");
+        var stopped = await ClusterRestore.StopAsync(context, target, hosts, ct);
+        var left = hosts.Where(h => ClusterRestore.ReadPostmasterPid(h) is { } pid && ProcessControl.CommandLineContains(pid, h.DataDir)).Select(h => h.Name).ToList();
+        context.Evidence.Check("restored_cluster_stopped", left.Count == 0, new JsonObject { ["stopped"] = stopped.Select(p => p.Name).ToJsonArray(), ["postgres_left"] = left.ToJsonArray() });
+        if (left.Count > 0)
+        {
+            throw HyopsException.From(DiagnosticCatalog.RestoreNotReady, $"PostgreSQL of {string.Join(", ", left)} is still running after destroy");
+        }
+
+        context.Evidence.Note($"destroy stopped the restored cluster '{published.Str("cluster_name")}' by pid; its data under {dataRoot} is kept (the DCS keys too)");
+        return ModuleOutcome.Destroyed();
+    }
+
+    private static JsonObject InventoryFromPublished(JsonObject published) => new()
+    {
+        ["cluster_name"] = published.Str("cluster_name"),
+        ["members"] = new JsonArray([.. published.Objects("members").Select(m => (JsonNode?)new JsonObject
+        {
+            ["name"] = m.Str("name"), ["host"] = m.Str("host"), ["pg_port"] = m.Int("port"), ["api_url"] = m.Str("api_url"),
+        })]),
+        ["superuser"] = published.Str("db_user"),
+        ["superuser_password_env"] = published.Str("db_password_env"),
+    };
 }

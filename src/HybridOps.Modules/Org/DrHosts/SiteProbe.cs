@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace HybridOps.Modules.Org.DrHosts;
+
+/// <summary>Loopback probes of a local DR site: etcd /health and whether an address:port is taken.</summary>
+internal static class SiteProbe
+{
+    // Loopback must never go through a proxy; 2 s is plenty on one machine.
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) })
+    {
+        Timeout = TimeSpan.FromSeconds(2),
+    };
+
+    /// <summary>True when etcd at <paramref name="clientUrl"/> answers {"health":"true"}.</summary>
+    public static async Task<bool> EtcdHealthyAsync(string clientUrl, CancellationToken ct)
+    {
+        try
+        {
+            var body = await Http.GetStringAsync(new Uri($"{clientUrl.TrimEnd('/')}/health"), ct);
+            return JsonNode.Parse(body)?["health"]?.ToString() == "true";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when something already listens on host:port (we cannot bind it).</summary>
+    public static bool PortInUse(string host, int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Parse(host), port);
+            listener.Start();
+            listener.Stop();
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+}

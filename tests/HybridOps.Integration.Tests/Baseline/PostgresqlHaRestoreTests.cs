@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Support;
+using HybridOps.Postgres.Sql;
+using Npgsql;
+
+namespace HybridOps.Integration.Tests.Baseline;
+
+/// <summary>
+/// Baseline lane restore on a real lab (prefix 127.0.51, DR site 127.0.52): backup to a local object
+/// repository, the DR site's hosts and etcd (org/gcp/dr-hosts), then platform/onprem/postgresql-ha
+/// apply_mode restore builds a new Patroni cluster from the backup: latest, then a guarded rebuild
+/// to the first backup set. `lab down` (in DisposeAsync) must stop the DR site's registered etcd.
+/// </summary>
+public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
+{
+    private const string Ha = "platform/onprem/postgresql-ha";
+    private const string Scope = "gcp-dr-pg";
+    private readonly Site site = new("127.0.51");
+
+    public Task InitializeAsync() => site.StartAsync();
+
+    public async Task DisposeAsync() => await site.DisposeAsync();
+
+    [Fact]
+    public async Task Restore_Latest_HasEveryRow_AndTheGuardedRebuildToTheFirstSet_HasOnlyTheRowsBeforeIt()
+    {
+        // Source: repository, assessed cluster, pgBackRest configure, rows, full backup, more rows, archived WAL.
+        var repoInputs = WriteInputs("repo.json", new JsonObject { ["provider"] = "local", ["bucket"] = "hyops-dr", ["local_root"] = Path.Combine(site.Dir, "object-repo") });
+        await Ok("module", "deploy", "--module", "org/gcp/object-repo", "--inputs", repoInputs);
+        var source = (await Ok("module", "deploy", "--module", Ha))["outputs"]!;
+        await Ok("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup");
+        var leader = site.Endpoint(source["leader_name"]!.GetValue<string>());
+        await ExecAsync(leader, "create table dr_probe(id int primary key, phase text); insert into dr_probe select g, 'before' from generate_series(1, 5) g");
+        var firstLabel = (await Ok("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs",
+            WriteInputs("backup.json", new JsonObject { ["apply_mode"] = "backup", ["backup_type"] = "full" })))["outputs"]!["backup_label"]!.GetValue<string>();
+        await ExecAsync(leader, "insert into dr_probe select g, 'after' from generate_series(6, 10) g");
+        var switched = await PgProbe.ScalarAsync<string>(leader, "select pg_walfile_name(pg_switch_wal())", CancellationToken.None);
+        await WaitUntilAsync(async () => string.CompareOrdinal(await PgProbe.ScalarAsync<string>(leader, "select coalesce(last_archived_wal, '') from pg_stat_archiver", CancellationToken.None), switched) >= 0,
+            "the WAL segment with the 'after' rows to be archived");
+
+        // DR site: hosts on 127.0.52.x and the site's etcd, recorded in its process registry.
+        var dr = (await Ok("module", "deploy", "--module", "org/gcp/dr-hosts"))["outputs"]!;
+        dr["dcs"]!["endpoints"]![0]!.GetValue<string>().ShouldBe("127.0.52.1:2379");
+        dr["hosts"]!.AsArray().Select(h => h!["host"]!.GetValue<string>()).ShouldBe(["127.0.52.11", "127.0.52.12", "127.0.52.13"]);
+        var dataRoot = dr["data_root"]!.GetValue<string>();
+        File.ReadAllText(Path.Combine(dataRoot, "processes.json")).ShouldContain("\"marker\"");
+        var status = JsonNode.Parse((await site.HyopsAsync("--output", "json", "lab", "status")).StdOut)!;
+        status["processes"]!.AsArray().ShouldContain(p => p!["name"]!.GetValue<string>() == "etcd" && p["kind"]!.GetValue<string>() == Path.Combine("sites", "gcp-dr") && p["alive"]!.GetValue<bool>());
+
+        var restore = new JsonObject
+        {
+            ["apply_mode"] = "restore",
+            ["hosts_state_ref"] = "org/gcp/dr-hosts",
+            ["repo_state_ref"] = "org/gcp/object-repo",
+            ["backup_state_ref"] = "platform/onprem/postgresql-ha-backup",
+            ["cluster_name"] = Scope,
+            ["restore_target"] = "latest",
+            ["restore_timeout_s"] = 90,
+        };
+
+        // Guard: no restore_confirm -> refused, nothing created, no state for the instance.
+        var refused = await site.HyopsAsync("module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", WriteInputs("unconfirmed.json", restore));
+        refused.ExitCode.ShouldBe(3, refused.ToString());
+        refused.StdErr.ShouldContain("HYO3010");
+        Directory.Exists(Path.Combine(dataRoot, "dr1")).ShouldBeFalse();
+        Site.LiveProcessesMentioning(Path.Combine(dataRoot, "dr1")).ShouldBeEmpty();
+        File.Exists(site.StatePath("platform__onprem__postgresql-ha", "gcp-dr")).ShouldBeFalse();
+
+        // Restore latest: every row, one leader + 2 streaming replicas, same system identifier, a higher timeline.
+        restore["restore_confirm"] = Scope;
+        var restored = (await Ok("module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", WriteInputs("latest.json", restore)))["outputs"]!;
+        restored["cluster_name"]!.GetValue<string>().ShouldBe(Scope);
+        restored["system_identifier"]!.GetValue<string>().ShouldBe(source["system_identifier"]!.GetValue<string>());
+        restored["timeline"]!.GetValue<long>().ShouldBeGreaterThan(source["timeline"]!.GetValue<long>());
+        restored["replicas_streaming"]!.GetValue<bool>().ShouldBeTrue();
+        restored["restored_from"]!["backup_label"]!.GetValue<string>().ShouldBe(firstLabel);
+        restored["restored_from"]!["restore_target"]!.GetValue<string>().ShouldBe("latest");
+        restored["lineage"]!["source_system_identifier"]!.GetValue<string>().ShouldBe(source["system_identifier"]!.GetValue<string>());
+        var drLeader = leader with { Host = restored["leader_host"]!.GetValue<string>() };
+        drLeader.Host.ShouldStartWith("127.0.52.");
+        (await PgProbe.ScalarAsync<long>(drLeader, "select count(*) from dr_probe", CancellationToken.None)).ShouldBe(10);
+        (await PgProbe.ScalarAsync<long>(drLeader, "select count(*) from pg_stat_replication where state = 'streaming'", CancellationToken.None)).ShouldBe(2);
+        (await PgProbe.ScalarAsync<string>(drLeader, "show archive_command", CancellationToken.None)).ShouldBe("/bin/true");
+        var state = JsonNode.Parse(File.ReadAllText(site.StatePath("platform__onprem__postgresql-ha", "gcp-dr")))!;
+        state["status"]!.GetValue<string>().ShouldBe("ok");
+        File.ReadAllText(site.StatePath("platform__onprem__postgresql-ha")).ShouldContain(source["system_identifier"]!.GetValue<string>());
+
+        // A rebuild over the running DR cluster without wipe_confirm is refused and changes nothing.
+        restore["restore_target"] = $"set:{firstLabel}";
+        var unwiped = await site.HyopsAsync("module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", WriteInputs("set-unconfirmed.json", restore));
+        unwiped.ExitCode.ShouldBe(3, unwiped.ToString());
+        unwiped.StdErr.ShouldContain("HYO3011");
+        (await PgProbe.ScalarAsync<long>(drLeader, "select count(*) from dr_probe", CancellationToken.None)).ShouldBe(10);
+
+        // With wipe_confirm: the first backup set only (recovery stops at consistency): the 'before' rows.
+        restore["wipe_confirm"] = Scope;
+        var rebuilt = (await Ok("module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", WriteInputs("set.json", restore)))["outputs"]!;
+        rebuilt["restored_from"]!["restore_target"]!.GetValue<string>().ShouldBe($"set:{firstLabel}");
+        var rebuiltLeader = leader with { Host = rebuilt["leader_host"]!.GetValue<string>() };
+        (await PgProbe.ScalarAsync<string>(rebuiltLeader, "select string_agg(distinct phase, ',') from dr_probe", CancellationToken.None)).ShouldBe("before");
+        (await PgProbe.ScalarAsync<long>(rebuiltLeader, "select count(*) from dr_probe", CancellationToken.None)).ShouldBe(5);
+
+        // No secret in anything hyops wrote.
+        foreach (var (path, text) in site.RuntimeFiles())
+        {
+            text.ShouldNotContain(site.SuperuserPassword, customMessage: path);
+            text.ShouldNotContain(site.ReplicationPassword, customMessage: path);
+        }
+
+        foreach (var yml in Directory.EnumerateFiles(dataRoot, "patroni.yml", SearchOption.AllDirectories))
+        {
+            File.ReadAllText(yml).ShouldNotContain(site.SuperuserPassword);
+        }
+
+        // destroy stops the restored cluster by pid and keeps its data; the site's etcd is left for `lab down`.
+        var destroy = await site.HyopsAsync("module", "destroy", "--module", Ha, "--instance", "gcp-dr");
+        destroy.ExitCode.ShouldBe(0, destroy.ToString());
+        Site.LiveProcessesMentioning(Path.Combine(dataRoot, "dr")).ShouldBeEmpty();
+        File.Exists(Path.Combine(dataRoot, "dr1", "data", "PG_VERSION")).ShouldBeTrue();
+        Site.LiveProcessesMentioning(Path.Combine(dataRoot, "etcd")).ShouldNotBeEmpty();
+    }
+
+    private string WriteInputs(string name, JsonObject inputs)
+    {
+        var path = Path.Combine(site.Dir, name);
+        File.WriteAllText(path, inputs.ToJsonString());
+        return path;
+    }
+
+    private async Task<JsonNode> Ok(params string[] args)
+    {
+        var r = await site.HyopsAsync(["--output", "json", .. args]);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        return JsonNode.Parse(r.StdOut)!;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"timed out waiting for {what}");
+    }
+
+    private static async Task ExecAsync(PgEndpoint endpoint, string sql)
+    {
+        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
