@@ -61,7 +61,7 @@ public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
         // Guard: no restore_confirm -> refused, nothing created, no state for the instance.
         var refused = await site.HyopsAsync("module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", WriteInputs("unconfirmed.json", restore));
         refused.ExitCode.ShouldBe(3, refused.ToString());
-        refused.StdErr.ShouldContain("HYO3010");
+        refused.StdErr.ShouldContain("HYO3001");
         Directory.Exists(Path.Combine(dataRoot, "dr1")).ShouldBeFalse();
         Site.LiveProcessesMentioning(Path.Combine(dataRoot, "dr1")).ShouldBeEmpty();
         File.Exists(site.StatePath("platform__onprem__postgresql-ha", "gcp-dr")).ShouldBeFalse();

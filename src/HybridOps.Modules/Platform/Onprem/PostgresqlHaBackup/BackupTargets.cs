@@ -14,9 +14,9 @@ internal sealed class BackupTargets(ModuleContext context)
 {
     private readonly Lazy<string?> labDir = new(() => ReadLabDir(context));
 
-    public string DataDir(string member) => Resolve("members_data_dirs", member, lab => Path.Combine(lab, member, "data"));
+    public string DataDir(string member) => Resolve("members_data_dirs", member, "data", lab => Path.Combine(lab, member, "data"));
 
-    public string SocketDir(string member) => Resolve("members_socket_dirs", member, lab => Path.Combine(lab, member, "run"));
+    public string SocketDir(string member) => Resolve("members_socket_dirs", member, "run", lab => Path.Combine(lab, member, "run"));
 
     public string WorkDir(string stanza)
     {
@@ -31,11 +31,17 @@ internal sealed class BackupTargets(ModuleContext context)
         return Path.Combine(lab, $"pgbackrest-{stanza}");
     }
 
-    private string Resolve(string input, string member, Func<string, string> fromLab)
+    private string Resolve(string input, string member, string leaf, Func<string, string> fromLab)
     {
         if (context.Inputs.Values[input] is JsonObject map && map.Str(member) is { } dir)
         {
             return dir;
+        }
+
+        // A cluster hyops restored publishes its data_root: <data_root>/<member>/{data,run}.
+        if (context.Inputs.State("cluster_state_ref")?.Outputs.Str("data_root") is { } dataRoot)
+        {
+            return Path.Combine(dataRoot, member, leaf);
         }
 
         var lab = labDir.Value ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
