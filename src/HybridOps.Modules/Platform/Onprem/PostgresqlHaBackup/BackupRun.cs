@@ -354,8 +354,13 @@ internal sealed class BackupRun
             ?? throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured, $"leader '{leaderName}' is not a member of the assessed cluster; re-run platform/onprem/postgresql-ha");
         var user = cluster.Str("db_user") ?? "postgres";
         var password = context.Secrets.Resolve(cluster.Str("db_password_env")!);
-        var endpoint = new PgEndpoint(member.Str("host")!, member.Int("port") ?? 5432, user, password);
-        context.Evidence.Check("leader_resolved", true, new JsonObject { ["leader"] = leaderName, ["api_url"] = apiUsed, ["host"] = endpoint.Host, ["port"] = endpoint.Port });
+        // Like pgBackRest itself, the module talks to the leader on its host (the local executor): over
+        // the unix socket when it is there, so a fenced cluster (TCP rejected) can still be drained and
+        // backed up; over TCP otherwise.
+        var socketDir = targets.SocketDir(leaderName);
+        var host = Directory.Exists(socketDir) ? socketDir : member.Str("host")!;
+        var endpoint = new PgEndpoint(host, member.Int("port") ?? 5432, user, password);
+        context.Evidence.Check("leader_resolved", true, new JsonObject { ["leader"] = leaderName, ["api_url"] = apiUsed, ["host"] = member.Str("host"), ["connect_via"] = host, ["port"] = endpoint.Port });
         return new Leader(leaderName, endpoint, member.Str("api_url") ?? apiUsed, endpoint.Port);
     }
 
