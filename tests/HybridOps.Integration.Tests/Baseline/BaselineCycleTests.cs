@@ -1,0 +1,172 @@
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Support;
+using HybridOps.Postgres.Sql;
+using Npgsql;
+
+namespace HybridOps.Integration.Tests.Baseline;
+
+/// <summary>
+/// The baseline lane's whole cycle on a real lab (on-prem 127.0.111, DR site 127.0.112, DNS 127.0.115),
+/// driven through the CLI exactly as the README's main job does: backups, refusals that change nothing,
+/// the whole on-prem site killed under a write load, the failover drill (restore on the DR site, DR
+/// lineage backups, endpoint publication), writes on the DR cluster, then the controlled failback drill
+/// (gate, fence of the DR primary, final backup, on-prem rebuilt fresh from the DR lineage, cutback).
+/// RPO is counted row by row from the load's ack log; the unplanned loss must lie in the unarchived tail.
+/// </summary>
+public sealed class BaselineCycleTests : IAsyncLifetime
+{
+    private const string Failover = "dr/postgresql-ha-failover-gcp@v1";
+    private const string Failback = "dr/postgresql-ha-failback-onprem@v1";
+    private const int ArchiveTimeoutS = 10;
+    private readonly Site site = new("127.0.111");
+
+    public Task InitializeAsync() => site.StartAsync();
+
+    public async Task DisposeAsync() => await site.DisposeAsync();
+
+    [Fact]
+    public async Task Backup_SiteLoss_Failover_DrWrites_Failback_KeepsEveryAcknowledgedCommitOfTheControlledFailback()
+    {
+        await Ok("blueprint", "deploy", "--ref", "dr/postgresql-ha-backup-gcp@v1");
+        var onprem = await StateAsync("platform__onprem__postgresql-ha");
+        var onpremHba = await PatroniHbaAsync("127.0.111.11");
+
+        // Failover without restore_confirm: refused before the first step (the fence) changes anything.
+        var refused = await site.HyopsAsync("blueprint", "deploy", "--ref", Failover, "--inputs", Inputs("fo-unconfirmed.yml", """
+            fence_onprem:
+              fence_confirm: hyops-onprem
+            """));
+        refused.ExitCode.ShouldBe(3, refused.ToString());
+        refused.StdErr.ShouldContain("restore_confirm");
+        (await PatroniHbaAsync("127.0.111.11")).ShouldBe(onpremHba);
+        File.Exists(site.StatePath("platform__onprem__postgresql-fence", "onprem")).ShouldBeFalse();
+        Directory.Exists(Path.Combine(site.LabDir, "sites", "gcp-dr")).ShouldBeFalse();
+        await WriteProbeAsync(site.Endpoint("pg1"));
+
+        // Unplanned failover drill: steady load, the whole on-prem site SIGKILLed, then the blueprint.
+        var settle = ArchiveTimeoutS * 2 + 5;
+        var failover = await DrillAsync(Failover, Inputs("fo.yml", """
+            fence_onprem:
+              fence_confirm: hyops-onprem
+            restore_dr:
+              restore_confirm: gcp-dr-pg
+            """), "--disaster", "onprem-site", "--settle-s", settle.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        failover["status"]!.GetValue<string>().ShouldBe("ok", failover.ToJsonString());
+        failover["rto"]!["seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        var rpo = failover["rpo"]!;
+        var disasterAt = failover["failover_start"]!.GetValue<DateTimeOffset>();
+        if (rpo["missing_count"]!.GetValue<long>() > 0)
+        {
+            // Lost commits are only the ones not yet archived: archive_timeout bounds the tail.
+            rpo["missing_first_ack_at"]!.GetValue<DateTimeOffset>().ShouldBeGreaterThan(disasterAt.AddSeconds(-(ArchiveTimeoutS + 5)), rpo.ToJsonString());
+        }
+
+        rpo["found"]!.GetValue<long>().ShouldBeGreaterThan(0);
+        var dr = await StateAsync("platform__onprem__postgresql-ha", "gcp-dr");
+        dr["outputs"]!["system_identifier"]!.GetValue<string>().ShouldBe(onprem["outputs"]!["system_identifier"]!.GetValue<string>());
+        dr["outputs"]!["timeline"]!.GetValue<int>().ShouldBeGreaterThan(onprem["outputs"]!["timeline"]!.GetValue<int>());
+        (await StateAsync("platform__onprem__postgresql-ha-backup", "gcp-dr"))["outputs"]!["stanza"]!.GetValue<string>().ShouldBe("gcp-dr-pg");
+        (await StateAsync("platform__network__dns-routing"))["outputs"]!["target"]!.GetValue<string>().ShouldBe("127.0.112.11");
+
+        // Writes on the DR cluster through the published endpoint.
+        var drLoad = await Ok("lab", "load", "--duration", "3", "--output", "json");
+        drLoad["acked"]!.GetValue<long>().ShouldBeGreaterThan(0);
+        var drAckLog = drLoad["ack_log"]!.GetValue<string>();
+
+        // The hosts come back (etcd only); failback without the gate's confirmation changes nothing.
+        await Ok("lab", "repair-site");
+        var noGate = await site.HyopsAsync("blueprint", "deploy", "--ref", Failback, "--inputs", Inputs("fb-unconfirmed.yml", """
+            fence_dr:
+              fence_confirm: gcp-dr-pg
+            rebuild_onprem:
+              restore_confirm: hyops-onprem
+              wipe_confirm: hyops-onprem
+            """));
+        noGate.ExitCode.ShouldBe(3, noGate.ToString());
+        noGate.StdErr.ShouldContain("confirm");
+        await WriteProbeAsync(site.Endpoint("pg1") with { Host = "127.0.112.11" });
+        File.Exists(site.StatePath("platform__onprem__postgresql-fence", "gcp-dr")).ShouldBeFalse();
+
+        // Controlled failback drill: gate nonce, fence DR, final backup, rebuild on-prem, cutback.
+        var gate = await Ok("module", "status", "--module", "core/shared/manual-gate", "--instance", "failback-onprem", "--output", "json", "--inputs", Inputs("gate.yml", """
+            gate_id: failback-onprem
+            target_state_ref: platform/onprem/inventory
+            target_output_key: cluster_name
+            """));
+        var nonce = gate["outputs"]!["nonce"]!.GetValue<string>();
+        var failback = await DrillAsync(Failback, Inputs("fb.yml", $"""
+            maintenance_gate:
+              confirm: true
+              confirm_target: hyops-onprem
+              confirm_nonce: {nonce}
+            fence_dr:
+              fence_confirm: gcp-dr-pg
+            rebuild_onprem:
+              restore_confirm: hyops-onprem
+              wipe_confirm: hyops-onprem
+            """));
+        failback["status"]!.GetValue<string>().ShouldBe("ok", failback.ToJsonString());
+        failback["rpo"]!["missing_count"]!.GetValue<long>().ShouldBe(0, failback["rpo"]!.ToJsonString());
+        failback["rpo"]!["acknowledged"]!.GetValue<long>().ShouldBeGreaterThan(0);
+        failback["rto"]!["seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        failback["phases"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).ShouldContain("step rebuild_onprem");
+
+        // The rebuilt on-prem primary holds every commit acknowledged on the DR cluster, on a new timeline.
+        var rebuilt = await StateAsync("platform__onprem__postgresql-ha");
+        rebuilt["outputs"]!["leader_host"]!.GetValue<string>().ShouldStartWith("127.0.111.");
+        rebuilt["outputs"]!["timeline"]!.GetValue<int>().ShouldBeGreaterThan(dr["outputs"]!["timeline"]!.GetValue<int>());
+        rebuilt["outputs"]!["lineage"].ShouldNotBeNull();
+        var leader = site.Endpoint("pg1") with { Host = rebuilt["outputs"]!["leader_host"]!.GetValue<string>() };
+        var ids = File.ReadLines(drAckLog).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<long>()).ToList();
+        var present = await PgProbe.ScalarAsync<long>(leader, $"select count(*) from hyops_drill.acks where id in ({string.Join(",", ids)})", CancellationToken.None);
+        present.ShouldBe(ids.Count);
+        (await StateAsync("platform__network__dns-routing"))["outputs"]!["target"]!.GetValue<string>().ShouldStartWith("127.0.111.");
+
+        // The DR cluster is kept (fenced) until a separate destroy.
+        (await StateAsync("platform__onprem__postgresql-ha", "gcp-dr"))["status"]!.GetValue<string>().ShouldBe("ok");
+        foreach (var (path, text) in site.RuntimeFiles())
+        {
+            text.ShouldNotContain(site.SuperuserPassword, customMessage: path);
+            text.ShouldNotContain(site.ReplicationPassword, customMessage: path);
+        }
+    }
+
+    private async Task<JsonNode> DrillAsync(string bp, string inputs, params string[] extra)
+    {
+        var r = await site.HyopsAsync(["blueprint", "drill", "--ref", bp, "--inputs", inputs, "--output", "json", .. extra]);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        return JsonNode.Parse(r.StdOut)!;
+    }
+
+    private async Task<JsonNode> Ok(params string[] args)
+    {
+        var r = await site.HyopsAsync(args);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        return args.Contains("json") ? JsonNode.Parse(r.StdOut)! : new JsonObject();
+    }
+
+    private Task<JsonNode> StateAsync(string moduleId, string? instance = null) =>
+        Task.FromResult(JsonNode.Parse(File.ReadAllText(site.StatePath(moduleId, instance)))!);
+
+    private string Inputs(string name, string yaml)
+    {
+        var path = Path.Combine(site.Dir, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private static async Task<string> PatroniHbaAsync(string host)
+    {
+        using var http = new HttpClient();
+        var config = JsonNode.Parse(await http.GetStringAsync(new Uri($"http://{host}:8008/config")))!;
+        return config["postgresql"]!["pg_hba"]!.ToJsonString();
+    }
+
+    private static async Task WriteProbeAsync(PgEndpoint endpoint)
+    {
+        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("begin; set transaction read write; select pg_current_xact_id(); rollback", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
