@@ -2,12 +2,14 @@ using HybridOps.Core.Engine;
 using HybridOps.Modules.Core.Shared.ManualGate;
 using HybridOps.Modules.Platform.Network.DnsRouting;
 using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
+using HybridOps.Modules.Org.Gcp.CloudsqlPostgresql;
 using HybridOps.Modules.Org.ObjectRepo;
 using HybridOps.Modules.Platform.Onprem.Inventory;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHa;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHaBackup;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Patroni;
+using HybridOps.Providers.Managed;
 
 namespace HybridOps.Modules;
 
@@ -25,5 +27,6 @@ public static class ModuleCatalog
         new ObjectRepoHandler(ObjectRepoHandler.AwsRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),
         new PostgresqlHaBackupHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
+        new CloudsqlPostgresqlHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
     ]);
 }
