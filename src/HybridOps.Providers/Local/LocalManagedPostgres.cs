@@ -51,11 +51,22 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         await OwnedDirectoryAsync(dir, "0750", cancellationToken);
         await OwnedDirectoryAsync(options.SocketDir(request.Name), "0750", cancellationToken);
 
-        // The password goes in on stdin (--pwfile=/dev/stdin): never in argv, never in a file.
-        await RunAsync(new ProcessSpec(Bin("initdb"),
-            ["-D", data, "-U", request.AdminUser, "--pwfile=/dev/stdin", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256",
-             "--data-checksums", "--encoding=UTF8", "--locale=C"],
-            WorkingDirectory: dir, RunAsUser: ServiceUser, StdinText: request.AdminPassword + "\n", Timeout: TimeSpan.FromMinutes(2)), "initdb", cancellationToken);
+        // The password never goes into argv. initdb (running as postgres) cannot open our stdin pipe by
+        // path, so it reads a 0600 file in the 0750 postgres-owned instance dir that exists only during initdb.
+        var pwfile = Path.Combine(dir, ".initdb-pw");
+        try
+        {
+            await CreateOwnedFileAsync(pwfile, cancellationToken);
+            await File.WriteAllTextAsync(pwfile, request.AdminPassword + "\n", cancellationToken);
+            await RunAsync(new ProcessSpec(Bin("initdb"),
+                ["-D", data, "-U", request.AdminUser, $"--pwfile={pwfile}", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256",
+                 "--data-checksums", "--encoding=UTF8", "--locale=C"],
+                WorkingDirectory: dir, RunAsUser: ServiceUser, Timeout: TimeSpan.FromMinutes(2)), "initdb", cancellationToken);
+        }
+        finally
+        {
+            File.Delete(pwfile);
+        }
 
         var record = new LocalInstanceRecord
         {
@@ -203,6 +214,22 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         if (ServiceUser is { } user)
         {
             await RunAsync(new ProcessSpec("install", ["-d", "-m", mode, "-o", user, "-g", user, path], Timeout: TimeSpan.FromSeconds(10)), "install -d", ct);
+        }
+    }
+
+    private async Task CreateOwnedFileAsync(string path, CancellationToken ct)
+    {
+        if (ServiceUser is { } user)
+        {
+            await RunAsync(new ProcessSpec("install", ["-m", "0600", "-o", user, "-g", user, "/dev/null", path], Timeout: TimeSpan.FromSeconds(10)), "install", ct);
+        }
+        else
+        {
+            File.WriteAllText(path, "");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
     }
 
