@@ -2,6 +2,7 @@ using HybridOps.Core.Engine;
 using HybridOps.Modules.Core.Shared.ManualGate;
 using HybridOps.Modules.Platform.Network.DnsRouting;
 using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
+using HybridOps.Modules.Org.Gcp.CloudsqlExternalReplica;
 using HybridOps.Modules.Org.Gcp.CloudsqlPostgresql;
 using HybridOps.Modules.Org.ObjectRepo;
 using HybridOps.Modules.Platform.Onprem.Inventory;
@@ -28,5 +29,6 @@ public static class ModuleCatalog
         new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),
         new PostgresqlHaBackupHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
         new CloudsqlPostgresqlHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
+        new CloudsqlExternalReplicaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
     ]);
 }
