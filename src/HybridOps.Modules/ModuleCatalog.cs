@@ -4,6 +4,7 @@ using HybridOps.Modules.Platform.Network.DnsRouting;
 using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
 using HybridOps.Modules.Org.Gcp.CloudsqlExternalReplica;
 using HybridOps.Modules.Org.Gcp.CloudsqlPostgresql;
+using HybridOps.Modules.Org.Gcp.CloudsqlPromote;
 using HybridOps.Modules.Org.ObjectRepo;
 using HybridOps.Modules.Platform.Onprem.Inventory;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHa;
@@ -30,5 +31,6 @@ public static class ModuleCatalog
         new PostgresqlHaBackupHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
         new CloudsqlPostgresqlHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
         new CloudsqlExternalReplicaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
+        new CloudsqlPromoteHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
     ]);
 }
