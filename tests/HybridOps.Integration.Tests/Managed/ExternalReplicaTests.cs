@@ -1,11 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using HybridOps.Core.Secrets;
-using HybridOps.Core.State;
 using HybridOps.Integration.Tests.Support;
-using HybridOps.Postgres.Patroni;
 using HybridOps.Postgres.Sql;
-using Npgsql;
 
 namespace HybridOps.Integration.Tests.Managed;
 
@@ -18,7 +14,7 @@ namespace HybridOps.Integration.Tests.Managed;
 /// </summary>
 public sealed class ExternalReplicaTests : IAsyncLifetime
 {
-    private const string Db = "appdb";
+    private const string Db = DrSourceFixture.Db;
     private const string Instance = "hyops-dr-standby";
     private readonly Site site = new("127.0.91");
     private readonly string adminPassword = "ma-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
@@ -58,7 +54,21 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         (await Scalar<long>(Source, "select count(*) from pg_publication")).ShouldBe(0);
 
         WriteDrSourceState(ready: true);
-        var established = (await Ok("module", "deploy", "--module", ManagedSiteHelpers.ReplicaRef))["outputs"]!;
+        var leaderBefore = await FindLeaderAsync();
+        var dnsBefore = await ServiceRecordAsync();
+        dnsBefore.ShouldBe([leaderBefore.Host]);
+        var establishRun = await Ok("module", "deploy", "--module", ManagedSiteHelpers.ReplicaRef);
+        var established = establishRun["outputs"]!;
+
+        // A standby deploy cuts no traffic: same on-prem leader, same service record.
+        (await FindLeaderAsync()).Host.ShouldBe(leaderBefore.Host);
+        (await ServiceRecordAsync()).ShouldBe(dnsBefore);
+        established["source_host"]!.GetValue<string>().ShouldBe(leader.Host);
+        established["target_instance"]!.GetValue<string>().ShouldBe(Instance);
+        var establishRecord = File.ReadAllText(Path.Combine(establishRun["record_dir"]!.GetValue<string>(), "record.jsonl"));
+        establishRecord.ShouldContain("\"subscription_created\"");
+        establishRecord.ShouldContain("password=<from HYOPS_DR_REPLICATION_PASSWORD>");
+        establishRecord.ShouldContain("\"initial_copy_complete\"");
         established["replication_state"]!.GetValue<string>().ShouldBe("streaming");
         established["synced_tables"]!.GetValue<int>().ShouldBe(established["total_tables"]!.GetValue<int>());
         established["total_tables"]!.GetValue<int>().ShouldBe(4); // orders, customers, hyops_dr.heartbeat, hyops_dr.barrier
@@ -112,6 +122,20 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         promoted["promoted_at"].ShouldNotBeNull();
         InstanceRole().ShouldBe("primary");
 
+        // Evidence of the promotion decision: the guard, the lag and health checks, the barrier, the sequence sync.
+        var records = Directory.GetDirectories(Path.Combine(site.Root, "logs", "module", "org__gcp__cloudsql-promote")).Order(StringComparer.Ordinal).ToList();
+        var refusedRecord = File.ReadAllText(Path.Combine(records[^2], "record.jsonl"));
+        refusedRecord.ShouldContain("\"name\":\"lag_within_policy\",\"passed\":false");
+        refusedRecord.ShouldContain("HYO6042");
+        var promoteRecord = File.ReadAllText(Path.Combine(records[^1], "record.jsonl"));
+        foreach (var entry in new[] { "\"type\":\"guard\"", "\"name\":\"promote_confirm\"", "\"name\":\"lag_within_policy\",\"passed\":true", "\"name\":\"replication_healthy\",\"passed\":true", "\"name\":\"barrier_visible_on_standby\",\"passed\":true", "\"name\":\"sequences_synced\"", "PROMOTE_REPLICA", "\"name\":\"target_writable\"" })
+        {
+            promoteRecord.ShouldContain(entry);
+        }
+
+        promoteRecord.IndexOf("barrier_visible_on_standby", StringComparison.Ordinal).ShouldBeLessThan(promoteRecord.IndexOf("apply_stopped", StringComparison.Ordinal));
+        promoteRecord.IndexOf("apply_stopped", StringComparison.Ordinal).ShouldBeLessThan(promoteRecord.IndexOf("PROMOTE_REPLICA", StringComparison.Ordinal));
+
         // The barrier row crossed; the subscription is gone; the target takes writes with ids ahead of the source.
         (await Scalar<long>(Target, "select count(*) from hyops_dr.barrier where id like 'promote-%'")).ShouldBe(1);
         (await Scalar<long>(Target, "select count(*) from pg_subscription")).ShouldBe(0);
@@ -143,70 +167,14 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         return JsonNode.Parse(File.ReadAllText(path))!["role"]!.GetValue<string>();
     }
 
-    private async Task PrepareSourceAsync()
-    {
-        await Exec(leader, $"create database {Db}");
-        await Exec(Source, """
-            create table orders (id bigserial primary key, item text not null, qty int not null);
-            create table customers (id int primary key, name text not null);
-            insert into orders (item, qty) select 'item-' || g, g from generate_series(1, 50) g;
-            insert into customers values (1, 'ada'), (2, 'grace'), (3, 'edsger');
-            """);
-        await Exec(leader, $"create role hyops_dr_repl login replication password '{replPassword}'");
-        await Exec(Source, "grant select on all tables in schema public to hyops_dr_repl");
+    private Task PrepareSourceAsync() => DrSourceFixture.PrepareAsync(site, leader, replPassword);
 
-        // The consumer allowlist lives in Patroni's DCS pg_hba (this host's loopback source address is 127.0.0.1).
-        using var patroni = new HttpClient();
-        var client = new PatroniClient(patroni);
-        var api = $"http://{site.Host(11)}:8008";
-        var config = await client.GetConfigAsync(api, CancellationToken.None);
-        var hba = config["postgresql"]!["pg_hba"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
-        hba.Insert(0, $"host {Db} hyops_dr_repl 127.0.0.1/32 scram-sha-256");
-        await client.PatchConfigAsync(api, new JsonObject { ["postgresql"] = new JsonObject { ["pg_hba"] = new JsonArray([.. hba.Select(h => (JsonNode)JsonValue.Create(h))]) } }, CancellationToken.None);
-    }
+    private void WriteDrSourceState(bool ready) => DrSourceFixture.WriteState(site, leader, ready);
 
-    private void WriteDrSourceState(bool ready)
-    {
-        var store = new StateStore(site.Root, new Redactor());
-        store.Write(new ModuleState
-        {
-            ModuleRef = "platform/onprem/postgresql-dr-source",
-            Status = StateStatus.Ok,
-            Action = "deploy",
-            RunId = "test-helper-" + (ready ? "ready" : "not-ready"),
-            UpdatedAt = DateTimeOffset.UtcNow,
-            ContractVersion = "postgresql-dr-source/v1",
-            Outputs = new JsonObject
-            {
-                ["source_cluster_name"] = "hyops-lab",
-                ["source_system_identifier"] = "test",
-                ["source_host"] = leader.Host,
-                ["source_port"] = 5432,
-                ["source_databases"] = new JsonArray(Db),
-                ["replication_user"] = "hyops_dr_repl",
-                ["replication_password_env"] = "HYOPS_DR_REPLICATION_PASSWORD",
-                ["dr_mode"] = "logical",
-                ["allowed_consumer_cidrs"] = new JsonArray("127.0.0.1/32"),
-                ["ready"] = ready,
-                ["preflight"] = new JsonObject { [Db] = new JsonObject { ["tables_without_pk"] = new JsonArray(), ["sequences"] = new JsonArray("public.orders_id_seq") } },
-                ["contract_version"] = "postgresql-dr-source/v1",
-            },
-        });
-    }
+    private Task<PgEndpoint> FindLeaderAsync() => DrSourceFixture.FindLeaderAsync(site);
 
-    private async Task<PgEndpoint> FindLeaderAsync()
-    {
-        foreach (var member in new[] { "pg1", "pg2", "pg3" })
-        {
-            var endpoint = site.Endpoint(member);
-            if (!await PgProbe.ScalarAsync<bool>(endpoint, "select pg_is_in_recovery()", CancellationToken.None))
-            {
-                return endpoint;
-            }
-        }
-
-        throw new InvalidOperationException("no leader in the lab");
-    }
+    private async Task<string[]> ServiceRecordAsync() =>
+        [.. (await HybridOps.Postgres.Dns.DnsQuery.QueryAAsync("127.0.95.1", 53, "db.hyops.lab.", TimeSpan.FromSeconds(3), CancellationToken.None))!.Addresses];
 
     private string Inputs(string name, JsonObject inputs) => site.WriteInputs(name, inputs);
 
@@ -224,34 +192,9 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         return JsonNode.Parse(r.StdOut)!;
     }
 
-    private static async Task Exec(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private static Task Exec(PgEndpoint endpoint, string sql) => DrSourceFixture.ExecAsync(endpoint, sql);
 
-    private static async Task<T> Scalar<T>(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
+    private static Task<T> Scalar<T>(PgEndpoint endpoint, string sql) => DrSourceFixture.ScalarAsync<T>(endpoint, sql);
 
-    private static async Task WaitUntil(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 150; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        (await condition()).ShouldBeTrue("condition not met within 30s");
-    }
+    private static Task WaitUntil(Func<Task<bool>> condition) => DrSourceFixture.WaitUntilAsync(condition);
 }
