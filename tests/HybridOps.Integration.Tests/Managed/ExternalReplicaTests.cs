@@ -83,6 +83,12 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         await Exec(Source, "insert into orders (item, qty) select 'late-' || g, g from generate_series(1, 20) g; update customers set name = 'renamed' where id = 2");
         await WaitUntil(async () => await Scalar<long>(Target, "select count(*) from orders") == 70 && await Scalar<string>(Target, "select name from customers where id = 2") == "renamed");
 
+        // Establish again is a no-op on the data path: same subscription, no second copy.
+        var again = (await Ok("module", "deploy", "--module", ManagedSiteHelpers.ReplicaRef))["outputs"]!;
+        again["replication_state"]!.GetValue<string>().ShouldBe("streaming");
+        (await Scalar<long>(Target, "select count(*) from orders")).ShouldBe(70);
+        (await Scalar<long>(Target, "select count(*) from pg_subscription")).ShouldBe(1);
+
         // status measures (and does not publish); deploy apply_mode=status publishes.
         var status = (await Ok("module", "status", "--module", ManagedSiteHelpers.ReplicaRef))["outputs"]!;
         status["replication_state"]!.GetValue<string>().ShouldBe("streaming");

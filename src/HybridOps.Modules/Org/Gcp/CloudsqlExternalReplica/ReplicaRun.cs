@@ -50,7 +50,7 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
 
     public async Task<ModuleOutcome> DestroyAsync(CancellationToken ct)
     {
-        foreach (var db in link.Databases.Where(_ => true))
+        foreach (var db in link.Databases)
         {
             if (!await ReplicationProbe.TargetHasDatabaseAsync(link, db, ct))
             {
