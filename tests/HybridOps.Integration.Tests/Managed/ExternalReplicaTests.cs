@@ -129,11 +129,15 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         InstanceRole().ShouldBe("primary");
 
         // Evidence of the promotion decision: the guard, the lag and health checks, the barrier, the sequence sync.
-        var records = Directory.GetDirectories(Path.Combine(site.Root, "logs", "module", "org__gcp__cloudsql-promote")).Order(StringComparer.Ordinal).ToList();
-        var refusedRecord = File.ReadAllText(Path.Combine(records[^2], "record.jsonl"));
+        // Two runs can share a second (run ids sort by time, then by a random suffix): tell them apart by content.
+        var records = Directory.GetDirectories(Path.Combine(site.Root, "logs", "module", "org__gcp__cloudsql-promote"))
+            .Select(d => File.ReadAllText(Path.Combine(d, "record.jsonl"))).ToList();
+        records.Count.ShouldBe(2);
+        var refusedRecord = records.Single(r => r.Contains("\"exit_code\":8", StringComparison.Ordinal));
         refusedRecord.ShouldContain("\"name\":\"lag_within_policy\",\"passed\":false");
         refusedRecord.ShouldContain("HYO6042");
-        var promoteRecord = File.ReadAllText(Path.Combine(records[^1], "record.jsonl"));
+        refusedRecord.ShouldNotContain("apply_stopped");
+        var promoteRecord = records.Single(r => r.Contains("\"exit_code\":0", StringComparison.Ordinal));
         foreach (var entry in new[] { "\"type\":\"guard\"", "\"name\":\"promote_confirm\"", "\"name\":\"lag_within_policy\",\"passed\":true", "\"name\":\"replication_healthy\",\"passed\":true", "\"name\":\"barrier_visible_on_standby\",\"passed\":true", "\"name\":\"sequences_synced\"", "PROMOTE_REPLICA", "\"name\":\"target_writable\"" })
         {
             promoteRecord.ShouldContain(entry);
