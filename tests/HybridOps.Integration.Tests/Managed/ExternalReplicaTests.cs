@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Support;
 using HybridOps.Postgres.Sql;
+using Npgsql;
 
 namespace HybridOps.Integration.Tests.Managed;
 
@@ -118,6 +119,25 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         // Resume apply: the pending rows arrive; then promote behind the barrier.
         await Exec(Target, "alter subscription hyops_dr_appdb enable");
         await WaitUntil(async () => await Scalar<long>(Target, "select count(*) from orders") == 100);
+        // Barrier timeout: the apply worker is held on a lock on the target, so the barrier cannot arrive -> exit 8, HYO6043, nothing changed.
+        await using (var blocker = new NpgsqlConnection(Target.ConnectionString))
+        {
+            await blocker.OpenAsync();
+            await using var tx = await blocker.BeginTransactionAsync();
+            await using (var lockCmd = new NpgsqlCommand("lock table hyops_dr.barrier in exclusive mode", blocker, tx))
+            {
+                await lockCmd.ExecuteNonQueryAsync();
+            }
+
+            var slow = Inputs("promote-slow.json", new JsonObject { ["promote_confirm"] = Instance, ["barrier_timeout_s"] = 2 });
+            var timedOut = await Run("module", "deploy", "--module", ManagedSiteHelpers.PromoteRef, "--inputs", slow);
+            timedOut.ExitCode.ShouldBe(8, timedOut.ToString());
+            timedOut.StdErr.ShouldContain("HYO6043");
+            (await Scalar<bool>(Target, "select subenabled from pg_subscription where subname = 'hyops_dr_appdb'")).ShouldBeTrue();
+            InstanceRole().ShouldBe("replica");
+            await tx.RollbackAsync();
+        }
+
         var sourceOrdersSeq = await Scalar<long>(Source, "select last_value from orders_id_seq");
         var promote = Inputs("promote.json", new JsonObject { ["promote_confirm"] = Instance });
         var promoted = (await Ok("module", "deploy", "--module", ManagedSiteHelpers.PromoteRef, "--inputs", promote))["outputs"]!;
@@ -132,8 +152,11 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         // Two runs can share a second (run ids sort by time, then by a random suffix): tell them apart by content.
         var records = Directory.GetDirectories(Path.Combine(site.Root, "logs", "module", "org__gcp__cloudsql-promote"))
             .Select(d => File.ReadAllText(Path.Combine(d, "record.jsonl"))).ToList();
-        records.Count.ShouldBe(2);
-        var refusedRecord = records.Single(r => r.Contains("\"exit_code\":8", StringComparison.Ordinal));
+        records.Count.ShouldBe(3);
+        var barrierRecord = records.Single(r => r.Contains("HYO6043", StringComparison.Ordinal));
+        barrierRecord.ShouldContain("\"name\":\"barrier_visible_on_standby\",\"passed\":false");
+        barrierRecord.ShouldNotContain("apply_stopped");
+        var refusedRecord = records.Single(r => r.Contains("HYO6042", StringComparison.Ordinal));
         refusedRecord.ShouldContain("\"name\":\"lag_within_policy\",\"passed\":false");
         refusedRecord.ShouldContain("HYO6042");
         refusedRecord.ShouldNotContain("apply_stopped");
@@ -147,11 +170,16 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         promoteRecord.IndexOf("apply_stopped", StringComparison.Ordinal).ShouldBeLessThan(promoteRecord.IndexOf("PROMOTE_REPLICA", StringComparison.Ordinal));
 
         // The barrier row crossed; the subscription is gone; the target takes writes with ids ahead of the source.
-        (await Scalar<long>(Target, "select count(*) from hyops_dr.barrier where id like 'promote-%'")).ShouldBe(1);
+        (await Scalar<long>(Target, "select count(*) from hyops_dr.barrier where id like 'promote-%'")).ShouldBe(2); // the timed-out one arrived later
         (await Scalar<long>(Target, "select count(*) from pg_subscription")).ShouldBe(0);
         var newId = await Scalar<long>(Target, "insert into orders (item, qty) values ('after-promotion', 1) returning id");
         newId.ShouldBeGreaterThan(sourceOrdersSeq + 999);
         (await Scalar<long>(Target, "select last_value from orders_id_seq")).ShouldBeGreaterThan(await Scalar<long>(Source, "select last_value from orders_id_seq"));
+
+        // No autonomous cutover: the service record still points at the on-prem leader. Standby teardown is a
+        // separate step: the source publication is still there after promotion.
+        (await ServiceRecordAsync()).ShouldBe(dnsBefore);
+        (await Scalar<long>(Source, "select count(*) from pg_publication where pubname = 'hyops_dr'")).ShouldBe(1);
 
         // The instance status re-reads the provider: primary now.
         (await Ok("module", "status", "--module", ManagedSiteHelpers.InstanceRef))["outputs"]!["role"]!.GetValue<string>().ShouldBe("primary");
