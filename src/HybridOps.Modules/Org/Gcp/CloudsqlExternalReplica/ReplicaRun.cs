@@ -223,6 +223,8 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
         await CopySchemaAsync(db, ct);
         var conninfo = $"host={Sql.ConnValue(link.SourceHost)} port={link.SourcePort} dbname={Sql.ConnValue(db)} user={Sql.ConnValue(link.ReplicationUser)} "
             + $"password={Sql.ConnValue(link.ReplicationPassword)} application_name={Sql.ConnValue(name)}";
+        // A failing statement is echoed into the server log (log_min_error_statement): keep the conninfo out of it.
+        await Sql.ExecAsync(target, "set log_min_error_statement = panic", ct);
         try
         {
             await Sql.ExecAsync(target,
