@@ -3,6 +3,9 @@ using HybridOps.Modules.Core.Shared.ManualGate;
 using HybridOps.Modules.Platform.Network.DnsRouting;
 using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
 using HybridOps.Modules.Org.DrHosts;
+using HybridOps.Modules.Org.Gcp.CloudsqlExternalReplica;
+using HybridOps.Modules.Org.Gcp.CloudsqlPostgresql;
+using HybridOps.Modules.Org.Gcp.CloudsqlPromote;
 using HybridOps.Modules.Org.ObjectRepo;
 using HybridOps.Modules.Platform.Onprem.Inventory;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHa;
@@ -11,6 +14,7 @@ using HybridOps.Modules.Platform.Onprem.PostgresqlFence;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHaBackup;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Patroni;
+using HybridOps.Providers.Managed;
 
 namespace HybridOps.Modules;
 
@@ -31,5 +35,8 @@ public static class ModuleCatalog
         new PostgresqlFenceHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(3))),
         new DrHostsHandler(new LocalProcessRunner()),
         new PostgresqlHaBackupHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
+        new CloudsqlPostgresqlHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
+        new CloudsqlExternalReplicaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
+        new CloudsqlPromoteHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
     ]);
 }

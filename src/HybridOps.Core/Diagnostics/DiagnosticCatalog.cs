@@ -193,6 +193,37 @@ public static class DiagnosticCatalog
         "a DR site daemon did not become healthy", "see the log file named in the message; `hyops module destroy` of the hosts module stops what was started");
     public static readonly DiagnosticDescriptor RestoreNotReady = new("HYO6021", ExitCode.ReadinessFailure,
         "the restored cluster did not become ready in time", "see the Patroni logs named in the message; raise restore_timeout_s for large backups");
+    // Managed DR (premium lane): org/gcp/cloudsql-postgresql, org/gcp/cloudsql-external-replica, org/gcp/cloudsql-promote
+    public static readonly DiagnosticDescriptor ProviderNotAvailable = new("HYO2050", ExitCode.InputError,
+        "the managed-PostgreSQL provider is not available in this build", "use provider: local (the embedded provider); provider gcp comes with the Cloud SQL Admin / DMS implementation");
+    public static readonly DiagnosticDescriptor DrSourceNotReady = new("HYO2051", ExitCode.StateNotReady,
+        "the DR source contract is not ready", "run platform/onprem/postgresql-dr-source until it publishes ready: true (see its preflight)");
+    public static readonly DiagnosticDescriptor ManagedTargetMismatch = new("HYO2052", ExitCode.InputError,
+        "the referenced states do not describe the same managed instance", "point target_state_ref and replica_state_ref at the same instance");
+    public static readonly DiagnosticDescriptor DestroyConfirmRequired = new("HYO3030", ExitCode.GuardRefused,
+        "data-destructive action refused: the confirmation does not name the instance", "set destroy_confirm (or drop_target_data_confirm) to the exact instance_name after review");
+    public static readonly DiagnosticDescriptor PromoteConfirmRequired = new("HYO3031", ExitCode.GuardRefused,
+        "promotion refused: promote_confirm does not name the instance", "set promote_confirm to the exact instance_name of the standby after the old primary is fenced");
+    public static readonly DiagnosticDescriptor ManagedInstanceUnreachable = new("HYO4040", ExitCode.ConnectivityFailure,
+        "the managed PostgreSQL instance is unreachable", "check the instance state (module status) and that this host's address is in authorized_networks");
+    public static readonly DiagnosticDescriptor ManagedInstanceFailed = new("HYO5040", ExitCode.ConfigurationFailure,
+        "the managed-PostgreSQL provider could not create or change the instance", "see the provider action (argv, rc, stderr) in the run record");
+    public static readonly DiagnosticDescriptor SchemaCopyFailed = new("HYO5041", ExitCode.ConfigurationFailure,
+        "the schema copy from the source to the managed instance failed", "see the pg_dump/psql action in the run record; the target database must be empty");
+    public static readonly DiagnosticDescriptor ReplicationSetupFailed = new("HYO5042", ExitCode.ConfigurationFailure,
+        "logical replication could not be set up", "see the failed check; source tables need a primary key (or replica identity) and the replication role needs SELECT");
+    public static readonly DiagnosticDescriptor ManagedInstanceNotRunnable = new("HYO6040", ExitCode.ReadinessFailure,
+        "the managed instance is not RUNNABLE", "deploy org/gcp/cloudsql-postgresql again (it starts a stopped instance) or inspect its log");
+    public static readonly DiagnosticDescriptor InitialSyncTimeout = new("HYO6041", ExitCode.ReadinessFailure,
+        "the initial table copy did not finish in time", "raise sync_timeout_s or check the subscription workers in the target's log; status shows per-table states");
+    public static readonly DiagnosticDescriptor PromoteLagExceeded = new("HYO6042", ExitCode.ReadinessFailure,
+        "promotion refused: replication lag exceeds max_lag_bytes", "wait for the standby to catch up (module status shows lag) or raise max_lag_bytes after review; nothing was changed");
+    public static readonly DiagnosticDescriptor PromoteBarrierTimeout = new("HYO6043", ExitCode.ReadinessFailure,
+        "promotion refused: the barrier row did not reach the standby in time", "check the subscription (module status); raise barrier_timeout_s after review; nothing was changed");
+    public static readonly DiagnosticDescriptor ReplicationUnhealthy = new("HYO6044", ExitCode.ReadinessFailure,
+        "the logical replication to the managed standby is not healthy", "see replication_state and the per-database checks; enable the subscription or re-establish");
+    public static readonly DiagnosticDescriptor PromoteSourceUnreachable = new("HYO6045", ExitCode.ReadinessFailure,
+        "promotion refused: the source is unreachable, so lag cannot be proven", "set allow_source_unreachable: true to promote on the last known replication state (recorded as such)");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
+using HybridOps.Modules.Common;
+using HybridOps.Modules.Org.Gcp.Managed;
+using HybridOps.Providers.Managed;
+
+namespace HybridOps.Modules.Org.Gcp.CloudsqlPromote;
+
+/// <summary>
+/// org/gcp/cloudsql-promote: lag- and barrier-checked promotion of the managed standby. Every refusal
+/// happens before the first change; only this module's own state records it.
+/// </summary>
+public sealed class CloudsqlPromoteHandler(ManagedProviders providers) : IModuleHandler
+{
+    public const string Ref = "org/gcp/cloudsql-promote";
+
+    public string ModuleRef => Ref;
+
+    public void Validate(ModuleContext context)
+    {
+        var link = DrLink.From(context, "source_state_ref", "target_state_ref");
+        var replica = DrLink.Require(context, "replica_state_ref", "cloudsql-external-replica/v1");
+        if (replica.Str("target_instance") != link.TargetName)
+        {
+            throw HyopsException.From(DiagnosticCatalog.ManagedTargetMismatch,
+                $"replica state feeds '{replica.Str("target_instance")}', target state is '{link.TargetName}'");
+        }
+
+        if ((context.Inputs.Values.Int("max_lag_bytes") ?? -1) < 0)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, "max_lag_bytes must be a number >= 0");
+        }
+
+        if (context.Action == "deploy" && context.Inputs.String("promote_confirm") != link.TargetName)
+        {
+            throw HyopsException.From(DiagnosticCatalog.PromoteConfirmRequired,
+                $"promote_confirm is '{context.Inputs.String("promote_confirm") ?? ""}', expected the instance name '{link.TargetName}'; nothing was changed");
+        }
+
+        providers.Create(Location(link));
+    }
+
+    public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
+    {
+        var link = DrLink.From(context, "source_state_ref", "target_state_ref");
+        var provider = providers.Create(Location(link));
+        var instance = await provider.GetInstanceAsync(link.TargetName, cancellationToken);
+        var runnable = instance is { State: InstanceState.Runnable };
+        context.Evidence.Check("target_runnable", runnable, new JsonObject
+        {
+            ["instance_name"] = link.TargetName,
+            ["state"] = instance is null ? "ABSENT" : ManagedInstance.StateName(instance.State),
+            ["role"] = instance?.Role.ToString(),
+        }, runnable ? null : DiagnosticCatalog.ManagedInstanceNotRunnable.Code);
+        if (!runnable)
+        {
+            throw HyopsException.From(DiagnosticCatalog.ManagedInstanceNotRunnable, $"instance '{link.TargetName}' is not RUNNABLE");
+        }
+
+        if (context.Action == "destroy")
+        {
+            context.Evidence.Note("destroy retires this module's state only; the instance keeps its role and data");
+            return ModuleOutcome.Destroyed();
+        }
+
+        if (context.Action == "status" || instance!.Role == InstanceRole.Primary)
+        {
+            var outputs = (JsonObject?)context.Previous?.Outputs.DeepClone() ?? new JsonObject();
+            outputs["role"] = instance!.Role == InstanceRole.Primary ? "primary" : "standby";
+            if (context.Action != "status")
+            {
+                context.Evidence.Note($"instance '{link.TargetName}' is already primary (promoted at {instance.PromotedAt:O}); nothing done");
+            }
+
+            return ModuleOutcome.Ok(outputs);
+        }
+
+        context.Evidence.Guard("promote_confirm", true, new JsonObject { ["typed"] = context.Inputs.String("promote_confirm"), ["instance_name"] = link.TargetName });
+        var promotion = new Promotion(context, link, provider, instance);
+        return ModuleOutcome.Ok(await promotion.RunAsync(cancellationToken));
+    }
+
+    private static ProviderLocation Location(DrLink link) =>
+        ProviderLocation.FromJson(link.Target["provider_location"])
+        ?? throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "the target instance state publishes no provider_location");
+}

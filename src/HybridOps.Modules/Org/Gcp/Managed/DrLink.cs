@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
+using HybridOps.Modules.Common;
+using HybridOps.Postgres.Sql;
+
+namespace HybridOps.Modules.Org.Gcp.Managed;
+
+/// <summary>
+/// The two ends of the managed DR link, from state only: the on-prem source (postgresql-dr-source/v1
+/// plus the inventory's superuser for admin work) and the managed target (cloudsql-postgresql/v1).
+/// Passwords are resolved from the env/vault key NAMES in those contracts and live only in memory.
+/// </summary>
+internal sealed partial class DrLink
+{
+    public const string SourceContract = "postgresql-dr-source/v1";
+    public const string TargetContract = "cloudsql-postgresql/v1";
+    public const string InventoryContract = "onprem-inventory/v1";
+
+    private readonly ModuleContext context;
+
+    public DrLink(ModuleContext context, JsonObject source, JsonObject target, JsonObject inventory)
+    {
+        this.context = context;
+        Source = source;
+        Target = target;
+        Inventory = inventory;
+        Databases = [.. source["source_databases"] is JsonArray a ? a.Select(n => n?.GetValue<string>() ?? "") : []];
+    }
+
+    public JsonObject Source { get; }
+    public JsonObject Target { get; }
+    public JsonObject Inventory { get; }
+    public IReadOnlyList<string> Databases { get; }
+
+    public string SourceHost => Source.Str("source_host")!;
+    public int SourcePort => Source.Int("source_port") ?? 5432;
+    public string ReplicationUser => Source.Str("replication_user")!;
+    public string ReplicationPasswordEnv => Source.Str("replication_password_env")!;
+    public string TargetName => Target.Str("instance_name")!;
+    public string TargetHost => Target.Str("host")!;
+    public int TargetPort => Target.Int("port") ?? 5432;
+    public string TargetAdminUser => Target.Str("admin_user")!;
+
+    public string SourceAdminUser => context.Inputs.String("source_admin_user") ?? Inventory.Str("superuser") ?? "postgres";
+
+    public string SourceAdminPasswordEnv => context.Inputs.String("source_admin_password_env") ?? Inventory.Str("superuser_password_env")
+        ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "source_admin_password_env is empty and the inventory names no superuser_password_env");
+
+    public IEnumerable<string> PatroniApis => Inventory.Objects("members").Select(m => m.Str("api_url")).OfType<string>();
+
+    public string SourceAdminPassword => context.Secrets.Resolve(SourceAdminPasswordEnv);
+
+    public string TargetPassword => context.Secrets.Resolve(Target.Str("admin_password_env")!);
+
+    public string ReplicationPassword => context.Secrets.Resolve(ReplicationPasswordEnv);
+
+    public PgEndpoint SourceAdmin(string db) => new(SourceHost, SourcePort, SourceAdminUser, SourceAdminPassword, db);
+
+    public PgEndpoint TargetAdmin(string db) => new(TargetHost, TargetPort, TargetAdminUser, TargetPassword, db);
+
+    /// <summary>Slot and subscription name of one database (both cluster-wide names, hence per database).</summary>
+    public static string LinkName(string db) => "hyops_dr_" + NonWord().Replace(db.ToLowerInvariant(), "_");
+
+    [GeneratedRegex("[^a-z0-9_]")]
+    private static partial Regex NonWord();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
+    private static partial Regex DatabaseName();
+
+    /// <summary>Reads and checks the referenced contracts (pure: state only).</summary>
+    public static DrLink From(ModuleContext context, string sourceInput, string targetInput)
+    {
+        var source = Require(context, sourceInput, SourceContract);
+        var target = Require(context, targetInput, TargetContract);
+        var inventory = Require(context, "inventory_state_ref", InventoryContract);
+        var link = new DrLink(context, source, target, inventory);
+        if (link.Databases.Count == 0 || link.Databases.Any(d => !DatabaseName().IsMatch(d)))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"the DR source publishes source_databases [{string.Join(", ", link.Databases)}]; need one or more plain database names");
+        }
+
+        foreach (var key in new[] { "source_host", "replication_user", "replication_password_env" })
+        {
+            if (source.Str(key) is null)
+            {
+                throw HyopsException.From(DiagnosticCatalog.StateContractVersion, $"the DR source state publishes no '{key}'");
+            }
+        }
+
+        return link;
+    }
+
+    public static JsonObject Require(ModuleContext context, string input, string version)
+    {
+        var state = context.Inputs.State(input) ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, $"input '{input}' must reference a published state");
+        var actual = state.Outputs.Str("contract_version");
+        if (actual != version)
+        {
+            throw HyopsException.From(DiagnosticCatalog.StateContractVersion, $"state '{state.ModuleRef}' ({input}) has contract_version '{actual ?? "none"}', this module reads '{version}'");
+        }
+
+        return state.Outputs;
+    }
+
+    public JsonObject Identifiers() => new()
+    {
+        ["source_cluster_name"] = Source.Str("source_cluster_name"),
+        ["source_system_identifier"] = Source["source_system_identifier"]?.DeepClone(),
+        ["source_host"] = SourceHost,
+        ["source_port"] = SourcePort,
+        ["source_databases"] = Databases.ToJsonArray(),
+        ["target_instance"] = TargetName,
+        ["target_host"] = TargetHost,
+        ["target_port"] = TargetPort,
+        ["replication_user"] = ReplicationUser,
+        ["replication_password_env"] = ReplicationPasswordEnv,
+    };
+}

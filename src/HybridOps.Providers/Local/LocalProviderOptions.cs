@@ -1,0 +1,28 @@
+namespace HybridOps.Providers.Local;
+
+/// <summary>
+/// The embedded provider's site: instance N listens on &lt;AddressPrefix&gt;.(10+N):5432, its files live
+/// under &lt;DataRoot&gt;/instances/&lt;name&gt;, and &lt;DataRoot&gt;/processes.json lists what runs (for `lab down`).
+/// </summary>
+public sealed record LocalProviderOptions(string DataRoot, string AddressPrefix)
+{
+    public string PgBinDir { get; init; } = "/usr/lib/postgresql/15/bin";
+
+    public string OsUser { get; init; } = "postgres";
+
+    public int Port { get; init; } = 5432;
+
+    public string ProcessesFile => Path.Combine(DataRoot, "processes.json");
+
+    public string InstanceDir(string name) => Path.Combine(DataRoot, "instances", name);
+
+    public string DataDir(string name) => Path.Combine(InstanceDir(name), "data");
+
+    public string SocketDir(string name) => Path.Combine(InstanceDir(name), "run");
+
+    public string MetadataFile(string name) => Path.Combine(InstanceDir(name), "instance.json");
+
+    public string LogFile(string name) => Path.Combine(InstanceDir(name), "postgres.log");
+
+    public string Host(int index) => $"{AddressPrefix}.{10 + index}";
+}

@@ -1,0 +1,32 @@
+namespace HybridOps.Providers.Managed;
+
+/// <summary>
+/// A managed-PostgreSQL service, shaped after the Cloud SQL Admin API (instances insert/get/delete/
+/// patch/restart/promoteReplica). Every mutation returns an operation record. Module code sees only
+/// these types, never a provider's own.
+/// </summary>
+public interface IManagedPostgresProvider
+{
+    /// <summary>"local" or "gcp".</summary>
+    string Name { get; }
+
+    /// <summary>Where the provider keeps its instances, published so later steps reach the same ones (no secrets).</summary>
+    ProviderLocation Location { get; }
+
+    Task<ProviderOperation> InsertInstanceAsync(InstanceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The instance, or null when it does not exist.</summary>
+    Task<ManagedInstance?> GetInstanceAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the authorized networks (the instance's client allowlist).</summary>
+    Task<ProviderOperation> PatchAuthorizedNetworksAsync(string name, IReadOnlyList<string> cidrs, CancellationToken cancellationToken);
+
+    /// <summary>Starts a STOPPED instance; a no-op on a RUNNABLE one.</summary>
+    Task<ProviderOperation> RestartInstanceAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Marks a replica as the primary (the caller has already stopped replication).</summary>
+    Task<ProviderOperation> PromoteReplicaAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Stops the instance and deletes it with its data.</summary>
+    Task<ProviderOperation> DeleteInstanceAsync(string name, CancellationToken cancellationToken);
+}
