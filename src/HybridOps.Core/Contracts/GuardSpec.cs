@@ -25,8 +25,13 @@ public sealed record GuardSpec(
     ImmutableArray<string> Actions,
     string Description)
 {
+    /// <summary>
+    /// Applies for the action and condition; a typed-identity guard whose identity input is itself empty
+    /// is left to input validation (a missing input is an input error, not a guard refusal).
+    /// </summary>
     public bool AppliesTo(string action, JsonObject values) =>
-        Actions.Contains(action) && When.All(w => Text(values[w.Key]) == w.Value);
+        Actions.Contains(action) && When.All(w => Text(values[w.Key]) == w.Value)
+        && (EqualsInput is null || Text(values[EqualsInput]) is { Length: > 0 });
 
     /// <summary>The guard's failure for these inputs, or null when it is satisfied.</summary>
     public Diagnostic? Check(string where, JsonObject values)

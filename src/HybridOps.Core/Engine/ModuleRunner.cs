@@ -27,9 +27,10 @@ public sealed class ModuleRunner(HyopsRuntime runtime)
         var instance = request.Instance is null ? null : StateRef.ValidateInstance(request.Instance);
         var handler = runtime.Handlers.Get(spec.ModuleRef);
         var env = request.ApplyEnvironmentOverrides ? runtime.Environment : new Dictionary<string, string>();
-        // Declared guards first: a missing confirmation is refused before any state is read or written.
-        var layered = InputResolver.Layer(spec, request.StepInputs, request.InputsFile, env);
-        var refused = GuardSpec.CheckAll(spec, request.Action, layered, instance is null ? spec.ModuleRef : $"{spec.ModuleRef}#{instance}");
+        var inputs = runtime.Inputs.Resolve(spec, request.StepInputs, request.InputsFile, env);
+
+        // Declared guards right after input resolution: refused before any state is written.
+        var refused = GuardSpec.CheckAll(spec, request.Action, inputs.Values, instance is null ? spec.ModuleRef : $"{spec.ModuleRef}#{instance}");
         if (refused.Count > 0)
         {
             // Auditable refusal: a run record with the failed guards; no state is read or written.
@@ -44,7 +45,6 @@ public sealed class ModuleRunner(HyopsRuntime runtime)
             throw new HyopsException([.. refused]);
         }
 
-        var inputs = runtime.Inputs.Resolve(spec, request.StepInputs, request.InputsFile, env);
         var context = new ModuleContext
         {
             Spec = spec,

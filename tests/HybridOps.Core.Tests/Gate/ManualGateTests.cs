@@ -146,10 +146,12 @@ public sealed class ManualGateTests : IDisposable
 
     private JsonObject? LastGuard()
     {
+        // Run ids are second-granular: pick the newest record that has a guard entry, not the newest name.
         var logs = Path.Combine(Root, "logs", "module", "core__shared__manual-gate");
-        var latest = Directory.GetDirectories(logs).OrderBy(Directory.GetCreationTimeUtc).ThenBy(d => d, StringComparer.Ordinal).Last();
-        return File.ReadAllLines(Path.Combine(latest, "record.jsonl"))
-            .Select(l => JsonNode.Parse(l)!.AsObject())
-            .LastOrDefault(o => o["type"]!.GetValue<string>() == "guard")?["data"]?.AsObject();
+        return Directory.GetDirectories(logs)
+            .OrderBy(Directory.GetCreationTimeUtc).ThenBy(d => d, StringComparer.Ordinal)
+            .Select(d => File.ReadAllLines(Path.Combine(d, "record.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject())
+                .LastOrDefault(o => o["type"]!.GetValue<string>() == "guard")?["data"]?.AsObject())
+            .LastOrDefault(g => g is not null);
     }
 }
