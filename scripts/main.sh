@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: install what is missing, build, bring the embedded lab up,
-# assess the on-prem source cluster through the module and blueprint runtime, show status, and
-# stop everything again (by pid). Pass --keep to leave the lab running afterwards.
+# The main job on a fresh machine: install what is missing, build, bring the embedded lab up, and
+# run a full baseline-lane DR drill on the embedded default:
+#   backups (dr/postgresql-ha-backup-gcp@v1) -> the whole on-prem site killed under a write load ->
+#   failover drill (dr/postgresql-ha-failover-gcp@v1: fence, drain, restore on the GCP site, DR
+#   lineage backups, endpoint publication) -> writes on the DR cluster -> the on-prem hosts come back
+#   -> controlled failback drill (dr/postgresql-ha-failback-onprem@v1: gate, fence DR, final backup,
+#   on-prem rebuilt from the DR lineage, cutback). Each drill prints RTO, RPO and per-phase times and
+#   writes report.{json,md,html}. Then everything is stopped (by pid). --keep leaves the lab running.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -9,15 +14,53 @@ keep=0; [ "${1:-}" = "--keep" ] && keep=1
 
 bash scripts/setup.sh
 root="${HYOPS_RUNTIME_ROOT:-$here/.lab/runtime}"
-mkdir -p "$root"
+rm -rf "$root"; mkdir -p "$root"
+work="$root/inputs"; mkdir -p "$work"
 hyops() { "$here/hyops" --root "$root" "$@"; }
 
 cleanup() { [ "$keep" = 1 ] || hyops lab down || true; }
 trap cleanup EXIT
 
-echo "== lab up"; hyops lab up
-echo "== module deploy platform/onprem/postgresql-ha (assess)"; hyops module deploy --module platform/onprem/postgresql-ha
-echo "== blueprint deploy onprem/postgresql-ha-assess@v1"; hyops blueprint deploy --ref onprem/postgresql-ha-assess@v1
-echo "== module status"; hyops module status --module platform/onprem/postgresql-ha
-echo "== lab status"; hyops lab status
-echo "runtime root: $root (state/, logs/)"
+step() { echo; echo "== $*"; }
+
+step "lab up (on-prem site 127.0.1.x, DNS 127.0.5.1)"; hyops lab up
+step "baseline backups: dr/postgresql-ha-backup-gcp@v1"; hyops blueprint deploy --ref dr/postgresql-ha-backup-gcp@v1
+
+cat > "$work/failover.yml" <<'YAML'
+fence_onprem:
+  fence_confirm: hyops-onprem
+restore_dr:
+  restore_confirm: gcp-dr-pg
+YAML
+step "failover drill: the on-prem site dies under load, then dr/postgresql-ha-failover-gcp@v1"
+hyops blueprint drill --ref dr/postgresql-ha-failover-gcp@v1 --inputs "$work/failover.yml" --disaster onprem-site --settle-s 25
+
+step "writes on the DR cluster through the published endpoint"; hyops lab load --duration 5
+step "the on-prem hosts come back (etcd only; the old database is not resumed)"; hyops lab repair-site
+
+step "failback gate: a per-run nonce"
+cat > "$work/gate.yml" <<'YAML'
+gate_id: failback-onprem
+target_state_ref: platform/onprem/inventory
+target_output_key: cluster_name
+YAML
+nonce=$(hyops module status --module core/shared/manual-gate --instance failback-onprem --inputs "$work/gate.yml" --output json \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["outputs"]["nonce"])')
+cat > "$work/failback.yml" <<YAML
+maintenance_gate:
+  confirm: true
+  confirm_target: hyops-onprem
+  confirm_nonce: $nonce
+fence_dr:
+  fence_confirm: gcp-dr-pg
+rebuild_onprem:
+  restore_confirm: hyops-onprem
+  wipe_confirm: hyops-onprem
+YAML
+step "failback drill: dr/postgresql-ha-failback-onprem@v1 (controlled; RPO must be 0)"
+hyops blueprint drill --ref dr/postgresql-ha-failback-onprem@v1 --inputs "$work/failback.yml"
+
+step "status"; hyops blueprint status --ref dr/postgresql-ha-failback-onprem@v1; hyops lab status
+echo
+echo "runtime root: $root (state/, logs/, drills/)"
+ls -1 "$root"/drills/*/*/report.md 2>/dev/null | sed 's/^/drill report: /'
