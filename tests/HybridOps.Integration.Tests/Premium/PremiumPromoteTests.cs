@@ -134,25 +134,34 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         await PatchHbaAsync(hba);
         await WaitUntilAsync(async () => await WritesAsync(Site.Endpoint("pg1") with { Host = await LeaderHostAsync() }));
 
-        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("confirmed.yml", Confirmed));
+        CliResult r;
+        try
+        {
+            r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("confirmed.yml", Confirmed));
+        }
+        finally
+        {
+            // Unfence (restores the saved pg_hba) so the next run fences for real.
+            (await UnfenceAsync()).ExitCode.ShouldBe(0);
+        }
 
         r.ExitCode.ShouldBe(3, r.ToString());
-        r.StdErr.ShouldContain("HYO3022");
+        r.ToString().ShouldContain("HYO3022");
         var steps = BlueprintSteps();
         steps["fence_onprem"].ShouldBe("skipped");
         steps["verify_fence"].ShouldBe("error");
         steps["promote"].ShouldBe("not_run");
         File.Exists(Site.StatePath("org__gcp__cloudsql-promote")).ShouldBeFalse();
         await AssertStillStandbyAsync();
+    }
 
-        // Unfence (restores the saved pg_hba) so the next run fences for real.
-        (await Site.HyopsAsync("module", "destroy", "--module", Fence, "--instance", "onprem", "--inputs", Inputs("fence.yml", $"""
+    private Task<CliResult> UnfenceAsync() =>
+        Site.HyopsAsync("module", "destroy", "--module", Fence, "--instance", "onprem", "--inputs", Inputs("fence.yml", $"""
             apply_mode: fence
             cluster_state_ref: platform/onprem/postgresql-ha
             keep_rules_state_ref: platform/onprem/postgresql-dr-source
             fence_confirm: {Cluster}
-            """))).ExitCode.ShouldBe(0);
-    }
+            """));
 
     [Fact]
     [Step(4)]
@@ -174,7 +183,7 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
             var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("lag.yml", Confirmed.Replace($"promote_confirm: {Instance}", $"promote_confirm: {Instance}\n  max_lag_bytes: 4096", StringComparison.Ordinal)));
 
             r.ExitCode.ShouldBe(8, r.ToString());
-            r.StdErr.ShouldContain("HYO6042");
+            r.ToString().ShouldContain("HYO6042");
             BlueprintSteps()["verify_fence"].ShouldBe("ok");
             await tx.RollbackAsync();
         }
@@ -182,12 +191,7 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         State("org__gcp__cloudsql-promote")["status"]!.GetValue<string>().ShouldBe("error");
         await AssertStillStandbyAsync();
         (await DigAsync()).ShouldStartWith("127.0.121.");
-        (await Site.HyopsAsync("module", "destroy", "--module", Fence, "--instance", "onprem", "--inputs", Inputs("fence.yml", $"""
-            apply_mode: fence
-            cluster_state_ref: platform/onprem/postgresql-ha
-            keep_rules_state_ref: platform/onprem/postgresql-dr-source
-            fence_confirm: {Cluster}
-            """))).ExitCode.ShouldBe(0);
+        (await UnfenceAsync()).ExitCode.ShouldBe(0);
     }
 
     [Fact]
@@ -245,7 +249,7 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         }
 
         partial.ExitCode.ShouldBe(10, partial.ToString());
-        partial.StdErr.ShouldContain("HYO4010");
+        partial.ToString().ShouldContain("HYO4010");
         var bp = JsonNode.Parse(File.ReadAllText(Path.Combine(Site.Root, "state", "blueprints", "dr__postgresql-cloudsql-promote-gcp@v1", "latest.json")))!;
         bp["status"]!.GetValue<string>().ShouldBe("partial");
         bp["exit_code"]!.GetValue<int>().ShouldBe(10);
