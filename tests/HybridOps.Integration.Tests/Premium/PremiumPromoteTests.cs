@@ -182,10 +182,15 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
 
             var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("lag.yml", Confirmed.Replace($"promote_confirm: {Instance}", $"promote_confirm: {Instance}\n  max_lag_bytes: 4096", StringComparison.Ordinal)));
 
-            r.ExitCode.ShouldBe(8, r.ToString());
+            await tx.RollbackAsync();
+            if (r.ExitCode != 8)
+            {
+                (await UnfenceAsync()).ExitCode.ShouldBe(0);
+            }
+
+            r.ExitCode.ShouldBe(8, r.ToString() + RecordsOf("platform__onprem__postgresql-fence"));
             r.ToString().ShouldContain("HYO6042");
             BlueprintSteps()["verify_fence"].ShouldBe("ok");
-            await tx.RollbackAsync();
         }
 
         State("org__gcp__cloudsql-promote")["status"]!.GetValue<string>().ShouldBe("error");
@@ -283,6 +288,12 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
             text.ShouldNotContain(Site.ReplicationPassword, customMessage: path);
             text.ShouldNotContain(f.DrPassword, customMessage: path);
         }
+    }
+
+    private string RecordsOf(string moduleId)
+    {
+        var dir = Path.Combine(Site.Root, "logs", "module", moduleId);
+        return !Directory.Exists(dir) ? "" : string.Concat(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Select(f => "\n" + f + "\n" + File.ReadAllText(f)));
     }
 
     private PgEndpoint ManagedEndpoint() => Site.Endpoint("pg1") with { Host = Managed };
