@@ -164,42 +164,6 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
             """));
 
     [Fact]
-    [Step(4)]
-    public async Task Promote_WithLagOverPolicy_IsRefused_NothingPromoted()
-    {
-        // Apply held by a lock on the standby while the source writes: the slot's confirmed flush stays behind.
-        await using (var hold = new NpgsqlConnection(ManagedEndpoint().ConnectionString))
-        {
-            await hold.OpenAsync();
-            await using var tx = await hold.BeginTransactionAsync();
-            await using (var lockCmd = new NpgsqlCommand("lock table hyops_drill.acks in access exclusive mode", hold, tx))
-            {
-                await lockCmd.ExecuteNonQueryAsync();
-            }
-
-            await ExecAsync(Site.Endpoint("pg1") with { Host = await LeaderHostAsync() },
-                "insert into hyops_drill.acks (id, load_id, pad) select -g, 'lag-test', repeat('x', 200) from generate_series(1, 2000) g");
-
-            var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("lag.yml", Confirmed.Replace($"promote_confirm: {Instance}", $"promote_confirm: {Instance}\n  max_lag_bytes: 4096", StringComparison.Ordinal)));
-
-            await tx.RollbackAsync();
-            if (r.ExitCode != 8)
-            {
-                (await UnfenceAsync()).ExitCode.ShouldBe(0);
-            }
-
-            r.ExitCode.ShouldBe(8, r.ToString() + RecordsOf("platform__onprem__postgresql-fence"));
-            r.ToString().ShouldContain("HYO6042");
-            BlueprintSteps()["verify_fence"].ShouldBe("ok");
-        }
-
-        State("org__gcp__cloudsql-promote")["status"]!.GetValue<string>().ShouldBe("error");
-        await AssertStillStandbyAsync();
-        (await DigAsync()).ShouldStartWith("127.0.121.");
-        (await UnfenceAsync()).ExitCode.ShouldBe(0);
-    }
-
-    [Fact]
     [Step(5)]
     public async Task PromoteDrill_UnderWriteLoad_LosesNoAcknowledgedCommit()
     {
