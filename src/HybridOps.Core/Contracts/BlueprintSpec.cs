@@ -31,6 +31,14 @@ public sealed record BlueprintStep
     public string Phase { get; init; } = "";
     public ImmutableArray<string> Requires { get; init; } = [];
     public bool SkipIfStateOk { get; init; }
+
+    /// <summary>
+    /// A failure of this step after earlier steps completed is a PARTIAL completion of the blueprint
+    /// (state partial, exit 10) rather than an error: what the earlier steps did stands and is recorded
+    /// (e.g. a promotion succeeded, the endpoint publication failed). Later steps are not run.
+    /// </summary>
+    public bool PartialOnFailure { get; init; }
+
     public required SourceLocation Location { get; init; }
 
     public JsonObject Inputs => (JsonObject)InputsNode.DeepClone();

@@ -177,6 +177,7 @@ public static partial class ContractLoader
             Phase = s.String("phase", false) ?? "",
             Requires = s.Strings("requires"),
             SkipIfStateOk = s.Bool("skip_if_state_ok", false),
+            PartialOnFailure = s.Bool("partial_on_failure", false),
             InputsNode = s.Object("inputs"),
             Location = s.Location,
         };

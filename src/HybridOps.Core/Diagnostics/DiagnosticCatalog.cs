@@ -133,6 +133,10 @@ public static class DiagnosticCatalog
         "a DR source input has an invalid value", "see modules/platform/onprem/postgresql-dr-source/spec.yml for the allowed values");
     public static readonly DiagnosticDescriptor FenceNothingToRestore = new("HYO2043", ExitCode.StateNotReady,
         "no fence state with the previous pg_hba to restore", "unfence (destroy) needs the state of a successful fence of this instance");
+    public static readonly DiagnosticDescriptor FenceKeepRuleInvalid = new("HYO2070", ExitCode.InputError,
+        "a pg_hba line the fence is asked to keep could open writes", "keep only the DR consumer's lines (keep_rules_state_ref: platform/onprem/postgresql-dr-source): host lines naming one non-superuser role, never trust, never 'all' users");
+    public static readonly DiagnosticDescriptor PublishConfirmRequired = new("HYO3050", ExitCode.GuardRefused,
+        "endpoint publication needs publish_confirm set to the record's fqdn", "review the target, then set publish_confirm to the fqdn being repointed (or dry_run: true for a no-cutover drill)");
     public static readonly DiagnosticDescriptor FenceConfirmRequired = new("HYO3020", ExitCode.GuardRefused,
         "fencing needs fence_confirm set to the cluster name", "set fence_confirm to the cluster_name published by the cluster state after reviewing what will be fenced");
     public static readonly DiagnosticDescriptor FenceConfirmMismatch = new("HYO3021", ExitCode.GuardRefused,

@@ -85,11 +85,12 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
         var diagnostics = ImmutableArray<Diagnostic>.Empty;
         var status = StateStatus.Ok;
         var exit = ExitCode.Success;
+        var halted = false;
         WriteBlueprintState(blueprint, runId, StateStatus.Running, ExitCode.Success, results);
 
         foreach (var step in blueprint.Steps)
         {
-            if (status == StateStatus.Error && blueprint.FailFast)
+            if ((status == StateStatus.Error && blueprint.FailFast) || halted)
             {
                 results.Add(new StepResult(step.Id, step.ModuleRef, step.StateInstance, step.Action, "not_run", null, "an earlier step failed", 0));
                 continue;
@@ -142,9 +143,20 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
                     ["id"] = step.Id, ["status"] = StateStatus.Error, ["code"] = first.Code, ["message"] = first.Message,
                     ["started_at"] = startedAt.ToString("O"), ["ended_at"] = endedAt.ToString("O"),
                 });
-                status = StateStatus.Error;
-                exit = first.ExitCode;
                 diagnostics = diagnostics.AddRange(failure.Diagnostics);
+                if (step.PartialOnFailure && status != StateStatus.Error && results.Any(r => r.Status is StateStatus.Ok or "skipped"))
+                {
+                    // What the earlier steps did stands (e.g. the promotion); the blueprint completed partially.
+                    status = StateStatus.Partial;
+                    exit = ExitCode.PartialCompletion;
+                    halted = true;
+                    record.Append("partial", new JsonObject { ["step"] = step.Id, ["code"] = first.Code, ["exit_code_of_step"] = (int)first.ExitCode });
+                }
+                else
+                {
+                    status = StateStatus.Error;
+                    exit = first.ExitCode;
+                }
             }
         }
 

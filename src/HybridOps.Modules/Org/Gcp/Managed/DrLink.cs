@@ -56,7 +56,32 @@ internal sealed partial class DrLink
 
     public string ReplicationPassword => context.Secrets.Resolve(ReplicationPasswordEnv);
 
-    public PgEndpoint SourceAdmin(string db) => new(SourceHost, SourcePort, SourceAdminUser, SourceAdminPassword, db);
+    /// <summary>
+    /// Admin SQL on the source leader: through its local unix socket when that socket exists on this
+    /// host (a fence rejects TCP but keeps `local` access, so the barrier, lag probe and sequence read
+    /// still work after the fence), else over TCP.
+    /// </summary>
+    public PgEndpoint SourceAdmin(string db) => new(SourceSocketDir ?? SourceHost, SourcePort, SourceAdminUser, SourceAdminPassword, db);
+
+    /// <summary>
+    /// The source leader's socket dir when its socket file exists here: input source_socket_dir, else
+    /// (LAB-SPECIFIC, the inventory contract carries no paths) &lt;lab_dir&gt;/&lt;member&gt;/run of the member
+    /// whose host is the source host, lab_dir from the inventory.
+    /// </summary>
+    public string? SourceSocketDir
+    {
+        get
+        {
+            var dir = context.Inputs.String("source_socket_dir");
+            if (dir is null && Inventory.Str("lab_dir") is { } lab
+                && Inventory.Objects("members").FirstOrDefault(m => m.Str("host") == SourceHost)?.Str("name") is { } member)
+            {
+                dir = Path.Combine(lab, member, "run");
+            }
+
+            return dir is not null && File.Exists(Path.Combine(dir, $".s.PGSQL.{SourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}")) ? dir : null;
+        }
+    }
 
     public PgEndpoint TargetAdmin(string db) => new(TargetHost, TargetPort, TargetAdminUser, TargetPassword, db);
 

@@ -60,6 +60,12 @@ public sealed class DnsRoutingHandler(Func<string, string, string, PowerDnsClien
             {
                 throw HyopsException.From(DiagnosticCatalog.InputRequired, "set target_host, or endpoint_state_ref + endpoint_host_output_key");
             }
+
+            if (context.Inputs.Bool("require_publish_confirm") && !context.Inputs.Bool("dry_run")
+                && !string.Equals(PowerDnsClient.Canonical(context.Inputs.String("publish_confirm") ?? ""), PowerDnsClient.Canonical(v.Str("fqdn")!), StringComparison.OrdinalIgnoreCase))
+            {
+                throw HyopsException.From(DiagnosticCatalog.PublishConfirmRequired, $"publish_confirm is '{context.Inputs.String("publish_confirm") ?? ""}', expected the fqdn '{v.Str("fqdn")}'; nothing was changed");
+            }
         }
     }
 
@@ -116,6 +122,11 @@ public sealed class DnsRoutingHandler(Func<string, string, string, PowerDnsClien
             outputs["verified_answer"] = currentValue;
             outputs["published_at"] = null;
             return ModuleOutcome.Ok(outputs);
+        }
+
+        if (context.Inputs.Bool("require_publish_confirm"))
+        {
+            context.Evidence.Guard("publish_confirm", true, new JsonObject { ["typed"] = context.Inputs.String("publish_confirm"), ["fqdn"] = fqdn, ["target"] = target });
         }
 
         await PatchAsync(context, client, authority, fqdn, ttl, target, ct);

@@ -12,7 +12,7 @@ internal static class FenceRules
     public const string RejectV4 = "host all all 0.0.0.0/0 reject";
     public const string RejectV6 = "host all all ::/0 reject";
 
-    public static List<string> Build(IReadOnlyList<string> previous, IEnumerable<string> memberHosts)
+    public static List<string> Build(IReadOnlyList<string> previous, IEnumerable<string> memberHosts, IReadOnlyList<string>? keep = null)
     {
         var parsed = previous.Select(HbaLine.Parse).OfType<HbaLine>().ToList();
         var locals = previous.Where(l => HbaLine.Parse(l) is { Type: "local" }).ToList();
@@ -29,6 +29,10 @@ internal static class FenceRules
         }
 
         var lines = new List<string>(locals);
+
+        // Lines kept open on purpose (the DR consumer's logical replication, so the last WAL before the
+        // fence still reaches the managed standby); Validate already proved they cannot open writes.
+        lines.AddRange((keep ?? []).Where(k => !lines.Contains(k, StringComparer.Ordinal)));
         foreach (var user in replicationUsers)
         {
             lines.AddRange(sources.Distinct(StringComparer.Ordinal).Select(s => $"host replication {user} {s} scram-sha-256"));
@@ -37,6 +41,31 @@ internal static class FenceRules
         lines.Add(RejectV4);
         lines.Add(RejectV6);
         return lines;
+    }
+
+    /// <summary>
+    /// Why a line to keep could open writes (null when it is safe to keep): it must be a host line for one
+    /// named role that is not the superuser or probe user, authenticated (never trust).
+    /// </summary>
+    public static string? Unsafe(string line, IEnumerable<string?> forbiddenUsers)
+    {
+        var rule = HbaLine.Parse(line);
+        if (rule is null || !rule.Type.StartsWith("host", StringComparison.Ordinal))
+        {
+            return "not a single-role host line";
+        }
+
+        if (rule.User is "all" || rule.User.Contains(',', StringComparison.Ordinal) || rule.User.StartsWith('+') || rule.User.StartsWith('@'))
+        {
+            return $"user '{rule.User}' is not one named role";
+        }
+
+        if (forbiddenUsers.Any(u => string.Equals(u, rule.User, StringComparison.Ordinal)))
+        {
+            return $"user '{rule.User}' is the cluster superuser or the write-probe user";
+        }
+
+        return rule.Method is "trust" or "reject" ? $"method '{rule.Method}' is not an authenticated method" : null;
     }
 
     /// <summary>True when the list is a fence this module wrote (it ends with the two rejects).</summary>

@@ -23,7 +23,7 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
 
     private int ConnectTimeout => context.Inputs.Values.Int("connect_timeout_s") ?? 3;
 
-    public async Task<JsonArray?> ApplyAsync(JsonArray? savedHba, CancellationToken cancellationToken)
+    public async Task<JsonArray?> ApplyAsync(JsonArray? savedHba, IReadOnlyList<string> keep, CancellationToken cancellationToken)
     {
         var sessions = new Dictionary<string, PgSession>();
         try
@@ -56,8 +56,8 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
 
             // Fencing an already fenced cluster keeps the pg_hba saved by the first fence.
             var previous = FenceRules.IsFence(current) && savedHba is { Count: > 0 } ? savedHba.Select(n => n!.GetValue<string>()).ToList() : current;
-            var fence = FenceRules.Build(previous, cluster.Members.Select(m => m.Host));
-            context.Evidence.Check("pg_hba_before_fence", true, new JsonObject { ["api_url"] = apiUrl, ["current"] = current.ToJsonArray(), ["saved_for_unfence"] = previous.ToJsonArray() });
+            var fence = FenceRules.Build(previous, cluster.Members.Select(m => m.Host), keep);
+            context.Evidence.Check("pg_hba_before_fence", true, new JsonObject { ["api_url"] = apiUrl, ["current"] = current.ToJsonArray(), ["saved_for_unfence"] = previous.ToJsonArray(), ["kept"] = keep.ToJsonArray() });
             if (!current.SequenceEqual(fence))
             {
                 await hba.ReplaceAsync(apiUrl, fence, cancellationToken);

@@ -27,6 +27,7 @@ public sealed class PostgresqlFenceHandler(Func<PatroniClient> patroniFactory) :
         }
 
         var cluster = HaClusterState.From(context.Inputs.State("cluster_state_ref"), "cluster_state_ref");
+        KeepRules(context, cluster);
         if (context.Action == "destroy" || (context.Action == "deploy" && mode == "fence"))
         {
             var confirm = context.Inputs.String("fence_confirm");
@@ -40,6 +41,32 @@ public sealed class PostgresqlFenceHandler(Func<PatroniClient> patroniFactory) :
                 throw HyopsException.From(DiagnosticCatalog.FenceConfirmMismatch, $"fence_confirm is '{confirm}' but the cluster state names '{cluster.ClusterName}'");
             }
         }
+    }
+
+    /// <summary>
+    /// The pg_hba lines the fence keeps before its reject: the pg_hba_rules_added of the state named by
+    /// keep_rules_state_ref (the DR source's consumer allowlist). Refused (HYO2070) when one could open writes.
+    /// </summary>
+    internal static IReadOnlyList<string> KeepRules(ModuleContext context, HaClusterState cluster)
+    {
+        if (context.Inputs.String("keep_rules_state_ref") is null)
+        {
+            return [];
+        }
+
+        var state = context.Inputs.State("keep_rules_state_ref")
+            ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'keep_rules_state_ref' must reference a published state");
+        var lines = state.Outputs["pg_hba_rules_added"] is JsonArray a ? a.Select(n => n?.GetValue<string>() ?? "").ToList() : [];
+        var forbidden = new[] { cluster.DbUser, context.Inputs.String("probe_user"), "postgres" };
+        foreach (var line in lines)
+        {
+            if (FenceRules.Unsafe(line, forbidden) is { } why)
+            {
+                throw HyopsException.From(DiagnosticCatalog.FenceKeepRuleInvalid, $"'{line}' from {state.ModuleRef} pg_hba_rules_added: {why}; nothing was changed");
+            }
+        }
+
+        return lines;
     }
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
@@ -59,7 +86,7 @@ public sealed class PostgresqlFenceHandler(Func<PatroniClient> patroniFactory) :
         {
             context.Evidence.Guard("fence_confirm", true, new JsonObject { ["cluster_name"] = cluster.ClusterName, ["action"] = "fence" });
             context.Progress.Report($"fencing cluster {cluster.ClusterName} through Patroni");
-            previousHba = await run.ApplyAsync(previousHba, cancellationToken);
+            previousHba = await run.ApplyAsync(previousHba, KeepRules(context, cluster), cancellationToken);
         }
 
         var probes = await run.ProbeAsync(settle: mode == "fence" && context.Action == "deploy", cancellationToken);
@@ -74,6 +101,7 @@ public sealed class PostgresqlFenceHandler(Func<PatroniClient> patroniFactory) :
             ["method"] = method,
             ["previous_pg_hba"] = previousHba?.DeepClone() ?? new JsonArray(),
             ["apply_mode"] = mode,
+            ["kept_rules"] = KeepRules(context, cluster).ToJsonArray(),
         };
         context.Evidence.Check("cluster_fenced", open.Count == 0, new JsonObject { ["method"] = method, ["members"] = outputs["members"]!.DeepClone() },
             open.Count == 0 ? null : (mode == "verify" || context.Action == "status" ? DiagnosticCatalog.FenceVerifyFailed : DiagnosticCatalog.FenceNotProven).Code);
