@@ -48,7 +48,7 @@ public sealed class PromoteSourceLostTests : IAsyncLifetime
         lastKnown["replication_state"]!.GetValue<string>().ShouldBe("streaming");
 
         // Site loss.
-        var down = await Run("lab", "down", "--lab-dir", site.LabDir);
+        var down = await Run("lab", "fail-site");
         down.ExitCode.ShouldBe(0, down.ToString());
         await Should.ThrowAsync<HybridOps.Core.Diagnostics.HyopsException>(() => PgProbe.ScalarAsync<int>(leader, "select 1", CancellationToken.None));
 

@@ -31,7 +31,7 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
         var wrong = await Site.HyopsAsync("module", "deploy", "--module", Module, "--inputs", f.Inputs("wrong.yml", "fence_confirm: other-cluster\n"));
 
         none.ExitCode.ShouldBe(3, none.ToString());
-        none.StdErr.ShouldContain("HYO3020");
+        none.StdErr.ShouldContain("HYO3001");
         wrong.ExitCode.ShouldBe(3, wrong.ToString());
         wrong.StdErr.ShouldContain("HYO3021");
         File.Exists(Site.StatePath(ModuleId)).ShouldBeFalse();
