@@ -70,9 +70,11 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                 {
                     return await HbaRules.ReadAsync(sessions[name].Connection, ct);
                 }
-                catch (Exception ex) when (PgErrors.IsPostgresFailure(ex))
+                catch (Exception ex) when (PgErrors.IsPostgresFailure(ex) || ex is InvalidOperationException)
                 {
-                    throw PgErrors.Classify(ex, sessions[name].Endpoint);
+                    throw ex is InvalidOperationException
+                        ? HyopsException.From(DiagnosticCatalog.PostgresUnreachable, $"{sessions[name].Endpoint}: the admin session was lost while waiting for the fence rules ({ex.Message})")
+                        : PgErrors.Classify(ex, sessions[name].Endpoint);
                 }
             }, rules => FenceRules.Loaded(rules, fence), Timeout, cancellationToken);
             context.Evidence.Check("fence_rules_loaded", pending.Count == 0, new JsonObject
@@ -86,12 +88,21 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
 
             foreach (var (name, session) in sessions)
             {
-                var terminated = await session.ScalarAsync<int>("""
-                    select count(*)::int from (select pg_terminate_backend(pid) from pg_stat_activity
-                    where backend_type = 'client backend' and pid <> pg_backend_pid() and client_addr is not null
-                      and coalesce(application_name, '') <> 'Patroni') t
-                    """, cancellationToken);
-                context.Evidence.Check($"client_backends_terminated:{name}", true, new JsonObject { ["terminated"] = terminated });
+                try
+                {
+                    var terminated = await session.ScalarAsync<int>("""
+                        select count(*)::int from (select pg_terminate_backend(pid) from pg_stat_activity
+                        where backend_type = 'client backend' and pid <> pg_backend_pid() and client_addr is not null
+                          and coalesce(application_name, '') <> 'Patroni') t
+                        """, cancellationToken);
+                    context.Evidence.Check($"client_backends_terminated:{name}", true, new JsonObject { ["terminated"] = terminated });
+                }
+                catch (Exception ex) when (ex is InvalidOperationException || PgErrors.IsPostgresFailure(ex))
+                {
+                    // The admin session was lost after the fence loaded (it cannot be reopened over TCP now):
+                    // recorded, and the write probes that follow decide whether the member is fenced.
+                    context.Evidence.Check($"client_backends_terminated:{name}", false, new JsonObject { ["error"] = ex.Message });
+                }
             }
 
             return previous.ToJsonArray();
