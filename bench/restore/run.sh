@@ -84,11 +84,11 @@ drop_caches() {
 }
 as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; }
 du_bytes() { du -sb "$1" | cut -f1; }
-write_inputs() { printf '%s\n' "$2" > "$tmp/$1"; printf '%s' "$tmp/$1"; }
+write_inputs() { mkdir -p "$tmp/inputs"; printf '%s\n' "$2" > "$tmp/inputs/$1"; printf '%s' "$tmp/inputs/$1"; }
 
 # --- 0. build the CLI once (not timed)
 log "building hyops (if needed)"
-hy --version >/dev/null
+"$repo/hyops" --version >/dev/null
 
 # --- 1. lab, database, the lane's backup
 log "lab up on $prefix.x (lab dir $labdir)"
@@ -183,6 +183,16 @@ copy_s="$(secs "$t0" "$(now)")"
 copy_bytes="$(du_bytes "$tmp/plain-copy")"
 [ "$copy_bytes" = "$pgdata_bytes" ] || die "plain copy has $copy_bytes bytes, source $pgdata_bytes"
 log "plain copy: ${copy_s}s for $copy_bytes bytes (pg_wal $pgwal_bytes)"
+# The same, for the data directory the 1-member restore produced (exactly the bytes the restore wrote).
+rdata="$restore_one_data_root/dr1/data"
+drop_caches; copy2_cache="$cache"
+t0="$(now)"
+cp -a "$rdata" "$tmp/plain-copy-restored"
+sync
+copy2_s="$(secs "$t0" "$(now)")"
+copy2_bytes="$(du_bytes "$tmp/plain-copy-restored")"
+log "plain copy of the restored member's data dir: ${copy2_s}s for $copy2_bytes bytes"
+rm -rf "$tmp/plain-copy" "$tmp/plain-copy-restored"
 
 # --- 4. report
 mkdir -p "$results"
@@ -191,7 +201,7 @@ json="$results/restore-$(date -u +%Y-%m-%d).json"
 export stamp scale db_bytes cluster_bytes load_s backup_label backup_wall backup_pgbr_s backup_size backup_repo_size backup_cache \
   restore_one_own restore_one_wall restore_one_members restore_one_cache restore_one_datadir_bytes \
   restore_three_own restore_three_wall restore_three_members restore_three_cache restore_three_datadir_bytes \
-  copy_s copy_bytes pgwal_bytes copy_cache smoke json
+  copy_s copy_bytes pgwal_bytes copy_cache copy2_s copy2_bytes copy2_cache smoke json
 $py - "$results/restore.md" <<'PY'
 import json, os, platform, sys
 e = os.environ
@@ -205,7 +215,8 @@ rows = [
     ("restore 1 member (wall clock)", f("restore_one_wall"), size, e["restore_one_cache"]),
     ("restore 3 members (restore_duration_s)", f("restore_three_own"), size, e["restore_three_cache"]),
     ("restore 3 members (wall clock)", f("restore_three_wall"), size, e["restore_three_cache"]),
-    ("plain copy cp -a of PGDATA", f("copy_s"), i("copy_bytes"), e["copy_cache"]),
+    ("plain copy: cp -a of the leader's PGDATA", f("copy_s"), i("copy_bytes"), e["copy_cache"]),
+    ("plain copy: cp -a of the restored member's PGDATA", f("copy2_s"), i("copy2_bytes"), e["copy2_cache"]),
 ]
 copy = f("copy_s")
 doc = {
@@ -229,7 +240,12 @@ doc = {
     "plain_copy": {"command": "cp -a PGDATA (cluster stopped) + sync", "seconds": copy, "bytes": i("copy_bytes"),
                    "pg_wal_bytes": i("pgwal_bytes"), "page_cache": e["copy_cache"], "mib_per_s": round(mib(i("copy_bytes")) / copy, 1)},
 }
+doc["plain_copy_of_restored"] = {"command": "cp -a <restored 1-member PGDATA> (stopped) + sync", "seconds": f("copy2_s"), "bytes": i("copy2_bytes"),
+                                  "page_cache": e["copy2_cache"], "mib_per_s": round(mib(i("copy2_bytes")) / f("copy2_s"), 1)}
 doc["ratio_restore_to_copy"] = doc["restore"]["one"]["ratio_to_copy"]
+# Per byte: how many times slower the 1-member restore moves data than cp does (throughputs, not times).
+doc["ratio_copy_to_restore_throughput"] = round(doc["plain_copy"]["mib_per_s"] / doc["restore"]["one"]["mib_per_s"], 2)
+doc["ratio_restore_to_copy_of_restored"] = round(f("restore_one_own") / f("copy2_s"), 2)
 with open(e["json"], "w") as out:
     json.dump(doc, out, indent=2)
     out.write("\n")
@@ -251,7 +267,9 @@ for name, s, b, _ in rows:
 lines += [
     "",
     f"**Ratio restore/copy: {doc['ratio_restore_to_copy']:.2f}** (1-member restore_duration_s / plain copy); "
-    f"3 members: {doc['restore']['three']['ratio_to_copy']:.2f}.",
+    f"3 members: {doc['restore']['three']['ratio_to_copy']:.2f}. Per byte (MiB/s of the copy / MiB/s of the 1-member restore): "
+    f"{doc['ratio_copy_to_restore_throughput']:.2f}. Against a copy of the restored member's own data dir: "
+    f"{doc['ratio_restore_to_copy_of_restored']:.2f}.",
     "",
     f"JSON: `{os.path.relpath(e['json'], os.path.dirname(sys.argv[1]))}`",
 ]
