@@ -10,7 +10,10 @@
 #   bash bench/restore/run.sh
 #
 # Environment (all optional):
+#   BENCH_DATA=pgbench        pgbench: `pgbench -i -s BENCH_SCALE` (very compressible: ~17:1 with gz);
+#                             random: table `filler` of md5 text, BENCH_RANDOM_MB MiB of heap (~2:1 with gz)
 #   BENCH_SCALE=70            pgbench scale factor (70 ~ 1.05 GiB; the run refuses < 1 GiB unless BENCH_ALLOW_SMALL=1)
+#   BENCH_RANDOM_MB=1100      size of the random table's heap in MiB
 #   BENCH_PREFIX=127.0.101    lab loopback prefix; DR hosts use third octet +1, DNS +4
 #   BENCH_RESULTS=<dir>       where results go (default bench/results next to this script)
 #   BENCH_TMP=<dir>           parent of the temporary work dir (default /tmp; same disk as the copy target)
@@ -20,7 +23,10 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+data="${BENCH_DATA:-pgbench}"
 scale="${BENCH_SCALE:-70}"
+random_mb="${BENCH_RANDOM_MB:-1100}"
+case "$data" in pgbench|random) ;; *) echo "BENCH_DATA must be pgbench or random" >&2; exit 2 ;; esac
 prefix="${BENCH_PREFIX:-127.0.101}"
 results="${BENCH_RESULTS:-$repo/bench/results}"
 pgbin=/usr/lib/postgresql/15/bin
@@ -101,10 +107,22 @@ pgdata="$labdir/$leader/data"
 psql_leader() { as_pg "$pgbin/psql" -h "$sock" -p 5432 -U postgres -X -A -t -q "$@"; }
 log "leader $leader (socket $sock)"
 
-log "creating database '$dbname' with pgbench -i -s $scale (server-side generation)"
 psql_leader -d postgres -c "create database $dbname" >/dev/null
 t0="$(now)"
-as_pg "$pgbin/pgbench" -h "$sock" -p 5432 -U postgres -i -s "$scale" -I dtGvp -q "$dbname" >>"$hylog" 2>&1 || die "pgbench -i"
+if [ "$data" = pgbench ]; then
+  log "creating database '$dbname' with pgbench -i -s $scale (server-side generation)"
+  as_pg "$pgbin/pgbench" -h "$sock" -p 5432 -U postgres -i -s "$scale" -I dtGvp -q "$dbname" >>"$hylog" 2>&1 || die "pgbench -i"
+  probe_table=pgbench_accounts
+  expected_rows=$(( scale * 100000 ))
+else
+  # 8 md5 hex strings per row (256 chars, stored inline, not TOAST-compressed): ~300 bytes of heap per row.
+  expected_rows=$(( random_mb * 1048576 / 300 ))
+  log "creating database '$dbname' with table filler: $expected_rows rows of random md5 text (~$random_mb MiB)"
+  md5s="$(printf "md5(random()::text)||%.0s" 1 2 3 4 5 6 7 8)"
+  psql_leader -d "$dbname" -c "create table filler(id bigint primary key, payload text not null)" \
+    -c "insert into filler select g, ${md5s%||} from generate_series(1, $expected_rows) g" -c "vacuum analyze filler" >>"$hylog" 2>&1 || die "random data"
+  probe_table=filler
+fi
 load_s="$(secs "$t0" "$(now)")"
 psql_leader -d postgres -c "checkpoint" >/dev/null
 db_bytes="$(psql_leader -d postgres -c "select pg_database_size('$dbname')")"
@@ -155,10 +173,10 @@ run_restore() { # tag hosts_instance host_count instance cluster
   local members; members="$(jget "$tmp/restore-$tag.json" "len(d['outputs']['members'])")"
   local leader_host; leader_host="$(jget "$tmp/restore-$tag.json" "d['outputs']['leader_host']")"
   local data_root; data_root="$(jget "$tmp/restore-$tag.json" "d['outputs']['data_root']")"
-  # The restored database is really there: the row count of the biggest pgbench table, read on the DR leader.
-  local rows; rows="$(as_pg "$pgbin/psql" -h "$data_root/dr1/run" -p 5432 -U postgres -X -A -t -q -d "$dbname" -c "select count(*) from pgbench_accounts")"
-  [ "$rows" = "$(( scale * 100000 ))" ] || die "restore $tag: pgbench_accounts has $rows rows, expected $(( scale * 100000 ))"
-  log "restore [$tag]: ${own}s (restore_duration_s), ${wall}s wall; $members member(s), leader $leader_host, $rows rows in pgbench_accounts"
+  # The restored database is really there: the row count of the biggest table, read on the DR leader.
+  local rows; rows="$(as_pg "$pgbin/psql" -h "$data_root/dr1/run" -p 5432 -U postgres -X -A -t -q -d "$dbname" -c "select count(*) from $probe_table")"
+  [ "$rows" = "$expected_rows" ] || die "restore $tag: $probe_table has $rows rows, expected $expected_rows"
+  log "restore [$tag]: ${own}s (restore_duration_s), ${wall}s wall; $members member(s), leader $leader_host, $rows rows in $probe_table"
   eval "restore_${tag}_own=\$own; restore_${tag}_wall=\$wall; restore_${tag}_members=\$members; restore_${tag}_data_root=\$data_root"
   # Stop the restored cluster (keeps data) and its site, so the next timing runs alone.
   hyj module destroy -m platform/onprem/postgresql-ha --instance "$instance" > /dev/null || die "destroy restore $tag"
@@ -197,12 +215,15 @@ rm -rf "$tmp/plain-copy" "$tmp/plain-copy-restored"
 # --- 4. report
 mkdir -p "$results"
 stamp="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-json="$results/restore-$(date -u +%Y-%m-%d).json"
+suffix=""; [ "$data" = pgbench ] || suffix="-$data"
+json="$results/restore-$(date -u +%Y-%m-%d)$suffix.json"
+md="$results/restore$suffix.md"
+loadavg="$(cut -d' ' -f1-3 /proc/loadavg)"
 export stamp scale db_bytes cluster_bytes load_s backup_label backup_wall backup_pgbr_s backup_size backup_repo_size backup_cache \
   restore_one_own restore_one_wall restore_one_members restore_one_cache restore_one_datadir_bytes \
   restore_three_own restore_three_wall restore_three_members restore_three_cache restore_three_datadir_bytes \
-  copy_s copy_bytes pgwal_bytes copy_cache copy2_s copy2_bytes copy2_cache smoke json
-$py - "$results/restore.md" <<'PY'
+  copy_s copy_bytes pgwal_bytes copy_cache copy2_s copy2_bytes copy2_cache smoke json data expected_rows probe_table loadavg
+$py - "$md" <<'PY'
 import json, os, platform, sys
 e = os.environ
 f = lambda k: float(e[k])
@@ -224,9 +245,11 @@ doc = {
     "at": e["stamp"],
     "smoke": e["smoke"] == "1",
     "machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
-                "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
-    "database": {"pgbench_scale": i("scale"), "database_bytes": i("db_bytes"), "cluster_bytes": i("cluster_bytes"),
-                 "load_s": f("load_s")},
+                "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+                "loadavg_at_report": e["loadavg"]},
+    "database": {"data": e["data"], "pgbench_scale": i("scale") if e["data"] == "pgbench" else None,
+                 "probe_table": e["probe_table"], "rows_checked_on_each_restore": i("expected_rows"),
+                 "database_bytes": i("db_bytes"), "cluster_bytes": i("cluster_bytes"), "load_s": f("load_s")},
     "backup": {"label": e["backup_label"], "type": "full", "wall_s": f("backup_wall"), "pgbackrest_s": f("backup_pgbr_s"),
                "data_bytes": size, "repository_bytes": i("backup_repo_size"), "page_cache": e["backup_cache"],
                "mib_per_s": round(mib(size) / f("backup_wall"), 1)},
@@ -253,10 +276,10 @@ with open(e["json"], "w") as out:
 lines = [
     f"# Restore benchmark ({e['stamp']}{', SMOKE: database under 1 GiB' if doc['smoke'] else ''})",
     "",
-    f"Database `bench` (pgbench scale {e['scale']}): **{mib(i('db_bytes')):.0f} MiB** (`pg_database_size`); "
+    f"Database `bench` ({'pgbench scale ' + e['scale'] if e['data'] == 'pgbench' else 'random md5 text'}): **{mib(i('db_bytes')):.0f} MiB** (`pg_database_size`); "
     f"whole cluster {mib(i('cluster_bytes')):.0f} MiB; backup data {mib(size):.0f} MiB, "
     f"{mib(i('backup_repo_size')):.0f} MiB in the repository (gz). Machine: {doc['machine']['cpus']} CPUs, "
-    f"{doc['machine']['mem_gib']} GiB, kernel {doc['machine']['kernel']}; page cache dropped before each timed step: "
+    f"{doc['machine']['mem_gib']} GiB (load average {e['loadavg']}), kernel {doc['machine']['kernel']}; page cache dropped before each timed step: "
     f"{'yes' if all(r[3] == 'dropped' for r in rows) else 'no (warm)'}.",
     "",
     "| step | seconds | MiB | MiB/s | x plain copy |",
@@ -278,4 +301,4 @@ with open(sys.argv[1], "w") as out:
     out.write(md)
 print(md)
 PY
-log "results: $json and $results/restore.md"
+log "results: $json and $md"
