@@ -18,6 +18,7 @@
 #   BENCH_RESULTS=<dir>       where results go (default bench/results next to this script)
 #   BENCH_TMP=<dir>           parent of the temporary work dir (default /tmp; same disk as the copy target)
 #   BENCH_ALLOW_SMALL=1       allow a database under 1 GiB (smoke runs only; results are then marked "smoke")
+#   BENCH_SKIP_SETUP=1        do not run scripts/setup.sh first
 #   BENCH_KEEP=1              do not remove the temporary dir (the lab is still taken down)
 set -euo pipefail
 
@@ -36,6 +37,8 @@ dbname=bench
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
+# What the lab needs (idempotent; installs only what is missing, nothing beyond scripts/setup.sh).
+[ "${BENCH_SKIP_SETUP:-0}" = 1 ] || bash "$repo/scripts/setup.sh"
 for tool in "$pgbin/pgbench" "$pgbin/psql" /usr/bin/pgbackrest /usr/bin/patroni /usr/bin/etcd "$py" setpriv; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is missing; run scripts/setup.sh"
 done
