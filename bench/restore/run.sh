@@ -14,6 +14,8 @@
 #                             random: table `filler` of md5 text, BENCH_RANDOM_MB MiB of heap (~2:1 with gz)
 #   BENCH_SCALE=70            pgbench scale factor (70 ~ 1.05 GiB; the run refuses < 1 GiB unless BENCH_ALLOW_SMALL=1)
 #   BENCH_RANDOM_MB=1100      size of the random table's heap in MiB
+#   BENCH_REPEAT=3            timed runs of each restore and each copy (the table shows the median; the
+#                             backup is taken once)
 #   BENCH_PREFIX=127.0.101    lab loopback prefix; DR hosts use third octet +1, DNS +4
 #   BENCH_RESULTS=<dir>       where results go (default bench/results next to this script)
 #   BENCH_TMP=<dir>           parent of the temporary work dir (default /tmp; same disk as the copy target)
@@ -29,6 +31,7 @@ scale="${BENCH_SCALE:-70}"
 random_mb="${BENCH_RANDOM_MB:-1100}"
 case "$data" in pgbench|random) ;; *) echo "BENCH_DATA must be pgbench or random" >&2; exit 2 ;; esac
 prefix="${BENCH_PREFIX:-127.0.101}"
+repeat="${BENCH_REPEAT:-3}"
 results="${BENCH_RESULTS:-$repo/bench/results}"
 pgbin=/usr/lib/postgresql/15/bin
 py=/usr/bin/python3    # comes with patroni (scripts/setup.sh)
@@ -93,6 +96,7 @@ drop_caches() {
 }
 as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; }
 du_bytes() { du -sb "$1" | cut -f1; }
+append() { printf -v "$1" '%s' "${!1:-}${!1:+ }$2"; }   # append VAR VALUE: space-separated runs
 write_inputs() { mkdir -p "$tmp/inputs"; printf '%s\n' "$2" > "$tmp/inputs/$1"; printf '%s' "$tmp/inputs/$1"; }
 
 # --- 0. build the CLI once (not timed)
@@ -159,14 +163,14 @@ restore_inputs() { # instance cluster hosts_ref
   printf '{"apply_mode":"restore","hosts_state_ref":"%s","repo_state_ref":"org/gcp/object-repo","backup_state_ref":"platform/onprem/postgresql-ha-backup","cluster_name":"%s","restore_confirm":"%s","restore_target":"latest","restore_timeout_s":900}' "$3" "$2" "$2"
 }
 
-run_restore() { # tag hosts_instance host_count instance cluster
-  local tag="$1" hosts_instance="$2" count="$3" instance="$4" cluster="$5" hosts_ref="org/gcp/dr-hosts"
+run_restore() { # tag hosts_instance host_count instance cluster run
+  local tag="$1" hosts_instance="$2" count="$3" instance="$4" cluster="$5" k="$6" hosts_ref="org/gcp/dr-hosts"
   local dr_args=(-m org/gcp/dr-hosts)
   if [ -n "$hosts_instance" ]; then dr_args+=(--instance "$hosts_instance"); hosts_ref="org/gcp/dr-hosts#$hosts_instance"; fi
-  log "restore [$tag]: org/gcp/dr-hosts host_count $count"
-  hyj module deploy "${dr_args[@]}" -i "$(write_inputs "dr-$tag.json" "{\"site\":\"bench-$tag\",\"host_count\":$count}")" > "$tmp/dr-$tag.json" || die "dr-hosts $tag"
+  log "restore [$tag] run $k/$repeat: org/gcp/dr-hosts host_count $count (site bench-$tag-$k)"
+  hyj module deploy "${dr_args[@]}" -i "$(write_inputs "dr-$tag.json" "{\"site\":\"bench-$tag-$k\",\"host_count\":$count}")" > "$tmp/dr-$tag.json" || die "dr-hosts $tag"
   log "restore [$tag]: platform/onprem/postgresql-ha --instance $instance apply_mode restore (cluster $cluster)"
-  drop_caches; eval "restore_${tag}_cache=\$cache"
+  drop_caches; append "restore_${tag}_cache" "$cache"
   local t0; t0="$(now)"
   hyj module deploy -m platform/onprem/postgresql-ha --instance "$instance" -i "$(write_inputs "restore-$tag.json" "$(restore_inputs "$instance" "$cluster" "$hosts_ref")")" > "$tmp/restore-$tag.json" || die "restore $tag"
   local wall; wall="$(secs "$t0" "$(now)")"
@@ -180,15 +184,21 @@ run_restore() { # tag hosts_instance host_count instance cluster
   local rows; rows="$(as_pg "$pgbin/psql" -h "$data_root/dr1/run" -p 5432 -U postgres -X -A -t -q -d "$dbname" -c "select count(*) from $probe_table")"
   [ "$rows" = "$expected_rows" ] || die "restore $tag: $probe_table has $rows rows, expected $expected_rows"
   log "restore [$tag]: ${own}s (restore_duration_s), ${wall}s wall; $members member(s), leader $leader_host, $rows rows in $probe_table"
-  eval "restore_${tag}_own=\$own; restore_${tag}_wall=\$wall; restore_${tag}_members=\$members; restore_${tag}_data_root=\$data_root"
+  append "restore_${tag}_own" "$own"; append "restore_${tag}_wall" "$wall"
+  eval "restore_${tag}_members=\$members; restore_${tag}_data_root=\$data_root"
   # Stop the restored cluster (keeps data) and its site, so the next timing runs alone.
   hyj module destroy -m platform/onprem/postgresql-ha --instance "$instance" > /dev/null || die "destroy restore $tag"
   eval "restore_${tag}_datadir_bytes=\$(du_bytes \"\$data_root/dr1/data\")"
   hyj module destroy "${dr_args[@]}" > /dev/null || die "destroy dr-hosts $tag"
+  if ps -eo args= | grep -F "$data_root" | grep -v -q -F 'grep -F'; then die "processes of $data_root outlived its destroy"; fi
+  # Free the disk; the last 1-member data dir is kept for the copy below.
+  if [ "$tag" != one ] || [ "$k" -lt "$repeat" ]; then rm -rf "$data_root"; fi
 }
 
-run_restore one one 1 bench-one bench-one-pg
-run_restore three "" 3 bench bench-pg
+for k in $(seq 1 "$repeat"); do
+  run_restore one one 1 bench-one bench-one-pg "$k"
+  run_restore three "" 3 bench bench-pg "$k"
+done
 
 # --- 3. plain copy of the same data directory on the same disk, cluster stopped
 log "stopping the lab (data kept) for a cold plain copy of $pgdata"
@@ -196,24 +206,25 @@ hyj lab down --lab-dir "$labdir" > "$tmp/lab-down.json" || die "lab down"
 lab_started=0
 pgdata_bytes="$(du_bytes "$pgdata")"
 pgwal_bytes="$(du_bytes "$pgdata/pg_wal")"
-drop_caches; copy_cache="$cache"
-t0="$(now)"
-cp -a "$pgdata" "$tmp/plain-copy"
-sync
-copy_s="$(secs "$t0" "$(now)")"
-copy_bytes="$(du_bytes "$tmp/plain-copy")"
-[ "$copy_bytes" = "$pgdata_bytes" ] || die "plain copy has $copy_bytes bytes, source $pgdata_bytes"
-log "plain copy: ${copy_s}s for $copy_bytes bytes (pg_wal $pgwal_bytes)"
-# The same, for the data directory the 1-member restore produced (exactly the bytes the restore wrote).
+# The same for the data directory the last 1-member restore produced (about the bytes a restore writes).
 rdata="$restore_one_data_root/dr1/data"
-drop_caches; copy2_cache="$cache"
-t0="$(now)"
-cp -a "$rdata" "$tmp/plain-copy-restored"
-sync
-copy2_s="$(secs "$t0" "$(now)")"
-copy2_bytes="$(du_bytes "$tmp/plain-copy-restored")"
-log "plain copy of the restored member's data dir: ${copy2_s}s for $copy2_bytes bytes"
-rm -rf "$tmp/plain-copy" "$tmp/plain-copy-restored"
+timed_copy() { # var_prefix source
+  drop_caches; append "${1}_cache" "$cache"
+  local t0; t0="$(now)"
+  cp -a "$2" "$tmp/plain-copy"
+  sync
+  append "${1}_s" "$(secs "$t0" "$(now)")"
+  local copied source; copied="$(du_bytes "$tmp/plain-copy")"; source="$(du_bytes "$2")"
+  [ "$copied" = "$source" ] || die "plain copy of $2 has $copied bytes, the source $source"
+  printf -v "${1}_bytes" '%s' "$copied"
+  rm -rf "$tmp/plain-copy"
+}
+for k in $(seq 1 "$repeat"); do
+  timed_copy copy "$pgdata"
+  timed_copy copy2 "$rdata"
+done
+log "plain copy of the leader's PGDATA, runs (s): ${copy_s}; $copy_bytes bytes (pg_wal $pgwal_bytes)"
+log "plain copy of the restored member's data dir, runs (s): ${copy2_s}; $copy2_bytes bytes"
 
 # --- 4. report
 mkdir -p "$results"
@@ -225,27 +236,31 @@ loadavg="$(cut -d' ' -f1-3 /proc/loadavg)"
 export stamp scale db_bytes cluster_bytes load_s backup_label backup_wall backup_pgbr_s backup_size backup_repo_size backup_cache \
   restore_one_own restore_one_wall restore_one_members restore_one_cache restore_one_datadir_bytes \
   restore_three_own restore_three_wall restore_three_members restore_three_cache restore_three_datadir_bytes \
-  copy_s copy_bytes pgwal_bytes copy_cache copy2_s copy2_bytes copy2_cache smoke json data expected_rows probe_table loadavg
+  copy_s copy_bytes pgwal_bytes copy_cache copy2_s copy2_bytes copy2_cache smoke json repeat data expected_rows probe_table loadavg
 $py - "$md" <<'PY'
-import json, os, platform, sys
+import json, os, platform, statistics, sys
 e = os.environ
-f = lambda k: float(e[k])
+runs = lambda k: [float(x) for x in e[k].split()]
+f = lambda k: statistics.median(runs(k))   # one value or the median of the runs
+cache = lambda k: "dropped" if set(e[k].split()) == {"dropped"} else "warm"
 i = lambda k: int(e[k])
 mib = lambda b: b / 1048576
 size = i("backup_size")          # bytes the restore writes into each member's data dir (pgBackRest "database size")
-rows = [
-    ("backup full (lane, pgBackRest)", f("backup_wall"), size, e["backup_cache"]),
-    ("restore 1 member (restore_duration_s)", f("restore_one_own"), size, e["restore_one_cache"]),
-    ("restore 1 member (wall clock)", f("restore_one_wall"), size, e["restore_one_cache"]),
-    ("restore 3 members (restore_duration_s)", f("restore_three_own"), size, e["restore_three_cache"]),
-    ("restore 3 members (wall clock)", f("restore_three_wall"), size, e["restore_three_cache"]),
-    ("plain copy: cp -a of the leader's PGDATA", f("copy_s"), i("copy_bytes"), e["copy_cache"]),
-    ("plain copy: cp -a of the restored member's PGDATA", f("copy2_s"), i("copy2_bytes"), e["copy2_cache"]),
+rows = [  # (name, runs key, bytes, cache key)
+    ("backup full (lane, pgBackRest)", "backup_wall", size, "backup_cache"),
+    ("restore 1 member (restore_duration_s)", "restore_one_own", size, "restore_one_cache"),
+    ("restore 1 member (wall clock)", "restore_one_wall", size, "restore_one_cache"),
+    ("restore 3 members (restore_duration_s)", "restore_three_own", size, "restore_three_cache"),
+    ("restore 3 members (wall clock)", "restore_three_wall", size, "restore_three_cache"),
+    ("plain copy: cp -a of the leader's PGDATA", "copy_s", i("copy_bytes"), "copy_cache"),
+    ("plain copy: cp -a of the restored member's PGDATA", "copy2_s", i("copy2_bytes"), "copy2_cache"),
 ]
 copy = f("copy_s")
 doc = {
     "benchmark": "bench/restore",
     "at": e["stamp"],
+    "repeat": i("repeat"),
+    "note": "seconds are the median of the runs (the backup runs once); *_runs lists every run",
     "smoke": e["smoke"] == "1",
     "machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
                 "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
@@ -254,20 +269,21 @@ doc = {
                  "probe_table": e["probe_table"], "rows_checked_on_each_restore": i("expected_rows"),
                  "database_bytes": i("db_bytes"), "cluster_bytes": i("cluster_bytes"), "load_s": f("load_s")},
     "backup": {"label": e["backup_label"], "type": "full", "wall_s": f("backup_wall"), "pgbackrest_s": f("backup_pgbr_s"),
-               "data_bytes": size, "repository_bytes": i("backup_repo_size"), "page_cache": e["backup_cache"],
+               "data_bytes": size, "repository_bytes": i("backup_repo_size"), "page_cache": cache("backup_cache"),
                "mib_per_s": round(mib(size) / f("backup_wall"), 1)},
     "restore": {
         k: {"members": i(f"restore_{k}_members"), "restore_duration_s": f(f"restore_{k}_own"), "wall_s": f(f"restore_{k}_wall"),
-            "restored_data_dir_bytes": i(f"restore_{k}_datadir_bytes"), "page_cache": e[f"restore_{k}_cache"],
+            "restore_duration_s_runs": runs(f"restore_{k}_own"), "wall_s_runs": runs(f"restore_{k}_wall"),
+            "restored_data_dir_bytes": i(f"restore_{k}_datadir_bytes"), "page_cache": cache(f"restore_{k}_cache"),
             "mib_per_s": round(mib(size) / f(f"restore_{k}_own"), 1),
             "ratio_to_copy": round(f(f"restore_{k}_own") / copy, 2),
             "ratio_to_copy_wall": round(f(f"restore_{k}_wall") / copy, 2)}
         for k in ("one", "three")},
-    "plain_copy": {"command": "cp -a PGDATA (cluster stopped) + sync", "seconds": copy, "bytes": i("copy_bytes"),
-                   "pg_wal_bytes": i("pgwal_bytes"), "page_cache": e["copy_cache"], "mib_per_s": round(mib(i("copy_bytes")) / copy, 1)},
+    "plain_copy": {"command": "cp -a PGDATA (cluster stopped) + sync", "seconds": copy, "seconds_runs": runs("copy_s"), "bytes": i("copy_bytes"),
+                   "pg_wal_bytes": i("pgwal_bytes"), "page_cache": cache("copy_cache"), "mib_per_s": round(mib(i("copy_bytes")) / copy, 1)},
 }
-doc["plain_copy_of_restored"] = {"command": "cp -a <restored 1-member PGDATA> (stopped) + sync", "seconds": f("copy2_s"), "bytes": i("copy2_bytes"),
-                                  "page_cache": e["copy2_cache"], "mib_per_s": round(mib(i("copy2_bytes")) / f("copy2_s"), 1)}
+doc["plain_copy_of_restored"] = {"command": "cp -a <restored 1-member PGDATA> (stopped) + sync", "seconds": f("copy2_s"), "seconds_runs": runs("copy2_s"),
+                                  "bytes": i("copy2_bytes"), "page_cache": cache("copy2_cache"), "mib_per_s": round(mib(i("copy2_bytes")) / f("copy2_s"), 1)}
 doc["ratio_restore_to_copy"] = doc["restore"]["one"]["ratio_to_copy"]
 # Per byte: how many times slower the 1-member restore moves data than cp does (throughputs, not times).
 doc["ratio_copy_to_restore_throughput"] = round(doc["plain_copy"]["mib_per_s"] / doc["restore"]["one"]["mib_per_s"], 2)
@@ -283,13 +299,15 @@ lines = [
     f"whole cluster {mib(i('cluster_bytes')):.0f} MiB; backup data {mib(size):.0f} MiB, "
     f"{mib(i('backup_repo_size')):.0f} MiB in the repository (gz). Machine: {doc['machine']['cpus']} CPUs, "
     f"{doc['machine']['mem_gib']} GiB (load average {e['loadavg']}), kernel {doc['machine']['kernel']}; page cache dropped before each timed step: "
-    f"{'yes' if all(r[3] == 'dropped' for r in rows) else 'no (warm)'}.",
+    f"{'yes' if all(cache(r[3]) == 'dropped' for r in rows) else 'no (warm)'}. Seconds: median of {e['repeat']} run(s) "
+    f"(the backup runs once).",
     "",
-    "| step | seconds | MiB | MiB/s | x plain copy |",
-    "| --- | ---: | ---: | ---: | ---: |",
+    "| step | seconds | runs (s) | MiB | MiB/s | x plain copy |",
+    "| --- | ---: | --- | ---: | ---: | ---: |",
 ]
-for name, s, b, _ in rows:
-    lines.append(f"| {name} | {s:.1f} | {mib(b):.0f} | {mib(b) / s:.1f} | {s / copy:.2f} |")
+for name, key, b, _ in rows:
+    s = f(key)
+    lines.append(f"| {name} | {s:.1f} | {' '.join(f'{x:.1f}' for x in runs(key))} | {mib(b):.0f} | {mib(b) / s:.1f} | {s / copy:.2f} |")
 lines += [
     "",
     f"**Ratio restore/copy: {doc['ratio_restore_to_copy']:.2f}** (1-member restore_duration_s / plain copy); "
