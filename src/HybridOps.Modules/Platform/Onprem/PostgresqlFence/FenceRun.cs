@@ -70,11 +70,20 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                 {
                     return await HbaRules.ReadAsync(sessions[name].Connection, ct);
                 }
-                catch (Exception ex) when (PgErrors.IsPostgresFailure(ex) || ex is InvalidOperationException)
+                catch (Exception ex) when ((PgErrors.IsPostgresFailure(ex) || ex is InvalidOperationException)
+                                           && sessions[name].Connection.State != System.Data.ConnectionState.Open)
                 {
-                    throw ex is InvalidOperationException
-                        ? HyopsException.From(DiagnosticCatalog.PostgresUnreachable, $"{sessions[name].Endpoint}: the admin session was lost while waiting for the fence rules ({ex.Message})")
-                        : PgErrors.Classify(ex, sessions[name].Endpoint);
+                    // A hot standby may end sessions (recovery conflicts): reopen once, preferring the local
+                    // socket, which the fence keeps open, over TCP, which it is closing.
+                    var member = cluster.Members.First(m => m.Name == name);
+                    context.Evidence.Note($"admin session to {name} was lost ({ex.Message}); reopening");
+                    await sessions[name].DisposeAsync();
+                    sessions[name] = await PgSession.OpenAsync(AdminEndpoint(member), ct);
+                    return await HbaRules.ReadAsync(sessions[name].Connection, ct);
+                }
+                catch (Exception ex) when (PgErrors.IsPostgresFailure(ex))
+                {
+                    throw PgErrors.Classify(ex, sessions[name].Endpoint);
                 }
             }, rules => FenceRules.Loaded(rules, fence), Timeout, cancellationToken);
             context.Evidence.Check("fence_rules_loaded", pending.Count == 0, new JsonObject
@@ -181,6 +190,15 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
         return MemberWriteProbe.RunAsync(patroni, m, new PgEndpoint(m.Host, m.Port, user, context.Secrets.Resolve(env), ConnectTimeoutSeconds: ConnectTimeout), cancellationToken);
     }
 
-    private PgEndpoint AdminEndpoint(HaMember m) =>
-        new(m.Host, m.Port, cluster.DbUser, context.Secrets.Resolve(cluster.DbPasswordEnv), ConnectTimeoutSeconds: ConnectTimeout);
+    /// <summary>
+    /// The member's local unix socket when it is on this host (a restored cluster's data_root, or the
+    /// LAB-ONLY lab layout), else TCP. The fence keeps `local` access, so a socket session survives it.
+    /// </summary>
+    private PgEndpoint AdminEndpoint(HaMember m)
+    {
+        var dataRoot = context.Inputs.State("cluster_state_ref")?.Outputs.Str("data_root") ?? LabDirectory.Find(context, null);
+        var socketDir = dataRoot is null ? null : Path.Combine(dataRoot, m.Name, "run");
+        var host = socketDir is not null && File.Exists(Path.Combine(socketDir, $".s.PGSQL.{m.Port}")) ? socketDir : m.Host;
+        return new(host, m.Port, cluster.DbUser, context.Secrets.Resolve(cluster.DbPasswordEnv), ConnectTimeoutSeconds: ConnectTimeout);
+    }
 }
