@@ -42,18 +42,26 @@ public static class RestorePatroniConfig
 
         Line("  protocol: http");
         Line("bootstrap:");
-        Line("  method: pgbackrest");
-        Line("  pgbackrest:");
-        Line($"    command: {Q(s.BootstrapCommand)}");
-        Line("    keep_existing_recovery_conf: false");
-        Line("    no_params: true");
-        Line("    recovery_conf:");
-        Line($"      restore_command: {Q(s.RestoreCommand)}");
-        Line("      recovery_target_action: promote");
-        Line("      recovery_target_timeline: latest");
-        foreach (var (key, value) in s.RecoveryTarget.OrderBy(p => p.Key, StringComparer.Ordinal))
+        if (s.BootstrapCommand.Length == 0)
         {
-            Line($"      {key}: {Q(value)}");
+            // apply_mode reseed: a brand-new lineage (fresh initdb, new system identifier).
+            Line("  initdb:\n  - encoding: UTF8\n  - locale: C\n  - data-checksums");
+        }
+        else
+        {
+            Line("  method: pgbackrest");
+            Line("  pgbackrest:");
+            Line($"    command: {Q(s.BootstrapCommand)}");
+            Line("    keep_existing_recovery_conf: false");
+            Line("    no_params: true");
+            Line("    recovery_conf:");
+            Line($"      restore_command: {Q(s.RestoreCommand)}");
+            Line("      recovery_target_action: promote");
+            Line("      recovery_target_timeline: latest");
+            foreach (var (key, value) in s.RecoveryTarget.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                Line($"      {key}: {Q(value)}");
+            }
         }
 
         Line("  dcs:");
