@@ -230,7 +230,6 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f) : IClassFixtu
         await using var cmd = new NpgsqlCommand(
             $"set timezone = 'UTC'; select count(*), coalesce(md5(string_agg(md5(t::text), '' order by md5(t::text) collate \"C\")), '') from {table} t where {where}", conn);
         await using var reader = await cmd.ExecuteReaderAsync();
-        await reader.NextResultAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetString(1));
     }
