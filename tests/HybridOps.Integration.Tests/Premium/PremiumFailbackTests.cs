@@ -18,7 +18,7 @@ namespace HybridOps.Integration.Tests.Premium;
 /// acknowledged commit; readiness (8) and publication (9) failures are told apart.
 /// </summary>
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
-public sealed class PremiumFailbackTests(PremiumFailbackFixture f) : IClassFixture<PremiumFailbackFixture>
+public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<PremiumFailbackFixture>
 {
     private const string Failback = "dr/postgresql-cloudsql-failback-onprem@v1";
 
@@ -92,6 +92,8 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f) : IClassFixtu
         drill["rpo"]!["acknowledged"]!.GetValue<long>().ShouldBeGreaterThan(0);
         drill["rpo"]!["missing_count"]!.GetValue<long>().ShouldBe(0, drill["rpo"]!.ToJsonString());
         drill["rto"]!["seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        output.WriteLine($"failback drill: rto {drill["rto"]!.ToJsonString()} rpo {drill["rpo"]!.ToJsonString()}");
+        output.WriteLine($"phases: {drill["phases"]!.ToJsonString()}");
         var phases = drill["phases"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).ToList();
         phases.ShouldContain("step fence_managed");
         phases.ShouldContain("step reseed_onprem");
