@@ -116,7 +116,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             }
 
             var yaml = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings(scope, h, hosts.DcsEndpoints, bin, superuser,
-                context.Inputs.String("replication_user") ?? "replicator", "", "", new Dictionary<string, string>()));
+                context.Inputs.String("replication_user") ?? "replicator", "", "", new Dictionary<string, string>()) { FastBasebackup = true });
             await paths.WriteFileAsync(h.PatroniConfig, yaml, ConfigMode, ct);
             context.Evidence.WriteDocument($"patroni-{h.Name}.yml.json", new JsonObject { ["path"] = h.PatroniConfig, ["text"] = yaml });
         }

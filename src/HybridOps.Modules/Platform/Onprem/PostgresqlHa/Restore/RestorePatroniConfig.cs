@@ -15,7 +15,11 @@ public static class RestorePatroniConfig
     public sealed record Settings(
         string Scope, RestoreHost Host, IReadOnlyList<string> DcsEndpoints, string PostgresBinDir,
         string SuperuserName, string ReplicationUserName, string BootstrapCommand, string RestoreCommand,
-        IReadOnlyDictionary<string, string> RecoveryTarget);
+        IReadOnlyDictionary<string, string> RecoveryTarget)
+    {
+        /// <summary>Replicas clone with pg_basebackup --checkpoint=fast (no wait for a spread checkpoint).</summary>
+        public bool FastBasebackup { get; init; }
+    }
 
     public static string Render(Settings s)
     {
@@ -86,6 +90,11 @@ public static class RestorePatroniConfig
         // Local connections over the socket: during a custom bootstrap Patroni opens trust only for
         // local/listen addresses, and TCP to 127.x.y.z arrives from 127.0.0.1, which would not match.
         Line("  use_unix_socket: true");
+        if (s.FastBasebackup)
+        {
+            Line("  basebackup:\n  - checkpoint: 'fast'");
+        }
+
         Line("  authentication:");
         Line($"    superuser:\n      username: {Q(s.SuperuserName)}");
         Line($"    replication:\n      username: {Q(s.ReplicationUserName)}");
