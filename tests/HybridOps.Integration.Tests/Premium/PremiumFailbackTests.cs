@@ -109,6 +109,7 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
         foreach (var m in new[] { "pg1", "pg2", "pg3" })
         {
             Site.LiveProcessesMentioning(Path.Combine(Site.LabDir, m, "data")).ShouldBeEmpty();
+            Site.LiveProcessesMentioning(Path.Combine(Site.LabDir, m, "patroni.yml")).ShouldBeEmpty();
             (await PgProbe.ScalarAsync<string>(Site.Endpoint(m), "select system_identifier::text from pg_control_system()", CancellationToken.None)).ShouldBe(newId);
         }
 
