@@ -60,6 +60,16 @@ public sealed class LabController(IProcessRunner? runner = null, TimeProvider? t
     }
 
     /// <summary>
+    /// LAB-ONLY failback support: stops the lab's own Patroni + PostgreSQL members cleanly by recorded
+    /// pid (argv checked), keeping etcd and PowerDNS, so a reseed can build a new cluster on the same hosts.
+    /// </summary>
+    public Task<IReadOnlyList<string>> StopDatabasesAsync(string labDir, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(labDir);
+        return new LabStopper(_time).StopDatabasesAsync(labDir, ct);
+    }
+
+    /// <summary>
     /// Unplanned-scenario fault injection: SIGKILLs every on-prem Patroni, postmaster and the on-prem
     /// etcd at once (by recorded pid, argv checked); the DNS site stays up; lab.json records the site as failed.
     /// </summary>

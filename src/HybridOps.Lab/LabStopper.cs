@@ -89,6 +89,33 @@ internal sealed class LabStopper(TimeProvider time)
     }
 
     /// <summary>
+    /// Retires the lab's own database tier cleanly (failback rebuild): SIGTERM to every lab Patroni at
+    /// once (each stops its PostgreSQL with a clean shutdown and leaves its HA loop, so nobody promotes),
+    /// then a fast shutdown of any postmaster still alive. etcd and PowerDNS keep running. Returns what
+    /// was stopped; lab.json records site_status "retired" so `lab status` does not report a failure.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> StopDatabasesAsync(string labDir, CancellationToken ct)
+    {
+        var layout = new LabLayout(labDir);
+        var state = await LabStateStore.LoadAsync(layout, ct) ?? throw new InvalidOperationException($"No lab recorded in {layout.LabDir}.");
+        var stopped = new List<string>();
+        var patronis = state.Processes.Where(p => p.Kind == "patroni" && LabDaemons.IsAlive(p)).ToList();
+        await Task.WhenAll(patronis.Select(p => ProcessControl.TerminateAsync(p.Pid!.Value, UnixSignal.Terminate, PatroniGrace, time, ct)));
+        stopped.AddRange(patronis.Select(p => $"patroni {p.Name} pid {p.Pid}"));
+        foreach (var member in state.Topology.Members.Select(m => m.Name))
+        {
+            if (PostmasterPid.ReadLive(layout.PostmasterPidFile(member), layout.DataDir(member)) is { } pid)
+            {
+                await StopPostmasterAsync(pid, UnixSignal.Interrupt, PostmasterGrace, ct);
+                stopped.Add($"postgres {member} pid {pid}");
+            }
+        }
+
+        await LabStateStore.SaveAsync(layout, state with { SiteStatus = "retired" }, ct);
+        return stopped;
+    }
+
+    /// <summary>
     /// Simulates a node whose PostgreSQL died outside hyops: SIGKILLs the member's Patroni first
     /// (otherwise Patroni would restart PostgreSQL within one loop_wait), then stops its postmaster
     /// with an immediate shutdown (SIGQUIT, like `pg_ctl stop -m immediate`; SIGKILL fallback).

@@ -21,13 +21,17 @@ namespace HybridOps.Modules;
 /// <summary>Every module handler this build ships, composed with its real dependencies.</summary>
 public static class ModuleCatalog
 {
-    public static HandlerRegistry CreateRegistry() => new(
+    /// <param name="retireLabDatabases">
+    /// LAB-ONLY: stops the embedded lab's own Patroni/PostgreSQL members (lab dir -> what was stopped),
+    /// used by postgresql-ha apply_mode reseed under wipe_confirm; composed by the CLI, null elsewhere.
+    /// </param>
+    public static HandlerRegistry CreateRegistry(Func<string, CancellationToken, Task<IReadOnlyList<string>>>? retireLabDatabases = null) => new(
     [
         new InventoryHandler(),
         new ManualGateHandler(),
         new PowerdnsAuthorityHandler(),
         new DnsRoutingHandler(),
-        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
+        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner(), retireLabDatabases),
         new ObjectRepoHandler(ObjectRepoHandler.GcpRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AwsRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),

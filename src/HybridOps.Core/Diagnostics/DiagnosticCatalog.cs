@@ -228,6 +228,25 @@ public static class DiagnosticCatalog
         "the logical replication to the managed standby is not healthy", "see replication_state and the per-database checks; enable the subscription or re-establish");
     public static readonly DiagnosticDescriptor PromoteSourceUnreachable = new("HYO6045", ExitCode.ReadinessFailure,
         "promotion refused: the source is unreachable, so lag cannot be proven", "set allow_source_unreachable: true to promote on the last known replication state (recorded as such)");
+    // Premium failback: cloudsql-postgresql apply_mode fence, postgresql-ha apply_mode reseed
+    public static readonly DiagnosticDescriptor ReseedSourceInvalid = new("HYO2080", ExitCode.InputError,
+        "the reseed source is not a managed primary contract", "point source_state_ref at org/gcp/cloudsql-postgresql#<instance> state (cloudsql-postgresql/v1) of the promoted instance");
+    public static readonly DiagnosticDescriptor ReseedSourceNotFenced = new("HYO2081", ExitCode.StateNotReady,
+        "the managed primary is not fenced", "run org/gcp/cloudsql-postgresql with apply_mode fence (fence_confirm) first: the failback copies it only when it refuses writes");
+    public static readonly DiagnosticDescriptor ManagedFenceNotPrimary = new("HYO2082", ExitCode.StateNotReady,
+        "only a managed primary is fenced for failback", "promote the instance first (org/gcp/cloudsql-promote) or point at the promoted instance");
+    public static readonly DiagnosticDescriptor ManagedFenceConfirmRequired = new("HYO3060", ExitCode.GuardRefused,
+        "fencing refused: fence_confirm does not name the managed instance", "set fence_confirm to the exact instance_name after the maintenance window is agreed");
+    public static readonly DiagnosticDescriptor ReseedConfirmRequired = new("HYO3061", ExitCode.GuardRefused,
+        "reseed refused: reseed_confirm does not name the new cluster", "set reseed_confirm to cluster_name; the on-prem cluster is rebuilt from scratch (new lineage)");
+    public static readonly DiagnosticDescriptor ManagedFenceNotProven = new("HYO6060", ExitCode.ReadinessFailure,
+        "the managed primary still accepts writes after fencing", "see the managed_write_refused check; a client that overrides default_transaction_read_only must be stopped first");
+    public static readonly DiagnosticDescriptor ReseedCopyFailed = new("HYO6061", ExitCode.ReadinessFailure,
+        "copying the managed primary into the new on-prem cluster failed", "see the pg_dump/pg_restore action (argv, rc, stderr tail) in the run record");
+    public static readonly DiagnosticDescriptor ReseedVerificationFailed = new("HYO6062", ExitCode.ReadinessFailure,
+        "the reseeded on-prem cluster does not match the managed primary", "see the table_verification check (row counts and checksums per table); nothing was published");
+    public static readonly DiagnosticDescriptor ReseedNotReady = new("HYO6063", ExitCode.ReadinessFailure,
+        "the reseeded on-prem cluster is not ready", "see the readiness check: every member running, replicas streaming, leader writable; `hyops module status` re-checks");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

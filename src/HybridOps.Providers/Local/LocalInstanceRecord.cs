@@ -17,4 +17,5 @@ internal sealed record LocalInstanceRecord
     public required string Role { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? PromotedAt { get; init; }
+    public ImmutableDictionary<string, string>? DatabaseFlags { get; init; }
 }

@@ -129,6 +129,52 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         return Task.FromResult(Operation("PROMOTE_REPLICA", name, started));
     }
 
+    public async Task<ProviderOperation> PatchDatabaseFlagsAsync(string name, IReadOnlyDictionary<string, string> flags, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(flags);
+        var started = time.GetUtcNow();
+        var record = Require(name) with { DatabaseFlags = flags.ToImmutableDictionary(StringComparer.Ordinal) };
+        foreach (var (key, value) in flags)
+        {
+            if (!FlagName().IsMatch(key) || !FlagValue().IsMatch(value))
+            {
+                throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"database flag '{key}' = '{value}' is not a plain setting name and value");
+            }
+        }
+
+        // Flags live in their own file, included from postgresql.conf, so a patch replaces exactly the flag set.
+        var data = options.DataDir(name);
+        var text = new StringBuilder("# hyops local provider: database flags (instances.patch settings.databaseFlags)\n");
+        foreach (var (key, value) in flags.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            text.Append(key).Append(" = '").Append(value).Append("'\n");
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(data, FlagsFile), text.ToString(), cancellationToken);
+        var conf = Path.Combine(data, "postgresql.conf");
+        if (!(await File.ReadAllTextAsync(conf, cancellationToken)).Contains(FlagsInclude, StringComparison.Ordinal))
+        {
+            await File.AppendAllTextAsync(conf, FlagsInclude + "\n", cancellationToken);
+        }
+
+        SaveRecord(record);
+        if (LivePid(name) is not null)
+        {
+            await RunAsync(new ProcessSpec(Bin("pg_ctl"), ["-D", data, "reload"], RunAsUser: ServiceUser, Timeout: TimeSpan.FromSeconds(30)), "pg_ctl reload", cancellationToken);
+        }
+
+        return Operation("UPDATE", name, started);
+    }
+
+    private const string FlagsFile = "hyops_database_flags.conf";
+    private const string FlagsInclude = "include_if_exists = 'hyops_database_flags.conf'";
+
+    [GeneratedRegex("^[a-z_][a-z0-9_.]{0,62}$")]
+    private static partial Regex FlagName();
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{0,200}$")]
+    private static partial Regex FlagValue();
+
     public async Task<ProviderOperation> DeleteInstanceAsync(string name, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
@@ -278,6 +324,7 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         AdminUser = r.AdminUser,
         CreatedAt = r.CreatedAt,
         PromotedAt = r.PromotedAt,
+        DatabaseFlags = r.DatabaseFlags ?? ImmutableDictionary<string, string>.Empty,
     };
 
     private ProviderOperation Operation(string type, string target, DateTimeOffset started) =>

@@ -27,6 +27,12 @@ public interface IManagedPostgresProvider
     /// <summary>Marks a replica as the primary (the caller has already stopped replication).</summary>
     Task<ProviderOperation> PromoteReplicaAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces the instance's database flags (Cloud SQL settings.databaseFlags), e.g.
+    /// default_transaction_read_only = on to fence a managed primary; applied with a reload.
+    /// </summary>
+    Task<ProviderOperation> PatchDatabaseFlagsAsync(string name, IReadOnlyDictionary<string, string> flags, CancellationToken cancellationToken);
+
     /// <summary>Stops the instance and deletes it with its data.</summary>
     Task<ProviderOperation> DeleteInstanceAsync(string name, CancellationToken cancellationToken);
 }

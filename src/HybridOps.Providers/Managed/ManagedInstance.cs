@@ -35,6 +35,9 @@ public sealed record ManagedInstance
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? PromotedAt { get; init; }
 
+    /// <summary>Database flags set through the provider (empty when none).</summary>
+    public ImmutableDictionary<string, string> DatabaseFlags { get; init; } = ImmutableDictionary<string, string>.Empty;
+
     public static string StateName(InstanceState state) => state switch
     {
         InstanceState.Runnable => "RUNNABLE",

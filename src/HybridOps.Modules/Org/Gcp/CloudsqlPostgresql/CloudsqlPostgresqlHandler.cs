@@ -44,6 +44,18 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             }
         }
 
+        var mode = context.Inputs.String("apply_mode") ?? "serve";
+        if (!context.Spec.ApplyModes.Contains(mode))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"apply_mode '{mode}' is not supported (supported: {string.Join(", ", context.Spec.ApplyModes)})");
+        }
+
+        if (context.Action == "deploy" && mode == "fence" && context.Inputs.String("fence_confirm") != name)
+        {
+            throw HyopsException.From(DiagnosticCatalog.ManagedFenceConfirmRequired,
+                $"fencing instance '{name}' stops every write on it; fence_confirm is '{context.Inputs.String("fence_confirm") ?? ""}'");
+        }
+
         if (context.Action == "destroy" && context.Inputs.String("destroy_confirm") != name)
         {
             throw HyopsException.From(DiagnosticCatalog.DestroyConfirmRequired,
@@ -66,6 +78,7 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             {
                 "destroy" => await DestroyAsync(context, provider, name, cancellationToken),
                 "status" => await StatusAsync(context, provider, name, cancellationToken),
+                _ when context.Inputs.String("apply_mode") == "fence" => await FenceAsync(context, provider, name, cancellationToken),
                 _ => await DeployAsync(context, provider, name, cancellationToken),
             };
         }
@@ -104,6 +117,23 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             ?? throw HyopsException.From(DiagnosticCatalog.ManagedInstanceNotRunnable, $"instance '{name}' is missing right after {op.OperationType}");
         await ProveReadyAsync(context, instance, password, ct);
         return ModuleOutcome.Ok(Outputs(context, provider, instance));
+    }
+
+    private static async Task<ModuleOutcome> FenceAsync(ModuleContext context, IManagedPostgresProvider provider, string name, CancellationToken ct)
+    {
+        var password = context.Secrets.Resolve(context.Inputs.String("admin_password_env")!);
+        var instance = await provider.GetInstanceAsync(name, ct);
+        if (instance is not { State: InstanceState.Runnable })
+        {
+            context.Evidence.Check("instance_runnable", false, new JsonObject { ["instance_name"] = name, ["state"] = instance is null ? "absent" : ManagedInstance.StateName(instance.State) });
+            throw HyopsException.From(DiagnosticCatalog.ManagedInstanceNotRunnable, $"instance '{name}' is {(instance is null ? "absent" : ManagedInstance.StateName(instance.State))}; only a running primary can be fenced");
+        }
+
+        context.Progress.Report($"fencing managed primary {name}: {ManagedFence.ReadOnlyFlag}=on, sessions terminated, write probe");
+        var fence = await ManagedFence.FenceAsync(context, provider, instance, password, ct);
+        var outputs = Outputs(context, provider, (await provider.GetInstanceAsync(name, ct))!);
+        outputs["fence"] = fence;
+        return ModuleOutcome.Ok(outputs);
     }
 
     private static async Task<ModuleOutcome> StatusAsync(ModuleContext context, IManagedPostgresProvider provider, string name, CancellationToken ct)
@@ -157,13 +187,14 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             throw HyopsException.From(DiagnosticCatalog.ManagedInstanceUnreachable, $"{endpoint}: {ex.Diagnostics[0].Message}");
         }
 
-        var ok = facts.ServerVersionNum / 10000 == 15 && facts.WalLevel == "logical" && facts.Writable;
+        var ok = facts.ServerVersionNum / 10000 == 15 && facts.WalLevel == "logical" && (facts.Writable || ManagedFence.IsFenced(instance));
         context.Evidence.Check("instance_answers_sql", ok, new JsonObject
         {
             ["endpoint"] = endpoint.ToString(),
             ["server_version_num"] = facts.ServerVersionNum,
             ["wal_level"] = facts.WalLevel,
             ["writable"] = facts.Writable,
+            ["write_fenced"] = ManagedFence.IsFenced(instance),
             ["system_identifier"] = facts.SystemIdentifier,
         }, ok ? null : DiagnosticCatalog.ManagedInstanceNotRunnable.Code);
         if (!ok)
@@ -189,6 +220,8 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
         ["role"] = instance.Role == InstanceRole.Primary ? "primary" : "standby",
         ["created_at"] = instance.CreatedAt.ToString("O"),
         ["promoted_at"] = instance.PromotedAt?.ToString("O"),
+        ["write_fenced"] = ManagedFence.IsFenced(instance),
+        ["database_flags"] = new JsonObject([.. instance.DatabaseFlags.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))]),
     };
 
     private static ImmutableArray<string> Networks(ModuleContext context) =>

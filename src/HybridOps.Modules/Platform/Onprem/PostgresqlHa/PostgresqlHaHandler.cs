@@ -15,7 +15,8 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa;
 /// and publishes the same contract plus restore provenance. `status` re-assesses live; `destroy`
 /// retires an assessed contract (touching nothing) or stops a restored cluster by pid (keeping data).
 /// </summary>
-public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFactory, IProcessRunner runner) : IModuleHandler
+public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFactory, IProcessRunner runner,
+    Func<string, CancellationToken, Task<IReadOnlyList<string>>>? retireLabDatabases = null) : IModuleHandler
 {
     public const string Ref = "platform/onprem/postgresql-ha";
     public const string InventoryContract = "onprem-inventory/v1";
@@ -43,6 +44,12 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
             return;
         }
 
+        if (mode == "reseed")
+        {
+            ValidateReseed(context);
+            return;
+        }
+
         var inventory = context.Inputs.State("inventory_state_ref")
             ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'inventory_state_ref' must reference the source cluster inventory");
         var version = inventory.Outputs.Str("contract_version");
@@ -55,10 +62,22 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
-        var restored = context.Previous?.Outputs["restored_from"] is JsonObject;
+        var reseeded = context.Previous?.Outputs["reseeded_from"] is JsonObject && context.Previous.Outputs.Str("apply_mode") == "reseed";
+        var restored = context.Previous?.Outputs["restored_from"] is JsonObject || reseeded;
         if (context.Action == "destroy")
         {
             return restored ? await DestroyRestoredAsync(context, cancellationToken) : RetireAssessed(context);
+        }
+
+        if (context.Action == "status" && reseeded)
+        {
+            return await ReassessReseededAsync(context, cancellationToken);
+        }
+
+        if (context.Action == "deploy" && context.Inputs.String("apply_mode") == "reseed")
+        {
+            context.Progress.Report($"reseeding a new on-prem Patroni cluster '{context.Inputs.String("cluster_name")}' from the fenced managed primary");
+            return await new Reseed.ClusterReseed(context, patroniFactory(), runner, retireLabDatabases).RunAsync(cancellationToken);
         }
 
         if (context.Action == "status" && restored)
@@ -131,6 +150,82 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
             throw HyopsException.From(DiagnosticCatalog.RestoreNotConfirmed,
                 $"restore_confirm is '{context.Inputs.String("restore_confirm") ?? "(missing)"}'; it must be the new cluster name '{name}'");
         }
+    }
+
+    private static void ValidateReseed(ModuleContext context)
+    {
+        var name = context.Inputs.String("cluster_name") ?? "";
+        if (!ClusterNamePattern().IsMatch(name))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputRequired, $"cluster_name '{name}' is required for reseed: the new Patroni scope, [a-z0-9][a-z0-9_-]*");
+        }
+
+        foreach (var key in new[] { "superuser_password_env", "replication_password_env" })
+        {
+            if (context.Inputs.String(key) is null)
+            {
+                throw HyopsException.From(DiagnosticCatalog.InputRequired, $"input '{key}' must name the env/vault key of the password");
+            }
+        }
+
+        if (context.Inputs.String("data_root") is { } root && !PlainPath().IsMatch(root))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"data_root '{root}' must be an absolute path without spaces, quotes or '%'");
+        }
+
+        var hosts = context.Inputs.State("hosts_state_ref")
+            ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'hosts_state_ref' must reference the on-prem inventory (platform/onprem/inventory) to rebuild on");
+        if (hosts.Outputs.Str("contract_version") is not (RestoreHosts.DrHostsContract or RestoreHosts.InventoryContract))
+        {
+            throw HyopsException.From(DiagnosticCatalog.HostsContractUnsupported, $"hosts_state_ref '{hosts.ModuleRef}' has contract_version '{hosts.Outputs.Str("contract_version") ?? "none"}'");
+        }
+
+        Reseed.ManagedSource.From(context);
+        if (context.Action == "deploy" && context.Inputs.String("reseed_confirm") != name)
+        {
+            throw HyopsException.From(DiagnosticCatalog.ReseedConfirmRequired,
+                $"reseed_confirm is '{context.Inputs.String("reseed_confirm") ?? "(missing)"}'; it must be the new cluster name '{name}'");
+        }
+    }
+
+    /// <summary>Readiness of a reseeded cluster: every failure here is a readiness failure (exit 8), never a publication one.</summary>
+    private async Task<ModuleOutcome> ReassessReseededAsync(ModuleContext context, CancellationToken ct)
+    {
+        context.Progress.Report("re-assessing the reseeded cluster (readiness)");
+        var published = context.Previous!.Outputs;
+        JsonObject outputs;
+        try
+        {
+            outputs = await new ClusterAssessment(patroniFactory(), context, InventoryFromPublished(published)).RunAsync(ct);
+        }
+        catch (HyopsException ex) when (ex.Diagnostics[0].ExitCode != ExitCode.ReadinessFailure)
+        {
+            context.Evidence.Check("reseeded_cluster_ready", false, new JsonObject { ["cause"] = ex.Diagnostics[0].Code, ["error"] = ex.Diagnostics[0].Message }, DiagnosticCatalog.ReseedNotReady.Code);
+            throw HyopsException.From(DiagnosticCatalog.ReseedNotReady, $"{ex.Diagnostics[0].Code}: {ex.Diagnostics[0].Message}");
+        }
+
+        var members = outputs.Objects("members").ToList();
+        var running = members.All(m => m.Str("state") is "running" or "streaming");
+        var streaming = outputs["replicas_streaming"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+        var sameLineage = outputs.Str("system_identifier") == published.Str("system_identifier");
+        var ok = running && streaming && sameLineage && members.Count == published.Objects("members").Count();
+        context.Evidence.Check("reseeded_cluster_ready", ok, new JsonObject
+        {
+            ["members"] = members.Select(m => $"{m.Str("name")}:{m.Str("state")}").ToJsonArray(), ["replicas_streaming"] = streaming,
+            ["system_identifier"] = outputs.Str("system_identifier"), ["published_system_identifier"] = published.Str("system_identifier"),
+        }, ok ? null : DiagnosticCatalog.ReseedNotReady.Code);
+        if (!ok)
+        {
+            throw HyopsException.From(DiagnosticCatalog.ReseedNotReady,
+                $"members {string.Join(", ", members.Select(m => $"{m.Str("name")}={m.Str("state")}"))}, replicas streaming: {streaming}, same lineage: {sameLineage}");
+        }
+
+        foreach (var key in new[] { "apply_mode", "data_root", "hosts_source", "reseeded_from", "verification", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage" })
+        {
+            outputs[key] = published[key]?.DeepClone();
+        }
+
+        return ModuleOutcome.Ok(outputs);
     }
 
     private static JsonObject RequireContract(ModuleContext context, string input, string version)

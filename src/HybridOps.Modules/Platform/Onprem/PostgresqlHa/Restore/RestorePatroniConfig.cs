@@ -15,7 +15,11 @@ public static class RestorePatroniConfig
     public sealed record Settings(
         string Scope, RestoreHost Host, IReadOnlyList<string> DcsEndpoints, string PostgresBinDir,
         string SuperuserName, string ReplicationUserName, string BootstrapCommand, string RestoreCommand,
-        IReadOnlyDictionary<string, string> RecoveryTarget);
+        IReadOnlyDictionary<string, string> RecoveryTarget)
+    {
+        /// <summary>Replicas clone with pg_basebackup --checkpoint=fast (no wait for a spread checkpoint).</summary>
+        public bool FastBasebackup { get; init; }
+    }
 
     public static string Render(Settings s)
     {
@@ -42,18 +46,26 @@ public static class RestorePatroniConfig
 
         Line("  protocol: http");
         Line("bootstrap:");
-        Line("  method: pgbackrest");
-        Line("  pgbackrest:");
-        Line($"    command: {Q(s.BootstrapCommand)}");
-        Line("    keep_existing_recovery_conf: false");
-        Line("    no_params: true");
-        Line("    recovery_conf:");
-        Line($"      restore_command: {Q(s.RestoreCommand)}");
-        Line("      recovery_target_action: promote");
-        Line("      recovery_target_timeline: latest");
-        foreach (var (key, value) in s.RecoveryTarget.OrderBy(p => p.Key, StringComparer.Ordinal))
+        if (s.BootstrapCommand.Length == 0)
         {
-            Line($"      {key}: {Q(value)}");
+            // apply_mode reseed: a brand-new lineage (fresh initdb, new system identifier).
+            Line("  initdb:\n  - encoding: UTF8\n  - locale: C\n  - data-checksums");
+        }
+        else
+        {
+            Line("  method: pgbackrest");
+            Line("  pgbackrest:");
+            Line($"    command: {Q(s.BootstrapCommand)}");
+            Line("    keep_existing_recovery_conf: false");
+            Line("    no_params: true");
+            Line("    recovery_conf:");
+            Line($"      restore_command: {Q(s.RestoreCommand)}");
+            Line("      recovery_target_action: promote");
+            Line("      recovery_target_timeline: latest");
+            foreach (var (key, value) in s.RecoveryTarget.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                Line($"      {key}: {Q(value)}");
+            }
         }
 
         Line("  dcs:");
@@ -78,6 +90,11 @@ public static class RestorePatroniConfig
         // Local connections over the socket: during a custom bootstrap Patroni opens trust only for
         // local/listen addresses, and TCP to 127.x.y.z arrives from 127.0.0.1, which would not match.
         Line("  use_unix_socket: true");
+        if (s.FastBasebackup)
+        {
+            Line("  basebackup:\n  - checkpoint: 'fast'");
+        }
+
         Line("  authentication:");
         Line($"    superuser:\n      username: {Q(s.SuperuserName)}");
         Line($"    replication:\n      username: {Q(s.ReplicationUserName)}");

@@ -1,0 +1,344 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
+using HybridOps.Modules.Common;
+using HybridOps.Modules.Org.DrHosts;
+using HybridOps.Modules.Org.Gcp.Managed;
+using HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
+using HybridOps.Postgres.Exec;
+using HybridOps.Postgres.Patroni;
+using HybridOps.Postgres.PgBackRest;
+
+namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Reseed;
+
+/// <summary>
+/// apply_mode reseed (premium failback): a NEW on-prem Patroni cluster with a NEW lineage (fresh
+/// initdb: new system identifier; the old timeline is never resumed), filled from the FENCED managed
+/// primary with pg_dump | pg_restore through the executor, verified table by table (row counts and
+/// checksums) against it, then the replicas are cloned by Patroni. Order: checks that change nothing,
+/// then (under wipe_confirm) the old database tier retired and the old data/DCS keys wiped, then build.
+/// </summary>
+internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni, IProcessRunner runner, Func<string, CancellationToken, Task<IReadOnlyList<string>>>? retireLab)
+{
+    private const UnixFileMode Shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode ConfigMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
+
+    private readonly string scope = context.Inputs.String("cluster_name")!;
+    private readonly RestoreHosts hosts = RestoreHosts.From(context, context.Inputs.State("hosts_state_ref")!);
+    private readonly ManagedSource source = ManagedSource.From(context);
+    private readonly TimeSpan timeout = TimeSpan.FromSeconds(context.Inputs.Values.Int("restore_timeout_s") ?? 600);
+    private readonly string bin = context.Inputs.String("postgres_bin_dir") ?? "/usr/lib/postgresql/15/bin";
+
+    private string? RunAs => ProcessIdentity.ServiceUserOrNull(hosts.OsUser);
+
+    public async Task<ModuleOutcome> RunAsync(CancellationToken ct)
+    {
+        var startedAt = context.Time.GetUtcNow();
+        var superuser = context.Inputs.String("superuser") ?? "postgres";
+        var superuserEnv = context.Inputs.String("superuser_password_env")!;
+        var superuserPassword = context.Secrets.Resolve(superuserEnv);
+        var replicationPassword = context.Secrets.Resolve(context.Inputs.String("replication_password_env")!);
+        var sourcePassword = context.Secrets.Resolve(source.PasswordEnv);
+        var previousSystemId = context.Previous?.Outputs.Str("system_identifier");
+        context.Evidence.Guard("reseed_confirm", true, new JsonObject
+        {
+            ["cluster_name"] = scope, ["typed"] = context.Inputs.String("reseed_confirm"), ["operator"] = Environment.UserName,
+            ["at"] = startedAt.ToString("O"), ["run_id"] = context.RunId, ["source"] = source.ToJson(),
+        });
+
+        // 1. Checks that change nothing: the managed primary is fenced (state AND a live probe), the DCS answers.
+        var probe = await Org.Gcp.CloudsqlPostgresql.ManagedFence.ProbeAsync(source.Endpoint(sourcePassword), ct);
+        var fenced = source.Fenced && probe.SqlState == Npgsql.PostgresErrorCodes.ReadOnlySqlTransaction;
+        context.Evidence.Check("managed_primary_fenced", fenced, new JsonObject
+        {
+            ["instance"] = source.Instance, ["state_write_fenced"] = source.Fenced, ["role"] = source.Role, ["probe_outcome"] = probe.Outcome, ["sqlstate"] = probe.SqlState,
+        }, fenced ? null : DiagnosticCatalog.ReseedSourceNotFenced.Code);
+        if (!fenced)
+        {
+            throw HyopsException.From(DiagnosticCatalog.ReseedSourceNotFenced,
+                $"managed instance '{source.Instance}' (write_fenced in state: {source.Fenced}, write probe: {probe.Outcome}) must refuse writes before it is copied");
+        }
+
+        await RunAsync("etcdctl endpoint health", Etcdctl("endpoint", "health"), DiagnosticCatalog.DcsUnreachable, ct);
+        var oldScope = context.Inputs.State("hosts_state_ref")!.Outputs.Str("cluster_name");
+        var scopes = new[] { scope, oldScope }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var keys = 0;
+        foreach (var s in scopes)
+        {
+            keys += (await RunAsync($"etcdctl get keys of {s}", Etcdctl("get", "--prefix", "--keys-only", $"/service/{s}/"), DiagnosticCatalog.DcsUnreachable, ct))
+                .StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        }
+
+        var nonEmpty = hosts.Hosts.Where(h => Directory.Exists(h.DataDir) && Directory.EnumerateFileSystemEntries(h.DataDir).Any()).Select(h => h.DataDir).ToList();
+        var occupied = hosts.Hosts.Where(h => SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort)).Select(h => $"{h.Name}={h.Host}").ToList();
+        context.Evidence.Check("target_is_empty", nonEmpty.Count == 0 && keys == 0 && occupied.Count == 0, new JsonObject
+        {
+            ["non_empty_data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = keys, ["scopes"] = scopes.ToJsonArray(), ["hosts_in_use"] = occupied.ToJsonArray(),
+            ["previous_system_identifier"] = previousSystemId,
+        });
+
+        // 2. Retiring the old cluster is deliberate: typed wipe_confirm, recorded as a guard.
+        if (nonEmpty.Count > 0 || keys > 0 || occupied.Count > 0)
+        {
+            var typed = context.Inputs.String("wipe_confirm");
+            context.Evidence.Guard("wipe_confirm", typed == scope, new JsonObject
+            {
+                ["expected"] = scope, ["typed"] = typed, ["data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = keys, ["hosts_in_use"] = occupied.ToJsonArray(),
+            });
+            if (typed != scope)
+            {
+                throw HyopsException.From(DiagnosticCatalog.WipeNotConfirmed,
+                    $"the on-prem hosts hold an old cluster (in use: {string.Join(", ", occupied)}; data dirs: {nonEmpty.Count}; DCS keys: {keys}); wipe_confirm must be '{scope}'");
+            }
+
+            await RetireAsync(occupied.Count > 0, nonEmpty, scopes, ct);
+        }
+
+        foreach (var h in hosts.Hosts)
+        {
+            if (SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort))
+            {
+                throw HyopsException.From(DiagnosticCatalog.TargetPortInUse, $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is still taken after the old cluster was retired");
+            }
+        }
+
+        // 3. Files: a patroni.yml per host with an initdb bootstrap (a new lineage).
+        var paths = new OwnedPaths(runner, hosts.OsUser);
+        await paths.EnsureDirectoryAsync(hosts.DataRoot, Shared, ct);
+        foreach (var h in hosts.Hosts)
+        {
+            foreach (var (dir, mode) in new[] { (h.Dir, Shared), (h.DataDir, Private), (h.SocketDir, Shared) })
+            {
+                await paths.EnsureDirectoryAsync(dir, mode, ct);
+            }
+
+            var yaml = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings(scope, h, hosts.DcsEndpoints, bin, superuser,
+                context.Inputs.String("replication_user") ?? "replicator", "", "", new Dictionary<string, string>()) { FastBasebackup = true });
+            await paths.WriteFileAsync(h.PatroniConfig, yaml, ConfigMode, ct);
+            context.Evidence.WriteDocument($"patroni-{h.Name}.yml.json", new JsonObject { ["path"] = h.PatroniConfig, ["text"] = yaml });
+        }
+
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATRONI_SUPERUSER_USERNAME"] = superuser, ["PATRONI_SUPERUSER_PASSWORD"] = superuserPassword,
+            ["PATRONI_REPLICATION_USERNAME"] = context.Inputs.String("replication_user") ?? "replicator", ["PATRONI_REPLICATION_PASSWORD"] = replicationPassword,
+        };
+
+        // 4. First member: fresh initdb, leader.
+        var first = hosts.Hosts[0];
+        await StartPatroniAsync(first, env, ct);
+        await WaitAsync($"{first.Name} initialized and leader", async () =>
+        {
+            var cluster = await TryAsync(() => patroni.GetClusterAsync(first.ApiUrl, ct));
+            return cluster?.Leaders.FirstOrDefault() is { State: "running" } leader && leader.Name == first.Name;
+        }, ct);
+
+        // 5. Data: every database of the fenced managed primary, pg_dump | pg_restore through the executor.
+        var leaderEndpoint = new Postgres.Sql.PgEndpoint(first.Host, first.PgPort, superuser, superuserPassword);
+        var databases = await DatabasesAsync(source.Endpoint(sourcePassword), ct);
+        var dumpDir = Path.Combine(hosts.DataRoot, "reseed-dump");
+        await paths.EnsureDirectoryAsync(dumpDir, Private, ct);
+        var verification = new JsonObject();
+        var mismatches = new List<string>();
+        foreach (var db in databases)
+        {
+            await CopyDatabaseAsync(db, leaderEndpoint, sourcePassword, superuserPassword, dumpDir, ct);
+            var expected = await TableChecksums.ReadAsync(source.Endpoint(sourcePassword, db), ct);
+            var actual = await TableChecksums.ReadAsync(leaderEndpoint with { Database = db }, ct);
+            var bad = expected.Keys.Union(actual.Keys).Where(t => !expected.TryGetValue(t, out var e) || !actual.TryGetValue(t, out var a) || e != a).ToList();
+            mismatches.AddRange(bad.Select(t => $"{db}.{t}"));
+            verification[db] = new JsonObject { ["managed"] = TableChecksums.ToJson(expected), ["onprem"] = TableChecksums.ToJson(actual), ["mismatched"] = bad.ToJsonArray() };
+        }
+
+        Directory.Delete(dumpDir, recursive: true);
+        context.Evidence.Check("table_verification", mismatches.Count == 0, (JsonObject)verification.DeepClone(), mismatches.Count == 0 ? null : DiagnosticCatalog.ReseedVerificationFailed.Code);
+        if (mismatches.Count > 0)
+        {
+            throw HyopsException.From(DiagnosticCatalog.ReseedVerificationFailed, $"tables differ from the managed primary: {string.Join(", ", mismatches)}");
+        }
+
+        // 6. Replicas are rebuilt by Patroni (pg_basebackup from the new leader).
+        foreach (var h in hosts.Hosts.Skip(1))
+        {
+            await StartPatroniAsync(h, env, ct);
+        }
+
+        var others = hosts.Hosts.Skip(1).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        await WaitAsync($"{others.Count} replica(s) streaming", async () =>
+        {
+            var status = await TryAsync(() => patroni.GetStatusAsync(first.ApiUrl, ct));
+            var streaming = (status?["replication"] as JsonArray ?? []).OfType<JsonObject>()
+                .Where(r => r.Str("state") == "streaming").Select(r => r.Str("application_name")).ToHashSet(StringComparer.Ordinal);
+            var cluster = await TryAsync(() => patroni.GetClusterAsync(first.ApiUrl, ct));
+            return others.All(streaming.Contains) && cluster is not null && hosts.Hosts.All(h => cluster.Members.Any(m => m.Name == h.Name && m.State is "running" or "streaming"));
+        }, ct);
+        foreach (var h in hosts.Hosts)
+        {
+            if (ClusterRestore.ReadPostmasterPid(h) is { } pid)
+            {
+                ProcessRegistry.Register(hosts.Registry, new RegisteredProcess($"postgres-{h.Name}", pid, h.DataDir));
+            }
+        }
+
+        // 7. Assess and publish, with the new lineage recorded (MDR-R4: a new system identifier).
+        var outputs = await new ClusterAssessment(patroni, context, InventoryOf(superuser, superuserEnv)).RunAsync(ct);
+        var finishedAt = context.Time.GetUtcNow();
+        var newSystemId = outputs.Str("system_identifier");
+        context.Evidence.Check("new_lineage", newSystemId is not null && newSystemId != previousSystemId, new JsonObject
+        {
+            ["system_identifier"] = newSystemId, ["previous_system_identifier"] = previousSystemId, ["timeline"] = outputs["timeline"]?.DeepClone(),
+        });
+        outputs["apply_mode"] = "reseed";
+        outputs["data_root"] = hosts.DataRoot;
+        outputs["hosts_source"] = hosts.Source;
+        outputs["reseeded_from"] = source.ToJson();
+        outputs["reseeded_from"]!["databases"] = databases.ToJsonArray();
+        outputs["verification"] = verification;
+        outputs["restore_started_at"] = startedAt.ToString("O");
+        outputs["restore_finished_at"] = finishedAt.ToString("O");
+        outputs["restore_duration_s"] = Math.Round((finishedAt - startedAt).TotalSeconds, 1);
+        outputs["lineage"] = new JsonObject
+        {
+            ["kind"] = "new", ["system_identifier"] = newSystemId, ["timeline"] = outputs["timeline"]?.DeepClone(),
+            ["previous_system_identifier"] = previousSystemId, ["seeded_from_managed_instance"] = source.Instance,
+        };
+        return ModuleOutcome.Ok(outputs);
+    }
+
+    private async Task RetireAsync(bool inUse, IReadOnlyList<string> dataDirs, IReadOnlyList<string> scopes, CancellationToken ct)
+    {
+        await ClusterRestore.StopAsync(context, hosts, hosts.Hosts, ct);
+        if (hosts.Hosts.Any(h => SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort)))
+        {
+            // LAB-ONLY: the old cluster is the embedded lab's own Patroni tier; stop it cleanly by recorded pid (etcd stays).
+            var lab = LabDirectory.Find(context, context.Inputs.State("hosts_state_ref")!.Outputs);
+            if (inUse && lab is not null && retireLab is not null)
+            {
+                var stopped = await retireLab(lab, ct);
+                context.Evidence.Action("retire old on-prem database tier (lab)", ["lab", "stop-databases", lab], 0, TimeSpan.Zero, new JsonObject { ["stopped"] = stopped.ToJsonArray() });
+            }
+        }
+
+        foreach (var dir in dataDirs)
+        {
+            foreach (var entry in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo d)
+                {
+                    d.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+
+            context.Evidence.Action("wipe data dir", ["rm", "-rf", dir + "/*"], 0, TimeSpan.Zero);
+        }
+
+        foreach (var s in scopes)
+        {
+            await RunAsync($"etcdctl del keys of {s}", Etcdctl("del", "--prefix", $"/service/{s}/"), DiagnosticCatalog.DcsUnreachable, ct);
+        }
+
+        context.Progress.Report($"old on-prem cluster retired (wipe_confirm given): {dataDirs.Count} data dir(s) wiped, DCS scopes {string.Join(", ", scopes)} cleared");
+    }
+
+    private static async Task<List<string>> DatabasesAsync(Postgres.Sql.PgEndpoint endpoint, CancellationToken ct)
+    {
+        await using var conn = await Sql.OpenAsync(endpoint, ct);
+        var rows = await Sql.RowsAsync(conn, "select datname from pg_database where datallowconn and not datistemplate order by datname", ct);
+        return [.. rows.Select(r => (string)r[0]!)];
+    }
+
+    private async Task CopyDatabaseAsync(string db, Postgres.Sql.PgEndpoint leader, string sourcePassword, string leaderPassword, string dumpDir, CancellationToken ct)
+    {
+        if (db != "postgres")
+        {
+            await using var conn = await Sql.OpenAsync(leader, ct);
+            if (await Sql.ScalarAsync<int>(conn, "select count(*)::int from pg_database where datname = $1", ct, db) == 0)
+            {
+                await Sql.ExecAsync(conn, $"create database {QuoteIdent(db)}", ct);
+            }
+        }
+
+        var file = Path.Combine(dumpDir, db + ".dump");
+        await RunAsync($"pg_dump {db}", new ProcessSpec(Path.Combine(bin, "pg_dump"),
+            ["-h", source.Host, "-p", source.Port.ToString(CultureInfo.InvariantCulture), "-U", source.AdminUser, "-d", db, "-Fc", "--no-owner", "--no-privileges",
+             "--no-subscriptions", "--no-publications", "-f", file],
+            WorkingDirectory: dumpDir, Environment: new Dictionary<string, string> { ["PGPASSWORD"] = sourcePassword }, RunAsUser: RunAs, Timeout: timeout), DiagnosticCatalog.ReseedCopyFailed, ct);
+        await RunAsync($"pg_restore {db}", new ProcessSpec(Path.Combine(bin, "pg_restore"),
+            ["-h", leader.Host, "-p", leader.Port.ToString(CultureInfo.InvariantCulture), "-U", leader.User, "-d", db, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", file],
+            WorkingDirectory: dumpDir, Environment: new Dictionary<string, string> { ["PGPASSWORD"] = leaderPassword }, RunAsUser: RunAs, Timeout: timeout), DiagnosticCatalog.ReseedCopyFailed, ct);
+    }
+
+    private static string QuoteIdent(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private async Task StartPatroniAsync(RestoreHost h, Dictionary<string, string> env, CancellationToken ct)
+    {
+        var spec = new ProcessSpec(context.Inputs.String("patroni_bin") ?? "/usr/bin/patroni", [h.PatroniConfig], h.Dir, env, RunAs);
+        var pid = await runner.StartDetachedAsync(spec, h.PatroniLog, ct);
+        ProcessRegistry.Register(hosts.Registry, new RegisteredProcess($"patroni-{h.Name}", pid, h.PatroniConfig));
+        context.Evidence.Action($"start patroni {h.Name}", [spec.FileName, .. spec.Arguments], 0, TimeSpan.Zero,
+            new JsonObject { ["pid"] = pid, ["log"] = h.PatroniLog, ["run_as"] = hosts.OsUser, ["env_keys"] = env.Keys.ToJsonArray() });
+    }
+
+    private async Task WaitAsync(string what, Func<Task<bool>> condition, CancellationToken ct)
+    {
+        var start = context.Time.GetTimestamp();
+        while (!await condition())
+        {
+            var dead = ProcessRegistry.Load(hosts.Registry).FirstOrDefault(p => p.Name.StartsWith("patroni-", StringComparison.Ordinal) && !p.IsAlive);
+            if (dead is not null || context.Time.GetElapsedTime(start) > timeout)
+            {
+                context.Evidence.Check($"wait:{what}", false, new JsonObject { ["dead"] = dead?.Name }, DiagnosticCatalog.ReseedNotReady.Code);
+                throw HyopsException.From(DiagnosticCatalog.ReseedNotReady, $"{(dead is not null ? $"{dead.Name} (pid {dead.Pid}) exited" : $"timed out after {timeout.TotalSeconds} s")} while waiting for {what}; see {hosts.Hosts[0].PatroniLog}");
+            }
+
+            await Task.Delay(Poll, context.Time, ct);
+        }
+
+        context.Evidence.Check($"wait:{what}", true, new JsonObject { ["waited_s"] = Math.Round(context.Time.GetElapsedTime(start).TotalSeconds, 1) });
+    }
+
+    private JsonObject InventoryOf(string superuser, string superuserEnv) => new()
+    {
+        ["cluster_name"] = scope,
+        ["members"] = new JsonArray([.. hosts.Hosts.Select(h => (JsonNode?)new JsonObject { ["name"] = h.Name, ["host"] = h.Host, ["pg_port"] = h.PgPort, ["api_url"] = h.ApiUrl })]),
+        ["superuser"] = superuser,
+        ["superuser_password_env"] = superuserEnv,
+    };
+
+    private ProcessSpec Etcdctl(params string[] args) =>
+        new(context.Inputs.String("etcdctl_bin") ?? "/usr/bin/etcdctl", [$"--endpoints={string.Join(',', hosts.DcsEndpoints.Select(e => "http://" + e))}", "--command-timeout=5s", .. args],
+            Environment: new Dictionary<string, string> { ["ETCDCTL_API"] = "3" }, Timeout: TimeSpan.FromSeconds(20));
+
+    private async Task<ProcessResult> RunAsync(string name, ProcessSpec spec, DiagnosticDescriptor onFailure, CancellationToken ct)
+    {
+        var result = await runner.RunAsync(spec, ct);
+        var tail = (result.StdErr + result.StdOut).Trim();
+        tail = tail.Length > 1500 ? tail[^1500..] : tail;
+        context.Evidence.Action(name, result.Argv, result.ExitCode, result.Duration, new JsonObject { ["stderr_tail"] = tail });
+        return result.Succeeded ? result : throw HyopsException.From(onFailure, $"{name} exited {result.ExitCode}: {tail}");
+    }
+
+    private static async Task<T?> TryAsync<T>(Func<Task<T>> call)
+        where T : class
+    {
+        try
+        {
+            return await call();
+        }
+        catch (HyopsException)
+        {
+            return null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}
