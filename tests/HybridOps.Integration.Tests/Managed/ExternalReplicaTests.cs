@@ -100,7 +100,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         // Promotion guard: without the typed instance name, exit 3.
         var noConfirm = await Run("module", "deploy", "--module", ManagedSiteHelpers.PromoteRef);
         noConfirm.ExitCode.ShouldBe(3, noConfirm.ToString());
-        noConfirm.StdErr.ShouldContain("HYO3031");
+        noConfirm.StdErr.ShouldContain("HYO3001"); // the declared guard answers before the handler (HYO3031 is its typed-name check)
 
         // Lag over policy: apply stopped, rows pending on the source -> refused (exit 8, HYO6042), nothing changed.
         await Exec(Target, "alter subscription hyops_dr_appdb disable");
