@@ -152,7 +152,8 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         // Two runs can share a second (run ids sort by time, then by a random suffix): tell them apart by content.
         var records = Directory.GetDirectories(Path.Combine(site.Root, "logs", "module", "org__gcp__cloudsql-promote"))
             .Select(d => File.ReadAllText(Path.Combine(d, "record.jsonl"))).ToList();
-        records.Count.ShouldBe(3);
+        records.Count.ShouldBe(4); // the guard refusal leaves its own auditable record
+        records.Single(r => r.Contains("\"refused\"", StringComparison.Ordinal)).ShouldContain("promote_confirm");
         var barrierRecord = records.Single(r => r.Contains("HYO6043", StringComparison.Ordinal));
         barrierRecord.ShouldContain("\"name\":\"barrier_visible_on_standby\",\"passed\":false");
         barrierRecord.ShouldNotContain("apply_stopped");

@@ -94,30 +94,27 @@ public sealed partial class DrHostsHandler(IProcessRunner runner) : IModuleHandl
                 throw HyopsException.From(DiagnosticCatalog.TargetPortInUse, $"{site.EtcdHost}:{DrSite.EtcdClientPort}/{DrSite.EtcdPeerPort} is taken by a process not registered in {site.Registry}");
             }
 
-            var spec = new ProcessSpec(context.Inputs.String("etcd_bin") ?? "/usr/bin/etcd",
-            [
-                "--name", $"{site.Name}-etcd1",
-                "--data-dir", site.EtcdDataDir,
-                "--listen-client-urls", site.EtcdClientUrl,
-                "--advertise-client-urls", site.EtcdClientUrl,
-                "--listen-peer-urls", site.EtcdPeerUrl,
-                "--initial-advertise-peer-urls", site.EtcdPeerUrl,
-                "--initial-cluster", $"{site.Name}-etcd1={site.EtcdPeerUrl}",
-                "--initial-cluster-state", "new",
-                "--initial-cluster-token", site.Name,
-                "--logger", "zap",
-            ], WorkingDirectory: site.EtcdDir, RunAsUser: ProcessIdentity.ServiceUserOrNull(site.OsUser));
-            var pid = await runner.StartDetachedAsync(spec, site.EtcdLog, ct);
-            etcd = new RegisteredProcess("etcd", pid, site.EtcdDataDir);
-            ProcessRegistry.Register(site.Registry, etcd);
-            context.Evidence.Action("start etcd", spec.Arguments.Prepend(spec.FileName), 0, TimeSpan.Zero,
-                new JsonObject { ["pid"] = pid, ["log"] = site.EtcdLog, ["registry"] = site.Registry, ["run_as"] = site.OsUser });
+            etcd = await StartEtcdAsync(site, context, ct);
         }
 
         var timeout = TimeSpan.FromSeconds(context.Inputs.Values.Int("start_timeout_s") ?? 60);
         var start = context.Time.GetTimestamp();
+        var restarted = false;
         while (!await SiteProbe.EtcdHealthyAsync(site.EtcdClientUrl, ct))
         {
+            // Seen once under load: the daemon alive but silent (empty log) for a whole minute. Restart it
+            // once, recorded, rather than fail the failover on a stuck start.
+            if (!restarted && context.Time.GetElapsedTime(start) > TimeSpan.FromSeconds(15) && new FileInfo(site.EtcdLog) is { Exists: true, Length: 0 })
+            {
+                restarted = true;
+                context.Evidence.Note($"site etcd pid {etcd.Pid} wrote nothing in 15 s; restarting it once");
+                await ProcessControl.TerminateAsync(etcd.Pid, TimeSpan.FromSeconds(5), ct);
+                ProcessRegistry.Unregister(site.Registry, p => p.Pid == etcd.Pid);
+                etcd = await StartEtcdAsync(site, context, ct);
+                start = context.Time.GetTimestamp();
+                continue;
+            }
+
             if (!etcd.IsAlive || context.Time.GetElapsedTime(start) > timeout)
             {
                 context.Evidence.Check("etcd_healthy", false, new JsonObject { ["url"] = site.EtcdClientUrl, ["alive"] = etcd.IsAlive }, DiagnosticCatalog.SiteStartFailed.Code);
@@ -182,6 +179,29 @@ public sealed partial class DrHostsHandler(IProcessRunner runner) : IModuleHandl
         ["etcd_pid"] = etcdPid,
         ["etcd_healthy"] = healthy,
     };
+
+    private async Task<RegisteredProcess> StartEtcdAsync(DrSite site, ModuleContext context, CancellationToken ct)
+    {
+        var spec = new ProcessSpec(context.Inputs.String("etcd_bin") ?? "/usr/bin/etcd",
+        [
+            "--name", $"{site.Name}-etcd1",
+            "--data-dir", site.EtcdDataDir,
+            "--listen-client-urls", site.EtcdClientUrl,
+            "--advertise-client-urls", site.EtcdClientUrl,
+            "--listen-peer-urls", site.EtcdPeerUrl,
+            "--initial-advertise-peer-urls", site.EtcdPeerUrl,
+            "--initial-cluster", $"{site.Name}-etcd1={site.EtcdPeerUrl}",
+            "--initial-cluster-state", "new",
+            "--initial-cluster-token", site.Name,
+            "--logger", "zap",
+        ], WorkingDirectory: site.EtcdDir, RunAsUser: ProcessIdentity.ServiceUserOrNull(site.OsUser));
+        var pid = await runner.StartDetachedAsync(spec, site.EtcdLog, ct);
+        var etcd = new RegisteredProcess("etcd", pid, site.EtcdDataDir);
+        ProcessRegistry.Register(site.Registry, etcd);
+        context.Evidence.Action("start etcd", spec.Arguments.Prepend(spec.FileName), 0, TimeSpan.Zero,
+            new JsonObject { ["pid"] = pid, ["log"] = site.EtcdLog, ["registry"] = site.Registry, ["run_as"] = site.OsUser });
+        return etcd;
+    }
 
     private static string Tail(string file)
     {
