@@ -4,6 +4,7 @@ using HybridOps.Core.Engine;
 using HybridOps.Core.Evidence;
 using HybridOps.Core.Runtime;
 using HybridOps.Core.State;
+using HybridOps.Modules.Common;
 
 namespace HybridOps.Modules.Org.ObjectRepo;
 
@@ -76,17 +77,7 @@ public static class RepoPurge
         if (!dryRun && System.IO.Directory.Exists(directory))
         {
             var started = runtime.Time.GetTimestamp();
-            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
-            {
-                if (entry is DirectoryInfo dir)
-                {
-                    dir.Delete(recursive: true);
-                }
-                else
-                {
-                    entry.Delete();
-                }
-            }
+            DirectoryContents.Delete(directory);
 
             record.Action("purge_repository", ["delete-contents", directory], 0, runtime.Time.GetElapsedTime(started),
                 new JsonObject { ["files_deleted"] = files, ["bytes_deleted"] = bytes });

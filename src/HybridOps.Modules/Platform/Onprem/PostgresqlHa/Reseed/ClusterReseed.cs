@@ -224,17 +224,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
 
         foreach (var dir in dataDirs)
         {
-            foreach (var entry in new DirectoryInfo(dir).EnumerateFileSystemInfos())
-            {
-                if (entry is DirectoryInfo d)
-                {
-                    d.Delete(recursive: true);
-                }
-                else
-                {
-                    entry.Delete();
-                }
-            }
+            DirectoryContents.Delete(dir);
 
             context.Evidence.Action("wipe data dir", ["rm", "-rf", dir + "/*"], 0, TimeSpan.Zero);
         }
