@@ -41,9 +41,11 @@ public sealed class LabSession(Invocation invocation)
     public (string Superuser, string Replication) Passwords()
     {
         var secrets = invocation.Runtime.Secrets;
-        if (secrets.TryResolve(SuperuserKey, out var su) && secrets.TryResolve(ReplicationKey, out var repl))
+        var haveSu = secrets.TryResolve(SuperuserKey, out var su);
+        var haveRepl = secrets.TryResolve(ReplicationKey, out var repl);
+        if (haveSu && haveRepl)
         {
-            return (su, repl);
+            return (su!, repl!);
         }
 
         var vault = invocation.OpenVault();
@@ -54,14 +56,24 @@ public sealed class LabSession(Invocation invocation)
             vault = invocation.OpenVault() ?? throw HyopsException.From(DiagnosticCatalog.VaultUnavailable, "could not open the vault after creating its password file");
         }
 
-        su = vault.TryGet(SuperuserKey, out var s) ? s : NewPassword();
-        repl = vault.TryGet(ReplicationKey, out var r) ? r : NewPassword();
-        vault.Set(SuperuserKey, su);
-        vault.Set(ReplicationKey, repl);
+        // Each key on its own: a value set in the environment wins and is never copied into the vault;
+        // only the missing one comes from (or is generated into) the vault.
+        if (!haveSu)
+        {
+            su = vault.TryGet(SuperuserKey, out var s) ? s : NewPassword();
+            vault.Set(SuperuserKey, su);
+        }
+
+        if (!haveRepl)
+        {
+            repl = vault.TryGet(ReplicationKey, out var r) ? r : NewPassword();
+            vault.Set(ReplicationKey, repl);
+        }
+
         vault.Save();
-        invocation.Redactor.Register(su);
-        invocation.Redactor.Register(repl);
-        return (su, repl);
+        invocation.Redactor.Register(su!);
+        invocation.Redactor.Register(repl!);
+        return (su!, repl!);
     }
 
     private static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', 'x').Replace('/', 'y').TrimEnd('=');

@@ -77,6 +77,8 @@ public static class DiagnosticCatalog
         "PostgreSQL member unreachable", "check that PostgreSQL runs on the member and listens on the inventory address/port");
     public static readonly DiagnosticDescriptor LabNotRunning = new("HYO4003", ExitCode.ConnectivityFailure,
         "the embedded lab is not running", "run `hyops lab up`");
+    public static readonly DiagnosticDescriptor TimedOut = new("HYO4004", ExitCode.ConnectivityFailure,
+        "a host, service or API did not answer in time", "the message names what timed out; check that it runs and is reachable, then rerun (the run was not cancelled)");
 
     // Configuration
     public static readonly DiagnosticDescriptor WalLevelTooLow = new("HYO5001", ExitCode.ConfigurationFailure,

@@ -132,7 +132,7 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
                     diagnostics = diagnostics.AddRange(r.Diagnostics);
                 }
             }
-            catch (Exception ex) when (Failures.Normalize(ex) is { } failure)
+            catch (Exception ex) when (Failures.Normalize(ex, cancellationToken, $"step {step.Id}") is { } failure)
             {
                 var ms = runtime.Time.GetElapsedTime(started).TotalMilliseconds;
                 var first = failure.Diagnostics[0];

@@ -101,7 +101,7 @@ public sealed class ModuleRunner(HyopsRuntime runtime)
             Finish(record, outcome.Status, exit, outputs, outcome.Diagnostics, started);
             return Result(spec.ModuleRef, instance, request.Action, runId, outcome.Status, exit, outputs, outcome.Diagnostics, record, inputs.Hash);
         }
-        catch (Exception ex) when (Failures.Normalize(ex) is { } failure)
+        catch (Exception ex) when (Failures.Normalize(ex, cancellationToken, $"{spec.ModuleRef} {request.Action}") is { } failure)
         {
             var diagnostics = failure.Diagnostics;
             var first = diagnostics[0];
