@@ -77,6 +77,10 @@ public static class DiagnosticCatalog
         "PostgreSQL member unreachable", "check that PostgreSQL runs on the member and listens on the inventory address/port");
     public static readonly DiagnosticDescriptor LabNotRunning = new("HYO4003", ExitCode.ConnectivityFailure,
         "the embedded lab is not running", "run `hyops lab up`");
+    public static readonly DiagnosticDescriptor InventoryHostInvalid = new("HYO2090", ExitCode.InputError,
+        "an inventory member is not usable", "fix the member named in the message (see docs/sites.md for every field and its default)");
+    public static readonly DiagnosticDescriptor AnsibleInventoryInvalid = new("HYO2091", ExitCode.InputError,
+        "the Ansible inventory cannot be imported", "fix the file or the group named in the message; YAML and INI inventories are read, variables as in docs/sites.md");
     public static readonly DiagnosticDescriptor TimedOut = new("HYO4004", ExitCode.ConnectivityFailure,
         "a host, service or API did not answer in time", "the message names what timed out; check that it runs and is reachable, then rerun (the run was not cancelled)");
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
@@ -6,47 +5,78 @@ using HybridOps.Modules.Common;
 
 namespace HybridOps.Modules.Platform.Onprem.Inventory;
 
-/// <summary>platform/onprem/inventory: validates and publishes a static site inventory. No infrastructure I/O.</summary>
+/// <summary>
+/// platform/onprem/inventory: validates and publishes a site inventory an operator writes (or imports
+/// from an Ansible inventory). Every member is published normalized: address, ssh access, become
+/// method, service user and manager, PostgreSQL layout, Patroni API. No infrastructure I/O.
+/// </summary>
 public sealed class InventoryHandler : IModuleHandler
 {
     public const string Ref = "platform/onprem/inventory";
 
     public string ModuleRef => Ref;
 
-    public void Validate(ModuleContext context)
+    public void Validate(ModuleContext context) => _ = Members(context);
+
+    public Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
-        var members = context.Inputs.Values.Objects("members").ToList();
-        if (members.Count == 0)
+        var members = Members(context);
+        return DeclaredContract.RunAsync(context, "inventory_shape", o =>
         {
-            throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'members' must list at least one member");
-        }
-
-        foreach (var m in members)
-        {
-            var name = m.Str("name");
-            var host = m.Str("host");
-            if (name is null || host is null || m.Int("pg_port") is not > 0 || m.Str("api_url") is null)
+            o["members"] = new JsonArray([.. members.Select(m => (JsonNode)m.ToJson())]);
+            if (o["etcd_endpoints"] is not JsonArray { Count: > 0 } && EtcdFromAnsible(context) is { } etcd)
             {
-                throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"member '{name ?? "?"}' needs name, host, pg_port and api_url");
+                o["etcd_endpoints"] = etcd;
             }
 
-            if (!IPAddress.TryParse(host, out _) && Uri.CheckHostName(host) == UriHostNameType.Unknown)
+            return new JsonObject
             {
-                throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"member '{name}': host '{host}' is not an address or host name");
-            }
+                ["members"] = members.Count,
+                ["transports"] = new JsonArray([.. members.Select(m => (JsonNode)m.Access.Transport).Distinct()]),
+                ["from_ansible"] = context.Inputs.String("ansible_inventory") is not null,
+            };
+        });
+    }
+
+    /// <summary>Explicit members, then hosts of the Ansible group not already listed (an explicit entry wins by name).</summary>
+    private static List<InventoryHost> Members(ModuleContext context)
+    {
+        var defaults = PostgresLayout.FromDefaults(context.Inputs.Values["postgres_defaults"] as JsonObject);
+        var raw = context.Inputs.Values.Objects("members").ToList();
+        if (context.Inputs.String("ansible_inventory") is { } ansible)
+        {
+            var group = context.Inputs.String("ansible_group") ?? "postgres";
+            var listed = raw.Select(m => m.Str("name")).ToHashSet(StringComparer.Ordinal);
+            raw.AddRange(AnsibleInventory.Members(ansible, group).Where(m => !listed.Contains(m.Str("name"))));
         }
 
-        if (members.Select(m => m.Str("name")).Distinct(StringComparer.Ordinal).Count() != members.Count)
+        if (raw.Count == 0)
         {
-            throw HyopsException.From(DiagnosticCatalog.InputInvalid, "member names must be unique");
+            throw HyopsException.From(DiagnosticCatalog.InputRequired,
+                "input 'members' must list at least one member (or name an Ansible inventory with 'ansible_inventory' and 'ansible_group')");
+        }
+
+        var members = raw.Select(m => InventoryHost.Parse(m, defaults)).ToList();
+        if (members.GroupBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } dup)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"member names must be unique: '{dup.Key}' appears {dup.Count()} times");
         }
 
         if (context.Inputs.String("superuser_password_env") is null)
         {
             throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'superuser_password_env' must name the env/vault key holding the superuser password");
         }
+
+        return members;
     }
 
-    public Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken) =>
-        DeclaredContract.RunAsync(context, "inventory_shape", o => new JsonObject { ["members"] = o.Objects("members").Count() });
+    private static JsonArray? EtcdFromAnsible(ModuleContext context)
+    {
+        if (context.Inputs.String("ansible_inventory") is not { } path || context.Inputs.String("ansible_etcd_group") is not { } group)
+        {
+            return null;
+        }
+
+        return new JsonArray([.. AnsibleInventory.Members(path, group).Select(m => (JsonNode)$"http://{m.Str("host")}:2379")]);
+    }
 }
