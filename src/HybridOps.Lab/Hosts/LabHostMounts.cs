@@ -16,10 +16,13 @@ internal static class LabHostMounts
         ("/var/lib/etcd", "postgres", "0700"),
         ("/var/log", "root", "0755"),
         ("/home", "root", "0755"),
+        // The host's own root home: the machine's (its dotfiles) is not the host's business, and sourcing
+        // its .bashrc on every ssh session costs more than the session itself.
+        ("/root", "root", "0700"),
         ("/tmp", "root", "1777"),
     ];
 
     /// <summary>A lab dir below one of these would be hidden from the host's init before it finished mounting.</summary>
     public static readonly IReadOnlyList<string> ForbiddenLabDirParents =
-        ["/etc", "/run", "/var/run", "/var/lib/postgresql", "/var/spool/pgbackrest", "/var/lib/pgbackrest", "/var/lib/etcd", "/var/log", "/home"];
+        ["/etc", "/run", "/var/run", "/var/lib/postgresql", "/var/spool/pgbackrest", "/var/lib/pgbackrest", "/var/lib/etcd", "/var/log", "/home", "/root"];
 }

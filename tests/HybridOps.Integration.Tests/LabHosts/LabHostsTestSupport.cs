@@ -31,6 +31,23 @@ internal static class LabHostsTestSupport
         return result.StdOut.Trim();
     }
 
+    /// <summary>The host's pids once a process with this argv runs in it (a backgrounded ssh command may still be forking).</summary>
+    public static async Task<IReadOnlyList<int>> WaitForProcessAsync(string labDir, string host, string argv)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var pids = LabHostSet.ProcessesOf(labDir, host);
+            if (pids.Any(p => string.Join(' ', ProcessControl.ReadCommandLine(p)) == argv))
+            {
+                return pids;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new ShouldAssertException($"no '{argv}' in host {host}");
+    }
+
     /// <summary>Every pid hosts.json holds (launchers and inits).</summary>
     public static IReadOnlyList<int> RecordedPids(string labDir)
     {

@@ -93,8 +93,7 @@ public sealed class LabHostsTests
         {
             await _hosts.UpAsync(labDir, Block, Three, CancellationToken.None);
             await SshOkAsync(labDir, "a", "echo kept > /var/lib/postgresql/marker; echo lost > /run/marker; setsid sleep 1000 </dev/null >/dev/null 2>&1 &");
-            var pids = LabHostSet.ProcessesOf(labDir, "a");
-            pids.Select(p => string.Join(' ', ProcessControl.ReadCommandLine(p))).ShouldContain("sleep 1000");
+            var pids = await WaitForProcessAsync(labDir, "a", "sleep 1000");
             var knownHosts = File.ReadAllText(new LabHostPaths(labDir).KnownHostsFile);
 
             await _hosts.PowerCutAsync(labDir, ["a"], CancellationToken.None);
@@ -120,6 +119,7 @@ public sealed class LabHostsTests
         {
             await _hosts.UpAsync(labDir, Block, Three, CancellationToken.None);
             await SshOkAsync(labDir, "b", "setsid sleep 1000 </dev/null >/dev/null 2>&1 &");
+            await WaitForProcessAsync(labDir, "b", "sleep 1000");
             var pids = RecordedPids(labDir).Concat(Three.SelectMany(h => LabHostSet.ProcessesOf(labDir, h))).ToList();
             pids.Count.ShouldBeGreaterThan(9);
 
