@@ -179,4 +179,22 @@ public sealed class LabHostsTests
         Directory.Exists(labDir).ShouldBeFalse();
         await AssertNothingLeftAsync(labDir, []);
     }
+
+    [Fact]
+    public async Task A_block_another_lab_holds_is_refused()
+    {
+        var labDir = NewLabDir();
+        try
+        {
+            (await Runner.RunAsync(ProcessSpec.Of("ip", "netns", "add", "hyops-9-other"), CancellationToken.None)).EnsureSuccess();
+            var error = await Should.ThrowAsync<HyopsException>(() => _hosts.UpAsync(labDir, Block, ["a"], CancellationToken.None));
+            error.Diagnostics[0].Code.ShouldBe("HYO2091");
+            error.Message.ShouldContain("hyops-9-other");
+        }
+        finally
+        {
+            await new LabCleaner(Runner).CleanAsync(null, Block, CancellationToken.None);
+            await AssertNothingLeftAsync(labDir, []);
+        }
+    }
 }
