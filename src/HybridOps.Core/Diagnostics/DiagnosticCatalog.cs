@@ -253,6 +253,15 @@ public static class DiagnosticCatalog
         "the reseeded on-prem cluster does not match the managed primary", "see the table_verification check (row counts and checksums per table); nothing was published");
     public static readonly DiagnosticDescriptor ReseedNotReady = new("HYO6063", ExitCode.ReadinessFailure,
         "the reseeded on-prem cluster is not ready", "see the readiness check: every member running, replicas streaming, leader writable; `hyops module status` re-checks");
+    // Lab hosts: namespaced hosts (own mount, uts, pid and network namespaces, own sshd) of `hyops lab`
+    public static readonly DiagnosticDescriptor LabHostsInputInvalid = new("HYO2090", ExitCode.InputError,
+        "lab hosts input is not valid", "use a block 1..14, 1..13 unique host names [a-z][a-z0-9-]{0,30} other than 'hyops', and an absolute lab dir without ',', ':' or spaces outside /etc, /run, /root, /home, /var/log and the service dirs");
+    public static readonly DiagnosticDescriptor LabBlockInUse = new("HYO2091", ExitCode.InputError,
+        "the lab address block is already used by another lab", "choose another block, or remove the other lab (`hyops lab down` there, or the lab cleaner for the block)");
+    public static readonly DiagnosticDescriptor LabHostNotReady = new("HYO6070", ExitCode.ReadinessFailure,
+        "a lab host did not start or its sshd did not answer", "see the host's console.log named in the message; `hyops lab down` (or the lab cleaner) removes what was created");
+    public static readonly DiagnosticDescriptor LabHostsLeftover = new("HYO6071", ExitCode.ReadinessFailure,
+        "removing the lab hosts left something behind", "the message names each leftover process, namespace, link or mount; rerun the cleaner or remove it by hand");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -1,10 +1,10 @@
 namespace HybridOps.Postgres.Exec;
 
 /// <summary>
-/// POSIX single-quote quoting. Only used to build the tiny /bin/sh script that detaches a daemon
+/// POSIX single-quote quoting. Only used to build tiny /bin/sh scripts (detaching a daemon, a lab host's init)
 /// (a shell is the simplest way to get "&amp; echo $!" semantics); RunAsync never goes through a shell.
 /// </summary>
-internal static class ShellQuoting
+public static class ShellQuoting
 {
     public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
