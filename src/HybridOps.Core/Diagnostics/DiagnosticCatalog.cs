@@ -254,9 +254,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ReseedNotReady = new("HYO6063", ExitCode.ReadinessFailure,
         "the reseeded on-prem cluster is not ready", "see the readiness check: every member running, replicas streaming, leader writable; `hyops module status` re-checks");
     // Lab hosts: namespaced hosts (own mount, uts, pid and network namespaces, own sshd) of `hyops lab`
-    public static readonly DiagnosticDescriptor LabHostsInputInvalid = new("HYO2090", ExitCode.InputError,
+    public static readonly DiagnosticDescriptor LabHostsInputInvalid = new("HYO2094", ExitCode.InputError,
         "lab hosts input is not valid", "use a block 1..14, 1..13 unique host names [a-z][a-z0-9-]{0,30} other than 'hyops', and an absolute lab dir without ',', ':' or spaces outside /etc, /run, /root, /home, /var/log and the service dirs");
-    public static readonly DiagnosticDescriptor LabBlockInUse = new("HYO2091", ExitCode.InputError,
+    public static readonly DiagnosticDescriptor LabBlockInUse = new("HYO2095", ExitCode.InputError,
         "the lab address block is already used by another lab", "choose another block, or remove the other lab (`hyops lab down` there, or the lab cleaner for the block)");
     public static readonly DiagnosticDescriptor LabHostNotReady = new("HYO6070", ExitCode.ReadinessFailure,
         "a lab host did not start or its sshd did not answer", "see the host's console.log named in the message; `hyops lab down` (or the lab cleaner) removes what was created");

@@ -3,7 +3,7 @@ using HybridOps.Core.Diagnostics;
 
 namespace HybridOps.Lab.Hosts;
 
-/// <summary>Checks a lab hosts request before anything is created (a clear HYO2090 instead of a half-built lab).</summary>
+/// <summary>Checks a lab hosts request before anything is created (a clear HYO2094 instead of a half-built lab).</summary>
 internal static partial class LabHostsValidation
 {
     public static void Validate(string labDir, int block, IReadOnlyList<string> hostNames)

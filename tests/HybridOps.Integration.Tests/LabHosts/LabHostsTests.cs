@@ -175,7 +175,7 @@ public sealed class LabHostsTests
     {
         var labDir = NewLabDir();
         var error = await Should.ThrowAsync<HyopsException>(() => _hosts.UpAsync(labDir, block, [name], CancellationToken.None));
-        error.Diagnostics[0].Code.ShouldBe("HYO2090");
+        error.Diagnostics[0].Code.ShouldBe("HYO2094");
         Directory.Exists(labDir).ShouldBeFalse();
         await AssertNothingLeftAsync(labDir, []);
     }
@@ -188,7 +188,7 @@ public sealed class LabHostsTests
         {
             (await Runner.RunAsync(ProcessSpec.Of("ip", "netns", "add", "hyops-9-other"), CancellationToken.None)).EnsureSuccess();
             var error = await Should.ThrowAsync<HyopsException>(() => _hosts.UpAsync(labDir, Block, ["a"], CancellationToken.None));
-            error.Diagnostics[0].Code.ShouldBe("HYO2091");
+            error.Diagnostics[0].Code.ShouldBe("HYO2095");
             error.Message.ShouldContain("hyops-9-other");
         }
         finally
