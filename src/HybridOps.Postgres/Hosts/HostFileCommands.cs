@@ -26,7 +26,7 @@ public static class HostFileCommands
         return new HostCommand(["/bin/sh", "-c", PutScript, "hyops-put", path, owner, group, Octal(mode)])
         {
             RunAs = AsWhom(host, owner),
-            StdinText = Convert.ToBase64String(content.Span, Base64FormattingOptions.InsertLineBreaks) + "\n",
+            StdinText = Convert.ToBase64String(content.Span) + "\n",
             Timeout = TimeSpan.FromSeconds(60),
         };
     }

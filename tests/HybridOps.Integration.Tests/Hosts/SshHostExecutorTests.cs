@@ -125,7 +125,7 @@ public sealed class SshHostExecutorTests(SshdFixture sshd, ITestOutputHelper out
     public async Task Put_writes_atomically_with_owner_and_mode_and_get_reads_the_bytes_back()
     {
         var path = Path.Combine(sshd.Dir, "put-" + Guid.NewGuid().ToString("N")[..6] + ".conf");
-        byte[] content = [.. Encoding.UTF8.GetBytes("password = 'x y'\n$HOME `id`\n"), 0, 255, 10];
+        byte[] content = [.. Encoding.UTF8.GetBytes("password = 'x y'\n$HOME `id`\n" + new string('z', 5000)), 0, 255, 10];
         await using var ssh = new SshHostExecutor(sshd.RootHost, SshdFixture.Options());
 
         (await ssh.GetFileAsync(path, None)).ShouldBeNull();
