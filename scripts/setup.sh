@@ -11,6 +11,7 @@ packages=(
   pdns-server pdns-backend-sqlite3      # DNS authority for endpoint publication
   dnsutils sqlite3                      # dig to verify DNS answers; sqlite3 loads the pdns schema
   util-linux procps                     # setpriv/setsid/runuser, ps
+  openssh-client openssh-server sudo    # host executor: ssh client, a test sshd, become via sudo -n
 )
 
 missing=()

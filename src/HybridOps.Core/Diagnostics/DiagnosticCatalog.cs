@@ -258,7 +258,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor HostLoginRefused = new("HYO7104", ExitCode.ConnectivityFailure,
         "the host refused the ssh login", "check the ssh user in the inventory and that its key (agent, identity file or certificate) is authorized on the host");
     public static readonly DiagnosticDescriptor HostBecomeRefused = new("HYO7105", ExitCode.ConfigurationFailure,
-        "sudo on the host refused to run the command without a password", "allow the login user passwordless sudo to the service user and to root for the commands hyops runs (see docs/sites.md), or log in as the service user with become: none");
+        "sudo on the host refused to run the command without a password", "allow the login user passwordless sudo to the service user and to root for the commands hyops runs (see docs/hosts.md), or log in as the service user with become: none");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
