@@ -11,8 +11,8 @@ packages=(
   pdns-server pdns-backend-sqlite3      # DNS authority for endpoint publication
   dnsutils sqlite3                      # dig to verify DNS answers; sqlite3 loads the pdns schema
   util-linux procps                     # setpriv/setsid/runuser, ps
-  openssh-server openssh-client iproute2 # lab hosts: each runs its own sshd in its own namespaces
-  tini sudo                             # lab hosts: pid 1 that reaps orphans; become method for the service user
+  openssh-server openssh-client iproute2 # lab hosts run their own sshd; the host executor is the ssh client
+  tini sudo                             # lab hosts: pid 1 that reaps orphans; become via sudo -n
 )
 
 missing=()

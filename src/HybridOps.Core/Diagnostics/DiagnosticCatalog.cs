@@ -263,6 +263,18 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor LabHostsLeftover = new("HYO6071", ExitCode.ReadinessFailure,
         "removing the lab hosts left something behind", "the message names each leftover process, namespace, link or mount; rerun the cleaner or remove it by hand");
 
+    // Hosts (HYO71xx): reaching a host through the host executor (ssh or local) and becoming a user on it
+    public static readonly DiagnosticDescriptor HostUnreachable = new("HYO7101", ExitCode.ConnectivityFailure,
+        "a host could not be reached over ssh", "check the host's address, ssh port and jump host in the inventory, that sshd runs, and `ssh -p PORT USER@ADDRESS true` from this machine");
+    public static readonly DiagnosticDescriptor HostKeyRejected = new("HYO7102", ExitCode.ConnectivityFailure,
+        "the host's ssh key is not the one in known_hosts", "verify the host's key fingerprint out of band, then add it to the known_hosts file the inventory names (or ~/.ssh/known_hosts); hyops never accepts a key by itself");
+    public static readonly DiagnosticDescriptor HostCommandTimeout = new("HYO7103", ExitCode.ConnectivityFailure,
+        "a command on a host did not finish in time", "the message names the host and the command; check the host's load and the service the command talks to, then rerun");
+    public static readonly DiagnosticDescriptor HostLoginRefused = new("HYO7104", ExitCode.ConnectivityFailure,
+        "the host refused the ssh login", "check the ssh user in the inventory and that its key (agent, identity file or certificate) is authorized on the host");
+    public static readonly DiagnosticDescriptor HostBecomeRefused = new("HYO7105", ExitCode.ConfigurationFailure,
+        "sudo on the host refused to run the command without a password", "allow the login user passwordless sudo to the service user and to root for the commands hyops runs (see docs/hosts.md), or log in as the service user with become: none");
+
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

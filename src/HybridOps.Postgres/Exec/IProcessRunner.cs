@@ -14,6 +14,12 @@ public interface IProcessRunner
     Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct);
 
     /// <summary>
+    /// As <see cref="RunAsync"/>, and every line of stdout and stderr is also handed to
+    /// <paramref name="onLine"/> as it arrives (never two calls at once).
+    /// </summary>
+    Task<ProcessResult> RunStreamingAsync(ProcessSpec spec, Action<string> onLine, CancellationToken ct);
+
+    /// <summary>
     /// Starts a long-running daemon fully detached from this process (own session, stdin from
     /// /dev/null, stdout+stderr appended to <paramref name="logFile"/>) and returns the daemon's
     /// own pid, so it can later be stopped by pid with <see cref="ProcessControl"/>.

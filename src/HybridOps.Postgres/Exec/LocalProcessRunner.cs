@@ -8,12 +8,21 @@ namespace HybridOps.Postgres.Exec;
 /// <see cref="IProcessRunner"/> for the local machine. This is the one type that creates OS
 /// processes (via <see cref="Process"/> instances; the static Process.Start overloads are banned
 /// elsewhere). User switching follows <see cref="UserSwitch"/>: setpriv when root, direct otherwise.
+/// The child's environment is explicit (<see cref="ChildEnvironment"/>), never inherited.
 /// </summary>
 public sealed class LocalProcessRunner(TimeProvider? time = null) : IProcessRunner
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public async Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct)
+    public Task<ProcessResult> RunAsync(ProcessSpec spec, CancellationToken ct) => RunCoreAsync(spec, onLine: null, ct);
+
+    public Task<ProcessResult> RunStreamingAsync(ProcessSpec spec, Action<string> onLine, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(onLine);
+        return RunCoreAsync(spec, onLine, ct);
+    }
+
+    private async Task<ProcessResult> RunCoreAsync(ProcessSpec spec, Action<string>? onLine, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var argv = UserSwitch.BuildArgv(spec);
@@ -23,8 +32,9 @@ public sealed class LocalProcessRunner(TimeProvider? time = null) : IProcessRunn
 
         var started = _time.GetTimestamp();
         process.Start();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var gate = new object();
+        var stdout = ReadAsync(process.StandardOutput, onLine, gate);
+        var stderr = ReadAsync(process.StandardError, onLine, gate);
         try
         {
             await WriteStdinAsync(process, spec.StdinText, linked.Token);
@@ -89,12 +99,37 @@ public sealed class LocalProcessRunner(TimeProvider? time = null) : IProcessRunn
             psi.WorkingDirectory = spec.WorkingDirectory;
         }
 
+        // Start from nothing: the child sees ChildEnvironment.Base plus what the spec names, never
+        // the operator's PGPASSWORD/PGHOST/... (an exported PGPASSWORD once made replicas authenticate
+        // with it instead of their pgpass).
+        psi.Environment.Clear();
         foreach (var (key, value) in UserSwitch.BuildEnvironment(spec))
         {
             psi.Environment[key] = value;
         }
 
         return psi;
+    }
+
+    /// <summary>Whole stream at once, or line by line through <paramref name="onLine"/> (one line at a time across stdout and stderr).</summary>
+    private static async Task<string> ReadAsync(StreamReader reader, Action<string>? onLine, object gate)
+    {
+        if (onLine is null)
+        {
+            return await reader.ReadToEndAsync(CancellationToken.None);
+        }
+
+        var all = new StringBuilder();
+        while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
+        {
+            all.Append(line).Append('\n');
+            lock (gate)
+            {
+                onLine(line);
+            }
+        }
+
+        return all.ToString();
     }
 
     private static async Task WriteStdinAsync(Process process, string? text, CancellationToken ct)

@@ -8,7 +8,10 @@ namespace HybridOps.Postgres.Exec;
 /// <param name="FileName">Executable path or name resolved through PATH.</param>
 /// <param name="Arguments">Arguments, one element per argv entry.</param>
 /// <param name="WorkingDirectory">Working directory; null keeps the caller's.</param>
-/// <param name="Environment">Variables added to (or overriding) the inherited environment.</param>
+/// <param name="Environment">
+/// Variables for the child on top of <see cref="ChildEnvironment.Base"/>; nothing else of hyops'
+/// environment is inherited, so a program that needs a variable (PGPASSWORD, PATRONI_*) gets it here.
+/// </param>
 /// <param name="RunAsUser">OS user to run as; honoured when we are root (see <see cref="LocalProcessRunner"/>).</param>
 /// <param name="StdinText">Text written to stdin, then stdin is closed; null gives an empty stdin.</param>
 /// <param name="Timeout">Wall-clock limit for <see cref="IProcessRunner.RunAsync"/>; null means none.</param>

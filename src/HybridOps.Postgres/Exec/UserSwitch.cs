@@ -31,13 +31,14 @@ internal static class UserSwitch
     }
 
     /// <summary>
-    /// Environment for the child. setpriv keeps the environment, so HOME/USER/LOGNAME would still
-    /// point at root; tools like psql then try to read /root files. Set them for the target user
-    /// unless the caller chose values.
+    /// The child's whole environment: <see cref="ChildEnvironment.Base"/> plus the spec's own
+    /// variables. setpriv keeps the environment, so HOME/USER/LOGNAME would still point at root;
+    /// tools like psql then try to read /root files. Set them for the target user unless the caller
+    /// chose values.
     /// </summary>
     public static Dictionary<string, string> BuildEnvironment(ProcessSpec spec)
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        var env = ChildEnvironment.Base();
         if (ShouldSwitch(spec))
         {
             var home = LookupHome(spec.RunAsUser!) ?? "/";
