@@ -1,12 +1,11 @@
 using System.Globalization;
-using HybridOps.Postgres.Exec;
 
 namespace HybridOps.Postgres.Hosts;
 
 /// <summary>
 /// Builds the local ssh argv for a host from data, never by string concatenation of options:
 /// <c>ssh -T -o BatchMode=yes -o StrictHostKeyChecking=yes [-F cfg] [-o UserKnownHostsFile=f]
-/// [-i key -o IdentitiesOnly=yes] [-J jump] -p PORT [-l user] -o ConnectTimeout=N
+/// [-i key -o IdentitiesOnly=yes] [-J jump] -p PORT [-l user] -o ConnectTimeout=N -o ServerAliveInterval=N -o ServerAliveCountMax=3
 /// [-o ControlMaster=auto -o ControlPersist=Ns -o ControlPath=DIR/%C] -- ADDRESS REMOTE</c>.
 /// </summary>
 public static class SshCommandLine
@@ -43,10 +42,11 @@ public static class SshCommandLine
             argv.AddRange(["-l", HostNames.NotAnOption(user, nameof(host.SshUser))]);
         }
 
-        argv.AddRange(["-o", $"ConnectTimeout={Math.Max(1, (int)Math.Ceiling(options.ConnectTimeout.TotalSeconds))}"]);
+        argv.AddRange(["-o", $"ConnectTimeout={Seconds(options.ConnectTimeout)}",
+            "-o", $"ServerAliveInterval={Seconds(options.ServerAliveInterval)}", "-o", "ServerAliveCountMax=3"]);
         if (options.Multiplex && controlDirectory is not null)
         {
-            argv.AddRange(["-o", "ControlMaster=auto", "-o", $"ControlPersist={Math.Max(1, (int)options.ControlPersist.TotalSeconds)}s",
+            argv.AddRange(["-o", "ControlMaster=auto", "-o", $"ControlPersist={Seconds(options.ControlPersist)}s",
                 "-o", $"ControlPath={Path.Combine(controlDirectory, "%C")}"]);
         }
 
@@ -71,5 +71,5 @@ public static class SshCommandLine
         return argv;
     }
 
-    internal static string Quote(string word) => ShellQuoting.Quote(word);
+    private static string Seconds(TimeSpan span) => Math.Max(1, (int)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 }

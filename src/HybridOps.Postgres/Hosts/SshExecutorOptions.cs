@@ -9,6 +9,12 @@ public sealed record SshExecutorOptions
     /// <summary>ssh's ConnectTimeout: how long the TCP connect plus handshake may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// ServerAliveInterval: a connection that stops answering (a partitioned host) is given up after
+    /// three silent intervals (ssh exits 255, a <see cref="HostUnreachableException"/>) instead of hanging.
+    /// </summary>
+    public TimeSpan ServerAliveInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Reuse one connection per host (ControlMaster=auto) so a command costs milliseconds.</summary>
     public bool Multiplex { get; init; } = true;
 

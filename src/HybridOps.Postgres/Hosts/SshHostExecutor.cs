@@ -13,7 +13,7 @@ public sealed class SshHostExecutor(SiteHost host, SshExecutorOptions? options =
 {
     private readonly SshExecutorOptions _options = options ?? new SshExecutorOptions();
     private readonly IProcessRunner _runner = runner ?? new LocalProcessRunner();
-    private readonly SshControlDirectory _control = new((options ?? new SshExecutorOptions()).ControlDirectory);
+    private readonly SshControlDirectory _control = new(options?.ControlDirectory);
 
     public SiteHost Host { get; } = host ?? throw new ArgumentNullException(nameof(host));
 
@@ -30,10 +30,6 @@ public sealed class SshHostExecutor(SiteHost host, SshExecutorOptions? options =
 
     public async Task<byte[]?> GetFileAsync(string path, CancellationToken ct) =>
         HostFileCommands.ReadGet(await RunAsync(HostFileCommands.Get(path), ct));
-
-    /// <summary>The argv and stdin this executor would run for <paramref name="command"/> (what evidence records).</summary>
-    public (List<string> Argv, string? Stdin) CommandLineFor(HostCommand command) =>
-        SshCommandLine.For(Host, _options, _options.Multiplex ? _control.Path : null, command);
 
     public async ValueTask DisposeAsync()
     {

@@ -18,7 +18,7 @@ public sealed class SshCommandLineTests
         SshCommandLine.Connection(host, Options, "/tmp/hyops-ssh-1").ShouldBe([
             "ssh", "-T", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
             "-F", "/inv/ssh_config", "-o", "UserKnownHostsFile=/inv/known_hosts", "-i", "/keys/id", "-o", "IdentitiesOnly=yes",
-            "-J", "ops@bastion:2222", "-p", "2200", "-l", "ops", "-o", "ConnectTimeout=7",
+            "-J", "ops@bastion:2222", "-p", "2200", "-l", "ops", "-o", "ConnectTimeout=7", "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3",
             "-o", "ControlMaster=auto", "-o", "ControlPersist=90s", "-o", "ControlPath=/tmp/hyops-ssh-1/%C",
             "--", "10.0.0.1"]);
     }
@@ -28,7 +28,7 @@ public sealed class SshCommandLineTests
     {
         var argv = SshCommandLine.Connection(new SiteHost("pg1", "pg1.example"), Options with { Multiplex = false }, "/tmp/x");
 
-        argv.ShouldBe(["ssh", "-T", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-p", "22", "-o", "ConnectTimeout=7", "--", "pg1.example"]);
+        argv.ShouldBe(["ssh", "-T", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-p", "22", "-o", "ConnectTimeout=7", "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3", "--", "pg1.example"]);
     }
 
     [Fact]
