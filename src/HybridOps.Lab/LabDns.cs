@@ -10,10 +10,14 @@ namespace HybridOps.Lab;
 /// </summary>
 internal static class LabDns
 {
+    public static Task EnsureZoneAsync(
+        LabTopology topology, string apiKey, string leaderHost, Func<string, Func<Task<bool>>, Task> waitAsync, CancellationToken ct) =>
+        EnsureZoneAsync(topology.DnsApiUrl, topology.DnsHost, topology.DnsPort, apiKey, leaderHost, waitAsync, ct);
+
     public static async Task EnsureZoneAsync(
-        LabTopology topology, string apiKey, string leaderHost, Func<string, Func<Task<bool>>, Task> waitAsync, CancellationToken ct)
+        string apiUrl, string dnsHost, int dnsPort, string apiKey, string leaderHost, Func<string, Func<Task<bool>>, Task> waitAsync, CancellationToken ct)
     {
-        var client = PowerDnsClient.Create(topology.DnsApiUrl, "localhost", apiKey, TimeSpan.FromSeconds(2));
+        var client = PowerDnsClient.Create(apiUrl, "localhost", apiKey, TimeSpan.FromSeconds(2));
         await waitAsync("PowerDNS API", async () =>
         {
             try
@@ -34,7 +38,7 @@ internal static class LabDns
                 await client.CreateZoneAsync(LabTopology.DnsZone, ["ns1." + LabTopology.DnsZone],
                     new Dictionary<string, string>(StringComparer.Ordinal)
                     {
-                        ["ns1." + LabTopology.DnsZone] = topology.DnsHost,
+                        ["ns1." + LabTopology.DnsZone] = dnsHost,
                         [LabTopology.ServiceRecord] = leaderHost,
                     }, 30, ct);
             }
@@ -44,7 +48,7 @@ internal static class LabDns
             throw new InvalidOperationException($"lab DNS site: {ex.Message}", ex);
         }
 
-        await waitAsync($"{LabTopology.ServiceRecord} served by {topology.DnsHost}:{topology.DnsPort.ToString(CultureInfo.InvariantCulture)}", async () =>
-            (await DnsQuery.QueryAAsync(topology.DnsHost, topology.DnsPort, LabTopology.ServiceRecord, TimeSpan.FromSeconds(1), ct))?.Addresses.Count > 0);
+        await waitAsync($"{LabTopology.ServiceRecord} served by {dnsHost}:{dnsPort.ToString(CultureInfo.InvariantCulture)}", async () =>
+            (await DnsQuery.QueryAAsync(dnsHost, dnsPort, LabTopology.ServiceRecord, TimeSpan.FromSeconds(1), ct))?.Addresses.Count > 0);
     }
 }

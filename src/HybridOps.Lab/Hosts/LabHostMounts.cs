@@ -14,6 +14,7 @@ internal static class LabHostMounts
         ("/var/spool/pgbackrest", "postgres", "0750"),
         ("/var/lib/pgbackrest", "postgres", "0750"),
         ("/var/lib/etcd", "postgres", "0700"),
+        ("/var/lib/powerdns", "pdns", "0750"),
         ("/var/log", "root", "0755"),
         ("/home", "root", "0755"),
         // The host's own root home: the machine's (its dotfiles) is not the host's business, and sourcing
@@ -24,5 +25,5 @@ internal static class LabHostMounts
 
     /// <summary>A lab dir below one of these would be hidden from the host's init before it finished mounting.</summary>
     public static readonly IReadOnlyList<string> ForbiddenLabDirParents =
-        ["/etc", "/run", "/var/run", "/var/lib/postgresql", "/var/spool/pgbackrest", "/var/lib/pgbackrest", "/var/lib/etcd", "/var/log", "/home", "/root"];
+        ["/etc", "/run", "/var/run", "/var/lib/postgresql", "/var/spool/pgbackrest", "/var/lib/pgbackrest", "/var/lib/etcd", "/var/lib/powerdns", "/var/log", "/home", "/root"];
 }

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using HybridOps.Lab.Hosts;
+using HybridOps.Postgres.Exec;
+using HybridOps.Postgres.Hosts;
+
+namespace HybridOps.Lab.Site;
+
+/// <summary>
+/// The embedded lab as a set of real hosts: namespaced Linux hosts with their own sshd (see
+/// <see cref="LabHostSet"/>), provisioned and operated ONLY over SSH through the host executor and
+/// the host's service manager, exactly as hyops treats an operator's site. `up` publishes the site
+/// inventory with ssh access for every member; no path of the lab dir appears in it.
+/// </summary>
+public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = null)
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    private readonly IProcessRunner _runner = runner ?? new LocalProcessRunner(time);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public async Task<JsonObject> UpAsync(SiteLabOptions options, IProgress<string>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var plan = new SiteLabPlan(options.Block, options.MemberCount, options.PdnsApiKey is not null);
+        var t0 = _time.GetTimestamp();
+        string Since() => _time.GetElapsedTime(t0).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
+        using var deadline = new CancellationTokenSource(options.StartTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        var token = linked.Token;
+
+        var state = new SiteLabState
+        {
+            Block = options.Block, ClusterName = options.ClusterName, MemberCount = options.MemberCount,
+            WithDns = plan.WithDns, Status = "starting", StartedAt = _time.GetUtcNow(),
+        };
+        state.Save(options.LabDir);
+        var infos = await new LabHostSet(_runner, _time).UpAsync(options.LabDir, options.Block, plan.HostNames, token);
+        progress?.Report($"{infos.Count} hosts answer ssh in {Since()}");
+
+        try
+        {
+            await using var hosts = new SiteLabHosts(infos, _runner);
+            await Task.WhenAll(plan.HostNames.Select(h => hosts.RootAsync(h, token, "install", "-d", "-m", "0755", "/var/log/hyops")));
+
+            await hosts.Services(SiteLabPlan.EtcdHost).StartAsync(SiteLabServices.Etcd(plan, options.ClusterName), token);
+            await WaitAsync("etcd healthy", () => LabHttp.EtcdHealthyAsync(plan.EtcdClientUrl, token), token);
+            progress?.Report($"etcd healthy on {plan.AddressOf(SiteLabPlan.EtcdHost)} in {Since()}");
+
+            var members = plan.Members;
+            await Task.WhenAll(members.Select(m => WritePatroniFilesAsync(hosts, plan, options, m, token)));
+            var first = members[0];
+            if (!await HasDataAsync(hosts, first.Name, token))
+            {
+                await hosts.Services(first.Name).StartAsync(SiteLabServices.Patroni(), token);
+                await WaitAsync($"{first.Name} leader", async () =>
+                    (await LabHttp.TryGetClusterAsync([first], token))?.Leader is { Name: var n, IsRunning: true } && n == first.Name, token);
+                progress?.Report($"{first.Name} leader in {Since()}");
+            }
+
+            await Task.WhenAll(members.Select(m => hosts.Services(m.Name).StartAsync(SiteLabServices.Patroni(), token)));
+            await WaitAsync("one leader and streaming replicas", async () =>
+                (await LabHttp.TryGetClusterAsync(members, token))?.IsHealthy(members.Count) == true
+                && (await Task.WhenAll(members.Select(m => LabHttp.PatroniAnswersAsync(m, token)))).All(ok => ok), token);
+            progress?.Report($"{members.Count} members healthy in {Since()}");
+
+            if (options.PdnsApiKey is { } apiKey)
+            {
+                await StartDnsAsync(hosts, plan, apiKey, token);
+                var leader = (await LabHttp.TryGetClusterAsync(members, token))?.Leader?.Host ?? first.Host;
+                await LabDns.EnsureZoneAsync(plan.DnsApiUrl, plan.AddressOf(SiteLabPlan.DnsHost), SiteLabPlan.DnsPort, apiKey, leader,
+                    (what, condition) => WaitAsync(what, condition, token), token);
+                progress?.Report($"pdns serving {LabTopology.DnsZone} on {plan.AddressOf(SiteLabPlan.DnsHost)} in {Since()}");
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"lab up did not become healthy within {options.StartTimeout}; hosts left running for diagnosis "
+                + $"(each host's /var/log/hyops/*.log, reachable with ssh -F {new LabHostPaths(options.LabDir).SshConfigFile} <host>); run `lab down` to clean up.");
+        }
+
+        (state with { Status = "running" }).Save(options.LabDir);
+        progress?.Report($"lab up in {Since()}");
+        return Inventory(options.LabDir, plan, options.ClusterName);
+    }
+
+    /// <summary>Stops the services over ssh, then every host, link, namespace and the bridge; checks nothing is left.</summary>
+    public async Task<LabCleanReport> DownAsync(string labDir, IProgress<string>? progress, CancellationToken ct)
+    {
+        if (SiteLabState.Load(labDir) is { } state)
+        {
+            try
+            {
+                var running = LabHostSet.Hosts(labDir).Where(h => LabHostSet.ProcessesOf(labDir, h.Name).Count > 0).ToList();
+                await using var hosts = new SiteLabHosts(running, _runner);
+                await Task.WhenAll(running.Where(h => state.Plan.MemberNames.Contains(h.Name))
+                    .Select(h => hosts.Services(h.Name).StopAsync("patroni", TimeSpan.FromSeconds(30), ct)));
+                progress?.Report("patroni stopped on every member");
+            }
+            catch (HostException ex)
+            {
+                // An unreachable host (power cut, partition) is stopped by the host teardown below.
+                progress?.Report($"a service could not be stopped over ssh ({ex.Message}); the host teardown ends it");
+            }
+        }
+
+        var report = await new LabHostSet(_runner, _time).DownAsync(labDir, ct);
+        if (SiteLabState.Load(labDir) is { } s)
+        {
+            (s with { Status = "down" }).Save(labDir);
+        }
+
+        return report;
+    }
+
+    /// <summary>The site inventory (onprem-inventory/v1 inputs) of a lab recorded in <paramref name="labDir"/>.</summary>
+    public static JsonObject Inventory(string labDir, SiteLabPlan plan, string clusterName)
+    {
+        var infos = LabHostSet.Hosts(labDir).ToDictionary(h => h.Name, StringComparer.Ordinal);
+        var members = new JsonArray();
+        foreach (var m in plan.Members)
+        {
+            var info = infos[m.Name];
+            members.Add(new JsonObject
+            {
+                ["name"] = m.Name,
+                ["host"] = m.Host,
+                ["pg_port"] = m.PostgresPort,
+                ["api_url"] = m.ApiUrl,
+                ["ssh"] = new JsonObject
+                {
+                    ["transport"] = "ssh", ["user"] = info.SshUser, ["port"] = info.SshPort,
+                    ["identity_file"] = info.IdentityFile, ["known_hosts_file"] = info.KnownHostsFile,
+                },
+                ["become"] = info.Become,
+                ["service_user"] = info.ServiceUser,
+                ["service_manager"] = info.ServiceManager,
+                ["postgres"] = new JsonObject
+                {
+                    ["bin_dir"] = SiteLabServices.BinDir, ["data_dir"] = SiteLabServices.DataDir, ["socket_dir"] = SiteLabServices.SocketDir,
+                    ["config_dir"] = "/etc/patroni", ["pgbackrest_config"] = "/etc/pgbackrest/pgbackrest.conf",
+                },
+            });
+        }
+
+        return new JsonObject
+        {
+            ["site"] = "onprem",
+            ["cluster_name"] = clusterName,
+            ["etcd_endpoints"] = new JsonArray(plan.EtcdClientUrl),
+            ["members"] = members,
+            ["superuser"] = LabOptions.SuperuserName,
+            ["replication_user"] = LabOptions.ReplicationUserName,
+        };
+    }
+
+    private static async Task WritePatroniFilesAsync(SiteLabHosts hosts, SiteLabPlan plan, SiteLabOptions options, LabMember m, CancellationToken ct)
+    {
+        var host = hosts[m.Name];
+        await hosts.RootAsync(m.Name, ct, "install", "-d", "-o", "root", "-g", "postgres", "-m", "0750", "/etc/patroni");
+        await host.PutFileAsync(SiteLabServices.PatroniConfig, Encoding.UTF8.GetBytes(SiteLabServices.PatroniYaml(plan, options.ClusterName, m)),
+            "postgres", "postgres", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, ct);
+        await host.PutFileAsync(SiteLabServices.PatroniEnv, Encoding.UTF8.GetBytes(SiteLabServices.PatroniEnvironment(options)),
+            "postgres", "postgres", UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+    }
+
+    private static async Task<bool> HasDataAsync(SiteLabHosts hosts, string member, CancellationToken ct) =>
+        (await hosts[member].RunAsync(new HostCommand(["test", "-f", $"{SiteLabServices.DataDir}/PG_VERSION"]) { RunAs = HostCommand.Root, Timeout = TimeSpan.FromSeconds(30) }, ct)).ExitCode == 0;
+
+    private static async Task StartDnsAsync(SiteLabHosts hosts, SiteLabPlan plan, string apiKey, CancellationToken ct)
+    {
+        const string dns = SiteLabPlan.DnsHost;
+        await hosts.RootAsync(dns, ct, "install", "-d", "-o", "pdns", "-g", "pdns", "-m", "0750", "/var/lib/powerdns");
+        await hosts.RootAsync(dns, ct, "install", "-d", "-o", "pdns", "-g", "pdns", "-m", "0755", "/run/pdns");
+        await hosts[dns].PutFileAsync($"{SiteLabServices.PdnsConfigDir}/pdns.conf", Encoding.UTF8.GetBytes(SiteLabServices.PdnsConf(plan, apiKey)),
+            "pdns", "pdns", UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+        var exists = await hosts[dns].RunAsync(new HostCommand(["test", "-s", SiteLabServices.PdnsDatabase]) { RunAs = HostCommand.Root }, ct);
+        if (exists.ExitCode != 0)
+        {
+            var create = await hosts[dns].RunAsync(new HostCommand(["sh", "-c", "sqlite3 \"$1\" < \"$2\"", "sh", SiteLabServices.PdnsDatabase, SiteLabServices.PdnsSchema])
+            { RunAs = "pdns", Timeout = TimeSpan.FromSeconds(60) }, ct);
+            if (create.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"dns: creating the PowerDNS database failed: {create.StdErr.Trim()}");
+            }
+        }
+
+        await hosts.Services(dns).StartAsync(SiteLabServices.Pdns(), ct);
+    }
+
+    private async Task WaitAsync(string what, Func<Task<bool>> condition, CancellationToken ct)
+    {
+        while (!await condition())
+        {
+            await Task.Delay(Poll, _time, ct);
+        }
+
+        _ = what;
+    }
+}

@@ -1,0 +1,27 @@
+namespace HybridOps.Lab.Site;
+
+/// <summary>
+/// The lab as a set of real hosts (Linux namespaces with their own sshd) on address block
+/// <see cref="Block"/> of 169.254.250.0/24. Passwords reach the hosts only inside 0600 files owned
+/// by the service user (/etc/patroni/patroni.env); they never appear in an argv or a record.
+/// </summary>
+public sealed record SiteLabOptions(string LabDir, int Block, string SuperuserPassword, string ReplicationPassword)
+{
+    public string ClusterName { get; init; } = "hyops-onprem";
+
+    public int MemberCount { get; init; } = 3;
+
+    /// <summary>API key of the lab's PowerDNS host; null starts no DNS host.</summary>
+    public string? PdnsApiKey { get; init; }
+
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(180);
+
+    // The compiler-generated ToString would print the passwords.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("LabDir = ").Append(LabDir).Append(", Block = ").Append(Block)
+            .Append(", ClusterName = ").Append(ClusterName).Append(", MemberCount = ").Append(MemberCount)
+            .Append(", passwords = ***, PdnsApiKey = ").Append(PdnsApiKey is null ? "(none)" : "***");
+        return true;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+using HybridOps.Lab.Hosts;
+
+namespace HybridOps.Lab.Site;
+
+/// <summary>
+/// Which lab host runs what: `etcd` (the on-prem DCS), `pg1`..`pgN` (Patroni + PostgreSQL 15 in
+/// Debian's layout), `dns` (PowerDNS). Host order fixes the addresses: etcd .16k+2, pg1 .16k+3, …
+/// </summary>
+public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns)
+{
+    public const string EtcdHost = "etcd";
+    public const string DnsHost = "dns";
+    public const int PostgresPort = 5432;
+    public const int RestApiPort = 8008;
+    public const int EtcdClientPort = 2379;
+    public const int EtcdPeerPort = 2380;
+    public const int DnsPort = 53;
+    public const int DnsApiPort = 8081;
+
+    public LabAddressPlan Addresses { get; } = new(Block);
+
+    public IReadOnlyList<string> MemberNames => [.. Enumerable.Range(1, MemberCount).Select(i => $"pg{i.ToString(CultureInfo.InvariantCulture)}")];
+
+    /// <summary>Every host, in address order.</summary>
+    public IReadOnlyList<string> HostNames => [EtcdHost, .. MemberNames, .. (WithDns ? new[] { DnsHost } : [])];
+
+    /// <summary>The site network every host sits on (pg_hba admits it, and nothing wider).</summary>
+    public string Network => $"{LabAddressPlan.Prefix}.{(16 * Block).ToString(CultureInfo.InvariantCulture)}/{LabAddressPlan.PrefixLength.ToString(CultureInfo.InvariantCulture)}";
+
+    public string AddressOf(string host)
+    {
+        var index = HostNames.ToList().IndexOf(host);
+        return index < 0 ? throw new ArgumentException($"no lab host '{host}'", nameof(host)) : Addresses.HostAddress(index);
+    }
+
+    public string EtcdClientUrl => $"http://{AddressOf(EtcdHost)}:{EtcdClientPort.ToString(CultureInfo.InvariantCulture)}";
+
+    public IReadOnlyList<LabMember> Members => [.. MemberNames.Select(n => new LabMember(n, AddressOf(n), PostgresPort, RestApiPort))];
+
+    public string DnsApiUrl => $"http://{AddressOf(DnsHost)}:{DnsApiPort.ToString(CultureInfo.InvariantCulture)}";
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+
+namespace HybridOps.Lab.Site;
+
+/// <summary>&lt;lab dir&gt;/site.json: which kind of lab this is and what `up` built, so `status` and `down` need only the lab dir.</summary>
+public sealed record SiteLabState
+{
+    public const string FileName = "site.json";
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; init; } = "hosts";
+
+    [JsonPropertyName("block")]
+    public required int Block { get; init; }
+
+    [JsonPropertyName("cluster_name")]
+    public required string ClusterName { get; init; }
+
+    [JsonPropertyName("member_count")]
+    public required int MemberCount { get; init; }
+
+    [JsonPropertyName("with_dns")]
+    public required bool WithDns { get; init; }
+
+    [JsonPropertyName("status")]
+    public required string Status { get; init; }
+
+    [JsonPropertyName("started_at")]
+    public DateTimeOffset StartedAt { get; init; }
+
+    [JsonIgnore]
+    public SiteLabPlan Plan => new(Block, MemberCount, WithDns);
+
+    public static string PathIn(string labDir) => System.IO.Path.Combine(labDir, FileName);
+
+    public static SiteLabState? Load(string labDir) =>
+        File.Exists(PathIn(labDir)) ? System.Text.Json.JsonSerializer.Deserialize(File.ReadAllText(PathIn(labDir)), SiteLabJson.Default.SiteLabState) : null;
+
+    public void Save(string labDir)
+    {
+        Directory.CreateDirectory(labDir);
+        var temp = PathIn(labDir) + ".tmp";
+        File.WriteAllText(temp, System.Text.Json.JsonSerializer.Serialize(this, SiteLabJson.Default.SiteLabState));
+        File.Move(temp, PathIn(labDir), overwrite: true);
+    }
+}
+
+[JsonSerializable(typeof(SiteLabState))]
+[JsonSourceGenerationOptions(WriteIndented = true)]
+internal sealed partial class SiteLabJson : JsonSerializerContext;
