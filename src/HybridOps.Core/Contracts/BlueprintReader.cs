@@ -103,6 +103,9 @@ internal static partial class BlueprintReader
             Optional = s.Bool("optional", false),
             PartialOnFailure = s.Bool("partial_on_failure", false),
             InputsNode = ResolveStateRefAliases(inputs, modules),
+            InputLocations = s.Get("inputs") is YamlMappingNode m
+                ? YamlMerge.Entries(m).GroupBy(e => e.Key.Value ?? "").ToImmutableDictionary(g => g.Key, g => s.At(g.First().Key))
+                : ImmutableDictionary<string, SourceLocation>.Empty,
             Location = s.Location,
         };
     }

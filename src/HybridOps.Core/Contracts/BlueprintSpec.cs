@@ -61,6 +61,9 @@ public sealed record BlueprintStep
 
     public required SourceLocation Location { get; init; }
 
+    /// <summary>Where each input name is written in the blueprint (for diagnostics about one input).</summary>
+    public ImmutableDictionary<string, SourceLocation> InputLocations { get; init; } = ImmutableDictionary<string, SourceLocation>.Empty;
+
     public JsonObject Inputs => (JsonObject)InputsNode.DeepClone();
 
     internal JsonObject InputsNode { get; init; } = new();
