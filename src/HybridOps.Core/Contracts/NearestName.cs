@@ -7,13 +7,24 @@ public static class NearestName
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(known);
+        var names = known.Distinct(StringComparer.Ordinal).ToList();
         var limit = Math.Max(1, Math.Min(3, name.Length / 3));
-        return known
+        var close = names
             .Select(k => (Name: k, Distance: Distance(name, k)))
             .Where(c => c.Distance <= limit)
             .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => c.Name)
             .FirstOrDefault();
+        if (close is not null)
+        {
+            return close;
+        }
+
+        // Same stem, other last word (gate_name for gate_id): only when exactly one known name fits.
+        var words = name.Split('_');
+        var stem = words.Length > 1 ? string.Join('_', words[..^1]) + "_" : null;
+        var sameStem = stem is null ? [] : names.Where(k => k.StartsWith(stem, StringComparison.Ordinal) && k.Split('_').Length == words.Length).ToList();
+        return sameStem.Count == 1 ? sameStem[0] : null;
     }
 
     public static string Hint(string name, IEnumerable<string> known) =>
