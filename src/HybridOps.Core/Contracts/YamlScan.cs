@@ -71,7 +71,7 @@ internal sealed class YamlScan(string file)
 
         Count(1, s.Start);
         Remember(s.Anchor, new Shape(Kind.Scalar, 1, 0));
-        Completed(parent, new Shape(Kind.Scalar, 1, 0));
+        Completed(parent, new Shape(Kind.Scalar, 1, 0), s.Start);
     }
 
     private void OnAlias(AnchorAlias a)
@@ -110,7 +110,7 @@ internal sealed class YamlScan(string file)
         }
 
         Count(shape.Size, a.Start);
-        Completed(parent, shape);
+        Completed(parent, shape, a.Start);
     }
 
     private void OnCollectionStart(Kind kind, AnchorName anchor, Mark start)
@@ -135,19 +135,26 @@ internal sealed class YamlScan(string file)
         }
 
         Count(1, start);
-        stack.Push(new Frame(kind, anchor.IsEmpty ? null : anchor.Value) { MergeList = mergeList });
+        stack.Push(new Frame(kind, anchor.IsEmpty ? null : anchor.Value, start) { MergeList = mergeList });
     }
 
     private void OnCollectionEnd()
     {
         var frame = stack.Pop();
+        if (frame is { Kind: Kind.Map, ExpectKey: false })
+        {
+            // The parser lets `key: "v" *alias` through as a key without a value; the node tree cannot hold it.
+            Fail(DiagnosticCatalog.YamlSyntax, "a mapping key has no value (a stray alias or value after the entry?)", frame.LastChild);
+            return;
+        }
+
         var shape = new Shape(frame.Kind, frame.Size + 1, frame.Height + 1);
         if (frame.Anchor is not null)
         {
             anchors[frame.Anchor] = shape;
         }
 
-        Completed(stack.Count > 0 ? stack.Peek() : null, shape);
+        Completed(stack.Count > 0 ? stack.Peek() : null, shape, frame.Start);
     }
 
     /// <summary>A value under `&lt;&lt;:` (or an entry of a merged list) must be a mapping.</summary>
@@ -164,12 +171,14 @@ internal sealed class YamlScan(string file)
         return true;
     }
 
-    private void Completed(Frame? parent, Shape child)
+    private void Completed(Frame? parent, Shape child, Mark start)
     {
         if (parent is null)
         {
             return;
         }
+
+        parent.LastChild = start;
 
         parent.Size += child.Size;
         parent.Height = Math.Max(parent.Height, child.Height);
@@ -214,8 +223,10 @@ internal sealed class YamlScan(string file)
 
     private sealed record Shape(Kind Kind, long Size, int Height);
 
-    private sealed class Frame(Kind kind, string? anchor)
+    private sealed class Frame(Kind kind, string? anchor, Mark start)
     {
+        public Mark Start { get; } = start;
+        public Mark LastChild { get; set; } = start;
         public Kind Kind { get; } = kind;
         public string? Anchor { get; } = anchor;
         public long Size { get; set; }
