@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using HybridOps.Cli.Output;
 using HybridOps.Core;
+using HybridOps.Core.Contracts;
 using HybridOps.Core.Engine;
 using HybridOps.Core.Inputs;
 
@@ -16,34 +17,67 @@ public static class BlueprintCommand
         var bpRef = new Option<string>("--ref", "-r") { Description = "Blueprint ref, e.g. dr/postgresql-ha-failover-gcp@v1", Required = true };
         var inputs = new Option<string?>("--inputs", "-i") { Description = "YAML file mapping step id -> input overrides" };
 
-        var validate = new Command("validate", "Check the blueprint and every step's module spec; touches nothing") { bpRef };
+        var strict = new Option<bool>("--strict") { Description = "Unknown and ignored contract fields are errors, not warnings (use in CI)" };
+
+        var validate = new Command("validate", "Check the blueprint, every step's module spec and every step's inputs; touches nothing") { bpRef, inputs, strict };
         validate.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () =>
         {
             var inv = invocation(parse);
-            var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!);
-            foreach (var step in bp.Steps)
+            var options = new ContractOptions(parse.GetValue(strict));
+            var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!, options);
+            var specs = bp.Steps.Where(s => !s.ProvidedOutside).Select(s => s.ModuleRef).Distinct(StringComparer.Ordinal)
+                .ToDictionary(r => r, r => inv.Content.LoadModule(r, options), StringComparer.Ordinal);
+            var check = BlueprintCheck.Run(bp, r => specs[r], Overrides(parse.GetValue(inputs)));
+            check.ThrowIfErrors();
+            var warnings = bp.Warnings.AddRange(specs.Values.SelectMany(s => s.Warnings)).AddRange(check.Warnings);
+            inv.Renderer.Warnings(warnings);
+            inv.Renderer.Result(new JsonObject
             {
-                inv.Content.LoadModule(step.ModuleRef);
-            }
-
-            inv.Renderer.Result(new JsonObject { ["status"] = "valid", ["blueprint_ref"] = bp.BlueprintRef, ["steps"] = bp.Steps.Length },
-                w => w.WriteLine($"{bp.BlueprintRef}: valid ({bp.Steps.Length} steps)"));
+                ["status"] = "valid",
+                ["blueprint_ref"] = bp.BlueprintRef,
+                ["steps"] = bp.Steps.Length,
+                ["warnings"] = Renderer.DiagnosticsJson(warnings),
+                ["guards"] = GuardsJson(check.Guards),
+            }, w =>
+            {
+                w.WriteLine($"{bp.BlueprintRef}: valid ({bp.Steps.Length} steps{(warnings.IsEmpty ? "" : $", {warnings.Length} warnings")})");
+                foreach (var step in bp.Steps.Where(s => !check.Guards[s.Id].IsEmpty))
+                {
+                    w.WriteLine($"  {step.Id}: deploy asks for {string.Join("; ", check.Guards[step.Id].Select(g => $"{g.Input} ({g.Requirement})"))}");
+                }
+            });
             return Task.FromResult(0);
         }));
 
-        var plan = new Command("plan", "Show the ordered steps and which would run or be skipped; touches nothing") { bpRef, inputs };
+        var plan = new Command("plan", "Show the ordered steps, which would run or be skipped, and the guards each asks for; touches nothing") { bpRef, inputs, strict };
         plan.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () =>
         {
             var inv = invocation(parse);
-            var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!);
-            var steps = new BlueprintEngine(inv.Runtime).Plan(bp, Overrides(parse.GetValue(inputs)));
-            inv.Renderer.Result(new JsonObject { ["blueprint_ref"] = bp.BlueprintRef, ["steps"] = Json.ToObject(new { s = steps })["s"]!.DeepClone() }, w =>
+            var options = new ContractOptions(parse.GetValue(strict));
+            var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!, options);
+            var specWarnings = bp.Steps.Where(s => !s.ProvidedOutside).Select(s => s.ModuleRef).Distinct(StringComparer.Ordinal)
+                .SelectMany(r => inv.Content.LoadModule(r, options).Warnings);
+            var engine = new BlueprintEngine(inv.Runtime);
+            var overrides = Overrides(parse.GetValue(inputs));
+            var steps = engine.Plan(bp, overrides);
+            var warnings = bp.Warnings.AddRange(specWarnings).AddRange(engine.Check(bp, overrides).Warnings);
+            inv.Renderer.Warnings(warnings);
+            inv.Renderer.Result(new JsonObject
+            {
+                ["blueprint_ref"] = bp.BlueprintRef,
+                ["steps"] = Json.ToObject(new { s = steps })["s"]!.DeepClone(),
+                ["warnings"] = Renderer.DiagnosticsJson(warnings),
+            }, w =>
             {
                 w.WriteLine($"{bp.BlueprintRef}: {steps.Length} steps");
                 var n = 0;
                 foreach (var s in steps)
                 {
-                    w.WriteLine($"  {++n}. {s.Id,-28} {s.Decision,-4} {s.Action} {s.ModuleRef}{(s.Instance is null ? "" : "#" + s.Instance)}  (state: {s.CurrentStatus ?? "none"}{(s.Requires.IsEmpty ? "" : $"; after {string.Join(", ", s.Requires)}")})");
+                    w.WriteLine($"  {++n}. {s.Id,-28} {s.Decision,-7} {s.Action} {s.ModuleRef}{(s.Instance is null ? "" : "#" + s.Instance)}  (state: {s.CurrentStatus ?? "none"}{(s.Requires.IsEmpty ? "" : $"; after {string.Join(", ", s.Requires)}")})");
+                    foreach (var g in s.Guards)
+                    {
+                        w.WriteLine($"       guard {g.Input}: {g.Requirement} ({(g.Satisfied ? "given" : "to give at deploy")})");
+                    }
                 }
             });
             return Task.FromResult(0);
@@ -106,6 +140,10 @@ public static class BlueprintCommand
 
         return cmd;
     }
+
+    private static JsonObject GuardsJson(IReadOnlyDictionary<string, System.Collections.Immutable.ImmutableArray<GuardDemand>> guards) =>
+        new(guards.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => KeyValuePair.Create(g.Key, (JsonNode?)new JsonArray(
+            g.Value.Select(d => (JsonNode?)new JsonObject { ["input"] = d.Input, ["requirement"] = d.Requirement, ["satisfied"] = d.Satisfied }).ToArray()))));
 
     private static JsonObject? Overrides(string? file) => file is null ? null : InputResolver.ReadFile(file);
 }

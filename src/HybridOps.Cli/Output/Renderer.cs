@@ -29,6 +29,15 @@ public sealed class Renderer(CliIO io, bool json, Redactor redactor)
         }
     }
 
+    /// <summary>Warnings go to stderr in both modes (json mode also carries them in the result document).</summary>
+    public void Warnings(IEnumerable<Diagnostic> warnings)
+    {
+        foreach (var d in warnings)
+        {
+            io.Err.WriteLine(redactor.Redact($"warning {d}"));
+        }
+    }
+
     public void Failure(HyopsException ex, JsonObject? extra = null)
     {
         if (json)

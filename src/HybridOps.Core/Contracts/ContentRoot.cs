@@ -39,24 +39,31 @@ public sealed class ContentRoot(string path)
     public bool ModuleExists(string moduleRef) =>
         ContractLoader.ModuleRefPattern().IsMatch(moduleRef) && File.Exists(ModuleSpecPath(moduleRef));
 
-    public ModuleSpec LoadModule(string moduleRef)
+    /// <summary>The modules this content root ships, for blueprints' module_ref checks.</summary>
+    public ModuleLookup Modules => new(ModuleExists, [.. ModuleRefs()]);
+
+    public ModuleSpec LoadModule(string moduleRef) => LoadModule(moduleRef, ContractOptions.Default);
+
+    public ModuleSpec LoadModule(string moduleRef, ContractOptions options)
     {
         if (!ContractLoader.ModuleRefPattern().IsMatch(moduleRef) || !File.Exists(ModuleSpecPath(moduleRef)))
         {
             throw HyopsException.From(DiagnosticCatalog.UnknownModuleRef, $"unknown module ref '{moduleRef}' (no {ModuleSpecPath(moduleRef)})");
         }
 
-        return ContractLoader.LoadModule(ModuleSpecPath(moduleRef), moduleRef);
+        return ContractLoader.LoadModule(ModuleSpecPath(moduleRef), moduleRef, options);
     }
 
-    public BlueprintSpec LoadBlueprint(string blueprintRef)
+    public BlueprintSpec LoadBlueprint(string blueprintRef) => LoadBlueprint(blueprintRef, ContractOptions.Default);
+
+    public BlueprintSpec LoadBlueprint(string blueprintRef, ContractOptions options)
     {
         if (!ContractLoader.BlueprintRefPattern().IsMatch(blueprintRef) || !File.Exists(BlueprintPath(blueprintRef)))
         {
             throw HyopsException.From(DiagnosticCatalog.ContractNotFound, $"unknown blueprint ref '{blueprintRef}' (no {BlueprintPath(blueprintRef)})");
         }
 
-        return ContractLoader.LoadBlueprint(BlueprintPath(blueprintRef), ModuleExists, blueprintRef);
+        return ContractLoader.LoadBlueprint(BlueprintPath(blueprintRef), Modules, blueprintRef, options);
     }
 
     public IEnumerable<string> ModuleRefs() => Directory.Exists(ModulesDir)

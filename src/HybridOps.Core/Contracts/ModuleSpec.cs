@@ -20,6 +20,12 @@ public sealed record ModuleSpec
     /// <summary>Declared operator confirmations, checked before anything runs (see <see cref="GuardSpec"/>).</summary>
     public ImmutableArray<GuardSpec> Guards { get; init; } = [];
 
+    /// <summary>Warnings found while loading (unknown or ignored fields); empty when loaded with --strict.</summary>
+    public ImmutableArray<Diagnostics.Diagnostic> Warnings { get; init; } = [];
+
+    /// <summary>Every input the module declares: its defaults and its required inputs.</summary>
+    public IEnumerable<string> InputNames => DefaultsNode.Select(p => p.Key).Concat(RequiredInputs).Distinct(StringComparer.Ordinal);
+
     /// <summary>Input defaults; a fresh copy on every read so nobody mutates the spec.</summary>
     public JsonObject Defaults => (JsonObject)DefaultsNode.DeepClone();
 

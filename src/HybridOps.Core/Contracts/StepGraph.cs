@@ -30,7 +30,7 @@ internal static class StepGraph
             }
         }
 
-        var pending = steps.ToDictionary(s => s.Id, s => s.Requires.Count(byId.ContainsKey), StringComparer.Ordinal);
+        var pending = steps.ToDictionary(s => s.Id, s => s.Requires.Distinct(StringComparer.Ordinal).Count(byId.ContainsKey), StringComparer.Ordinal);
         var ordered = new List<BlueprintStep>();
         while (ordered.Count < steps.Count)
         {

@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace HybridOps.Core.Contracts;
 
-/// <summary>Converts YAML nodes into System.Text.Json nodes, applying YAML 1.2 core-schema typing to plain scalars.</summary>
+/// <summary>Converts YAML nodes (read by <see cref="SafeYaml"/>) into System.Text.Json nodes, applying YAML 1.2 core-schema typing to plain scalars and merge keys.</summary>
 public static class YamlJson
 {
     public static JsonNode? ToJson(YamlNode node) => node switch
@@ -18,10 +18,11 @@ public static class YamlJson
 
     public static JsonObject ToObject(YamlMappingNode map)
     {
+        // Keys are scalars and depth is bounded: every YAML text reaching here went through SafeYaml.
         var obj = new JsonObject();
-        foreach (var (k, v) in map.Children)
+        foreach (var (k, v) in YamlMerge.Entries(map))
         {
-            obj[((YamlScalarNode)k).Value ?? ""] = ToJson(v);
+            obj[k.Value ?? ""] = ToJson(v);
         }
 
         return obj;

@@ -9,7 +9,7 @@ namespace HybridOps.Core.Contracts;
 /// A YAML mapping read with its source location, so every contract error names file:line.
 /// Errors are collected, not thrown, so one validation pass reports all of them.
 /// </summary>
-internal sealed class YamlMap(string file, YamlMappingNode node, List<Diagnostic> errors)
+internal sealed class YamlMap(string file, YamlMappingNode node, List<Diagnostic> errors, List<Diagnostic> warnings)
 {
     public YamlMappingNode Node { get; } = node;
 
@@ -17,11 +17,39 @@ internal sealed class YamlMap(string file, YamlMappingNode node, List<Diagnostic
 
     public SourceLocation At(YamlNode n) => new(file, (int)n.Start.Line, (int)n.Start.Column);
 
-    public YamlNode? Get(string key) =>
-        Node.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
+    public string File => file;
+
+    /// <summary>Entries with merge keys applied (see <see cref="YamlMerge"/>).</summary>
+    public IEnumerable<KeyValuePair<YamlScalarNode, YamlNode>> Entries => YamlMerge.Entries(Node);
+
+    public YamlNode? Get(string key) => YamlMerge.Get(Node, key);
 
     public SourceLocation LocationOf(string key) =>
-        Node.Children.Keys.FirstOrDefault(k => k is YamlScalarNode s && s.Value == key) is { } k ? At(k) : Location;
+        Entries.FirstOrDefault(e => e.Key.Value == key).Key is { } k ? At(k) : Location;
+
+    /// <summary>
+    /// Warns about every key outside the field set: "did you mean" for a near known name, "ignored" for an
+    /// upstream field this build does not implement. <paramref name="path"/> names the place in messages.
+    /// </summary>
+    public void CheckFields(FieldSet fields, string path)
+    {
+        foreach (var (key, _) in Entries)
+        {
+            var name = key.Value ?? "";
+            var at = path.Length == 0 ? name : $"{path}.{name}";
+            if (fields.Known.Contains(name))
+            {
+                continue;
+            }
+
+            warnings.Add(fields.UpstreamIgnored.Contains(name)
+                ? DiagnosticCatalog.UpstreamFieldIgnored.Create($"field '{at}' is an upstream HybridOps field this build does not implement; it is ignored", At(key))
+                : DiagnosticCatalog.UnknownField.Create($"unknown field '{at}'{NearestName.Hint(name, fields.All)}", At(key)));
+        }
+    }
+
+    public void Warn(DiagnosticDescriptor d, string message, SourceLocation? at = null) =>
+        warnings.Add(d.Create(message, at ?? Location));
 
     public string? String(string key, bool required)
     {
@@ -75,7 +103,7 @@ internal sealed class YamlMap(string file, YamlMappingNode node, List<Diagnostic
 
                 return null;
             case YamlMappingNode m:
-                return new YamlMap(file, m, errors);
+                return new YamlMap(file, m, errors, warnings);
             default:
                 Error(DiagnosticCatalog.InvalidField, $"field '{key}' must be a mapping", At(n));
                 return null;
@@ -117,7 +145,7 @@ internal sealed class YamlMap(string file, YamlMappingNode node, List<Diagnostic
         {
             if (item is YamlMappingNode m)
             {
-                yield return new YamlMap(file, m, errors);
+                yield return new YamlMap(file, m, errors, warnings);
             }
             else
             {

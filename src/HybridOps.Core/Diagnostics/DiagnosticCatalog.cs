@@ -36,6 +36,46 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor BlueprintRefMismatch = new("HYO1013", ExitCode.InputError,
         "blueprint_ref does not match the blueprint's directory", "blueprint_ref must equal `<scope>/<name>@vN` of its directory");
 
+    // Contract loader limits and upstream compatibility (HYO1020-HYO1049; docs/contracts.md)
+    public static readonly DiagnosticDescriptor DocumentTooLarge = new("HYO1020", ExitCode.InputError,
+        "contract file is larger than the loader accepts", "contracts are small: keep the file under 1 MiB (split large inputs into an --inputs file)");
+    public static readonly DiagnosticDescriptor EncodingInvalid = new("HYO1021", ExitCode.InputError,
+        "contract file is not UTF-8", "save the file as UTF-8 (a UTF-8 byte order mark is accepted; UTF-16/32 and latin-1 are not)");
+    public static readonly DiagnosticDescriptor NestingTooDeep = new("HYO1022", ExitCode.InputError,
+        "YAML nesting is deeper than the loader accepts", "contracts nest at most 32 levels (counting expanded aliases); flatten the structure");
+    public static readonly DiagnosticDescriptor NonScalarKey = new("HYO1023", ExitCode.InputError,
+        "a mapping key is not a plain value", "mapping keys must be strings; a list or mapping cannot be a key");
+    public static readonly DiagnosticDescriptor AliasCycle = new("HYO1024", ExitCode.InputError,
+        "a YAML alias refers to the node that contains it (recursive structure)", "an alias may only repeat a node that is complete before it; remove the self-reference");
+    public static readonly DiagnosticDescriptor AliasUndefined = new("HYO1025", ExitCode.InputError,
+        "a YAML alias names an anchor that is not defined before it", "define `&name` before using `*name`");
+    public static readonly DiagnosticDescriptor AliasBudgetExceeded = new("HYO1026", ExitCode.InputError,
+        "YAML aliases expand to more nodes than the loader accepts", "a contract expands to at most 100000 nodes; nested aliases multiply (an alias bomb); write the values out");
+    public static readonly DiagnosticDescriptor MergeKeyInvalid = new("HYO1027", ExitCode.InputError,
+        "a YAML merge key (<<) does not merge a mapping", "`<<:` takes a mapping, an alias of a mapping, or a list of those");
+    public static readonly DiagnosticDescriptor MultipleDocuments = new("HYO1028", ExitCode.InputError,
+        "the contract file holds more than one YAML document", "keep one contract per file (remove the `---` separators)");
+    public static readonly DiagnosticDescriptor DuplicateRequirement = new("HYO1029", ExitCode.InputError,
+        "a step lists the same requirement twice", "list every step id once in `requires`");
+    public static readonly DiagnosticDescriptor UnknownField = new("HYO1030", ExitCode.InputError,
+        "unknown field (a warning; an error with --strict)", "remove the field or fix its spelling; docs/contracts.md lists the known fields");
+    public static readonly DiagnosticDescriptor UpstreamFieldIgnored = new("HYO1031", ExitCode.InputError,
+        "an upstream HybridOps field this build does not implement is ignored (a warning; an error with --strict)", "see the upstream compatibility table in docs/contracts.md; remove the field when the blueprint is meant for hyops only");
+    public static readonly DiagnosticDescriptor ModuleOutsideHyops = new("HYO1032", ExitCode.InputError,
+        "the step's module is provided outside hyops (an upstream module this build does not ship)", "deploy that module with upstream HybridOps (or by hand) so its state exists; deploy then uses its published state and does not run the step");
+    public static readonly DiagnosticDescriptor UnknownMode = new("HYO1033", ExitCode.InputError,
+        "unknown blueprint mode (a warning; an error with --strict)", "use one of the modes listed in docs/contracts.md");
+    public static readonly DiagnosticDescriptor UnknownStepInput = new("HYO1034", ExitCode.InputError,
+        "a step gives an input its module does not declare", "fix the input name (the module's spec.yml lists its inputs under inputs.defaults)");
+    public static readonly DiagnosticDescriptor StepInputRequired = new("HYO1035", ExitCode.InputError,
+        "a step leaves a required input of its module empty", "set the input in the step's inputs or in --inputs FILE under the step id");
+    public static readonly DiagnosticDescriptor StepInputType = new("HYO1036", ExitCode.InputError,
+        "a step input has a different type than its module's default", "give a value of the type shown in the module's spec.yml defaults");
+    public static readonly DiagnosticDescriptor StateRefNotYetProduced = new("HYO1037", ExitCode.InputError,
+        "a step reads state that a later step of the blueprint produces", "add the producing step to `requires` (or reorder) so it runs first");
+    public static readonly DiagnosticDescriptor ExternalStateNotReady = new("HYO1038", ExitCode.StateNotReady,
+        "a step reads state that no earlier step produces and that is absent or not ok in this runtime root", "deploy the named module first (or run `hyops lab up`); deploy would stop at this step");
+
     // Inputs and state
     public static readonly DiagnosticDescriptor InputsFileInvalid = new("HYO2001", ExitCode.InputError,
         "inputs file is not valid", "the inputs file must be a YAML/JSON mapping of input names to values");

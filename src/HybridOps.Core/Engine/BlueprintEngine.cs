@@ -17,19 +17,40 @@ namespace HybridOps.Core.Engine;
 /// </summary>
 public sealed class BlueprintEngine(HyopsRuntime runtime)
 {
-    /// <summary>Planned steps: what would run and what would be skipped. Touches no infrastructure.</summary>
+    /// <summary>
+    /// Every step's inputs against its module spec, and the guards deploy will demand (<see cref="BlueprintCheck"/>),
+    /// with state read from this runtime root. Touches nothing.
+    /// </summary>
+    public BlueprintCheckResult Check(BlueprintSpec blueprint, JsonObject? overrides) =>
+        BlueprintCheck.Run(blueprint, runtime.Content.LoadModule, overrides, r => runtime.States.Read(r.ModuleRef, r.Instance)?.Status);
+
+    /// <summary>
+    /// Planned steps: what would run, be skipped, be checked live before skipping (verify) or is provided
+    /// outside hyops, and the guards each step will ask for. Fails like deploy would on a step input error.
+    /// Touches no infrastructure.
+    /// </summary>
     public ImmutableArray<PlannedStep> Plan(BlueprintSpec blueprint, JsonObject? overrides)
     {
+        var check = Check(blueprint, overrides);
+        check.ThrowIfErrors();
         var planned = ImmutableArray.CreateBuilder<PlannedStep>();
         foreach (var step in blueprint.Steps)
         {
-            var spec = runtime.Content.LoadModule(step.ModuleRef);
-            var values = InputResolver.Layer(spec, StepInputs(step, overrides), null, new Dictionary<string, string>());
-            var hash = Json.Hash(values);
             var state = runtime.States.Read(step.ModuleRef, step.StateInstance);
-            var skip = step.SkipIfStateOk && state?.Status == StateStatus.Ok && state.InputsHash == hash;
+            if (step.ProvidedOutside)
+            {
+                planned.Add(new PlannedStep(step.Id, step.ModuleRef, step.StateInstance, step.Action, step.Phase, step.Requires,
+                    "outside", state?.Status, "", []));
+                continue;
+            }
+
+            var spec = runtime.Content.LoadModule(step.ModuleRef);
+            var values = InputResolver.Layer(spec, step.InputsWith(overrides), null, new Dictionary<string, string>());
+            var hash = Json.Hash(values);
+            var unchanged = step.SkipIfStateOk && state?.Status == StateStatus.Ok && state.InputsHash == hash;
+            var decision = !unchanged ? "run" : step.VerifyStateOnSkip && spec.Lifecycle.Contains("status") ? "verify" : "skip";
             planned.Add(new PlannedStep(step.Id, step.ModuleRef, step.StateInstance, step.Action, step.Phase, step.Requires,
-                skip ? "skip" : "run", state?.Status, hash));
+                decision, state?.Status, hash, check.Guards.GetValueOrDefault(step.Id, [])));
         }
 
         return planned.ToImmutable();
@@ -37,8 +58,21 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
 
     public async Task<BlueprintRunResult> DeployAsync(BlueprintSpec blueprint, JsonObject? overrides, CancellationToken cancellationToken)
     {
-        // Validate every step's contract up front, so a broken spec fails before anything runs.
-        foreach (var step in blueprint.Steps)
+        // Validate every step's contract and inputs up front, so a broken spec or input fails before anything runs.
+        Check(blueprint, overrides).ThrowIfErrors();
+        foreach (var step in blueprint.Steps.Where(s => s.ProvidedOutside))
+        {
+            // Provided outside hyops: the state it publishes must already be there; the step is not run.
+            var published = runtime.States.Read(step.ModuleRef, step.StateInstance);
+            if (published?.Status != StateStatus.Ok)
+            {
+                throw HyopsException.From(DiagnosticCatalog.StateAbsent,
+                    $"step '{step.Id}': module '{step.ModuleRef}' is provided outside hyops and its state{(step.StateInstance is null ? "" : $" (instance {step.StateInstance})")} is {published?.Status ?? "absent"}; deploy it with upstream HybridOps first",
+                    step.Location);
+            }
+        }
+
+        foreach (var step in blueprint.Steps.Where(s => !s.ProvidedOutside))
         {
             var spec = runtime.Content.LoadModule(step.ModuleRef);
             if (!spec.Lifecycle.Contains(step.Action))
@@ -52,8 +86,9 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
         // Every step's declared guards before the first step runs: a blueprint missing a confirmation
         // (restore_confirm, a gate's confirm, a fence confirmation) is refused before anything changes.
         var refused = blueprint.Steps
+            .Where(step => !step.ProvidedOutside)
             .SelectMany(step => GuardSpec.CheckAll(runtime.Content.LoadModule(step.ModuleRef), step.Action,
-                InputResolver.Layer(runtime.Content.LoadModule(step.ModuleRef), StepInputs(step, overrides), null, new Dictionary<string, string>()),
+                InputResolver.Layer(runtime.Content.LoadModule(step.ModuleRef), step.InputsWith(overrides), null, new Dictionary<string, string>()),
                 $"step '{step.Id}'"))
             .ToList();
         if (refused.Count > 0)
@@ -96,6 +131,20 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
                 continue;
             }
 
+            if (plan[step.Id].Decision == "outside")
+            {
+                results.Add(new StepResult(step.Id, step.ModuleRef, step.StateInstance, step.Action, "outside", null, "provided outside hyops; its state is ok", 0));
+                record.Append("step", new JsonObject { ["id"] = step.Id, ["status"] = "outside" });
+                continue;
+            }
+
+            if (plan[step.Id].Decision == "verify" && await LiveStatusOkAsync(step, overrides, cancellationToken))
+            {
+                results.Add(new StepResult(step.Id, step.ModuleRef, step.StateInstance, step.Action, "skipped", null, "state ok, inputs unchanged, live status ok", 0));
+                record.Append("step", new JsonObject { ["id"] = step.Id, ["status"] = "skipped", ["verified"] = true });
+                continue;
+            }
+
             if (plan[step.Id].Decision == "skip")
             {
                 results.Add(new StepResult(step.Id, step.ModuleRef, step.StateInstance, step.Action, "skipped", null, "state ok and inputs unchanged", 0));
@@ -113,7 +162,7 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
                     ModuleRef = step.ModuleRef,
                     Action = step.Action,
                     Instance = step.StateInstance,
-                    StepInputs = StepInputs(step, overrides),
+                    StepInputs = step.InputsWith(overrides),
                     ApplyEnvironmentOverrides = false,
                     LockHeld = true,
                 }, cancellationToken);
@@ -144,6 +193,14 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
                     ["started_at"] = startedAt.ToString("O"), ["ended_at"] = endedAt.ToString("O"),
                 });
                 diagnostics = diagnostics.AddRange(failure.Diagnostics);
+                if (step.Optional)
+                {
+                    // An optional step's failure is recorded and the blueprint goes on (upstream `optional`).
+                    results[^1] = results[^1] with { Status = "failed-optional" };
+                    record.Append("optional_failure", new JsonObject { ["step"] = step.Id, ["code"] = first.Code });
+                    continue;
+                }
+
                 if (step.PartialOnFailure && status != StateStatus.Error && results.Any(r => r.Status is StateStatus.Ok or "skipped"))
                 {
                     // What the earlier steps did stands (e.g. the promotion); the blueprint completed partially.
@@ -184,18 +241,26 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
 
     private string StatePath(BlueprintSpec blueprint) => Path.Combine(runtime.Root, "state", "blueprints", blueprint.BlueprintId, "latest.json");
 
-    private static JsonObject StepInputs(BlueprintStep step, JsonObject? overrides)
+    /// <summary>verify_state_on_skip: the module's read-only `status` must answer ok before a step is skipped.</summary>
+    private async Task<bool> LiveStatusOkAsync(BlueprintStep step, JsonObject? overrides, CancellationToken cancellationToken)
     {
-        var inputs = step.Inputs;
-        if (overrides?[step.Id] is JsonObject o)
+        try
         {
-            foreach (var (k, v) in o)
+            var r = await new ModuleRunner(runtime).RunAsync(new ModuleRequest
             {
-                inputs[k] = v?.DeepClone();
-            }
+                ModuleRef = step.ModuleRef,
+                Action = "status",
+                Instance = step.StateInstance,
+                StepInputs = step.InputsWith(overrides),
+                ApplyEnvironmentOverrides = false,
+                LockHeld = true,
+            }, cancellationToken);
+            return r.Status == StateStatus.Ok;
         }
-
-        return inputs;
+        catch (Exception ex) when (Failures.Normalize(ex) is not null)
+        {
+            return false; // drift or unreachable: run the step instead of trusting the recorded state
+        }
     }
 
     private void WriteBlueprintState(BlueprintSpec blueprint, string runId, string status, ExitCode exit, List<StepResult> steps)
@@ -214,4 +279,5 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
 }
 
 /// <summary>A step as the plan shows it.</summary>
-public sealed record PlannedStep(string Id, string ModuleRef, string? Instance, string Action, string Phase, ImmutableArray<string> Requires, string Decision, string? CurrentStatus, string InputsHash);
+public sealed record PlannedStep(string Id, string ModuleRef, string? Instance, string Action, string Phase, ImmutableArray<string> Requires,
+    string Decision, string? CurrentStatus, string InputsHash, ImmutableArray<GuardDemand> Guards);

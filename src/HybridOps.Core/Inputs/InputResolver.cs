@@ -4,7 +4,6 @@ using HybridOps.Core.Contracts;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Secrets;
 using HybridOps.Core.State;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace HybridOps.Core.Inputs;
@@ -81,23 +80,19 @@ public sealed class InputResolver(StateStore states)
             throw HyopsException.From(DiagnosticCatalog.InputsFileInvalid, $"inputs file '{path}' does not exist");
         }
 
-        var stream = new YamlStream();
-        try
+        var errors = new List<Diagnostic>();
+        var root = SafeYaml.LoadFile(path, errors, DiagnosticCatalog.InputsFileInvalid);
+        if (errors.Count > 0)
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException ex)
-        {
-            throw HyopsException.From(DiagnosticCatalog.InputsFileInvalid, ex.Message, new SourceLocation(path, (int)ex.Start.Line, (int)ex.Start.Column));
+            throw new HyopsException([.. errors]);
         }
 
-        if (stream.Documents.Count == 0)
+        if (root is null)
         {
             return new JsonObject();
         }
 
-        if (stream.Documents[0].RootNode is not YamlMappingNode map)
+        if (root is not YamlMappingNode map)
         {
             throw HyopsException.From(DiagnosticCatalog.InputsFileInvalid, "inputs file must be a mapping of input names to values", new SourceLocation(path, 1));
         }
@@ -154,16 +149,9 @@ public sealed class InputResolver(StateStore states)
     /// <summary>Environment values are YAML: `true`, `5`, `[a, b]` and `{k: v}` get their types.</summary>
     private static JsonNode? ParseScalar(string raw)
     {
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(raw));
-            return stream.Documents.Count == 0 ? null : YamlJson.ToJson(stream.Documents[0].RootNode);
-        }
-        catch (YamlException)
-        {
-            return JsonValue.Create(raw);
-        }
+        var errors = new List<Diagnostic>();
+        var node = SafeYaml.LoadText("environment", raw, errors);
+        return errors.Count > 0 ? JsonValue.Create(raw) : node is null ? null : YamlJson.ToJson(node);
     }
 
     private static bool IsEmpty(JsonNode? node) => node switch

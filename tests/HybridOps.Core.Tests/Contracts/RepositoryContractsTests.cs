@@ -43,4 +43,22 @@ public sealed class RepositoryContractsTests
             }
         }
     }
+
+    [Fact]
+    public void EveryContractInTheRepository_PassesStrict_WithNoWarnings_AndEveryStepsInputsMatchTheirModule()
+    {
+        var strict = new ContractOptions(Strict: true);
+        foreach (var moduleRef in content.ModuleRefs())
+        {
+            content.LoadModule(moduleRef, strict).Warnings.ShouldBeEmpty(moduleRef);
+        }
+
+        foreach (var blueprintRef in content.BlueprintRefs())
+        {
+            var bp = content.LoadBlueprint(blueprintRef, strict);
+            bp.Warnings.ShouldBeEmpty(blueprintRef);
+            var check = BlueprintCheck.Run(bp, r => content.LoadModule(r, strict), null);
+            check.Errors.ShouldBeEmpty(blueprintRef);
+        }
+    }
 }
