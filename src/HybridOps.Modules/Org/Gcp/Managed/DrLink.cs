@@ -83,7 +83,14 @@ internal sealed partial class DrLink
         }
     }
 
-    public PgEndpoint TargetAdmin(string db) => new(TargetHost, TargetPort, TargetAdminUser, TargetPassword, db);
+    /// <summary>
+    /// hyops' own admin session on the target. A standby refuses writes by default for every session
+    /// (provider flag); hyops' control-plane work (subscriptions, sequences) turns that default off for
+    /// its own session only. The per-table write guard still applies (see StandbyWriteGuard).
+    /// </summary>
+    public PgEndpoint TargetAdmin(string db) => new(TargetHost, TargetPort, TargetAdminUser, TargetPassword, db) { Options = AdminSessionOptions };
+
+    public const string AdminSessionOptions = "-c default_transaction_read_only=off";
 
     /// <summary>Slot and subscription name of one database (both cluster-wide names, hence per database).</summary>
     public static string LinkName(string db) => "hyops_dr_" + NonWord().Replace(db.ToLowerInvariant(), "_");
