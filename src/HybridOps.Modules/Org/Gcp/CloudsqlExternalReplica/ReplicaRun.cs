@@ -81,6 +81,13 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
                 continue;
             }
 
+            // The table sync reads the new tables as the replication role: grant what dr-source granted for the others.
+            await using (var source = await Sql.OpenAsync(link.SourceAdmin(db), ct))
+            {
+                await Sql.ExecAsync(source, $"grant select on {string.Join(", ", missing)} to {Sql.Ident(link.ReplicationUser)}", ct);
+            }
+
+            context.Evidence.Check("source_select_granted", true, new JsonObject { ["database"] = db, ["tables"] = missing.ToJsonArray(), ["role"] = link.ReplicationUser });
             await CopySchemaAsync(db, ct, [.. missing.SelectMany(t => new[] { "-t", t })]);
             await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
             await GuardAsync(target, db, ct);
@@ -318,7 +325,7 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
 
         var load = await runner.RunAsync(new ProcessSpec(PgBin("psql"),
             ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", link.TargetHost, "-p", link.TargetPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", link.TargetAdminUser, "-d", db],
-            WorkingDirectory: "/", Environment: new Dictionary<string, string> { ["PGPASSWORD"] = link.TargetPassword, ["PGOPTIONS"] = DrLink.AdminSessionOptions + " -c session_replication_role=replica" },
+            WorkingDirectory: "/", Environment: new Dictionary<string, string> { ["PGPASSWORD"] = link.TargetPassword, ["PGOPTIONS"] = DrLink.AdminSessionOptions },
             RunAsUser: user, StdinText: dump.StdOut, Timeout: TimeSpan.FromMinutes(5)), ct);
         context.Evidence.Action("psql < schema", load.Argv, load.ExitCode, load.Duration, new JsonObject { ["stderr"] = load.StdErr.Trim() });
         if (!load.Succeeded)

@@ -84,13 +84,14 @@ internal sealed partial class DrLink
     }
 
     /// <summary>
-    /// hyops' own admin session on the target. A standby refuses writes by default for every session
-    /// (provider flag); hyops' control-plane work (subscriptions, sequences) turns that default off for
-    /// its own session only. The per-table write guard still applies (see StandbyWriteGuard).
+    /// hyops' own admin (control-plane) session on the target. A standby refuses writes for every client
+    /// session (provider default plus StandbyWriteGuard); hyops' own session turns the default off and
+    /// runs as session_replication_role = replica (superuser-only, like the apply worker) so the guard's
+    /// triggers let its subscription and sequence work through. A client session has neither.
     /// </summary>
     public PgEndpoint TargetAdmin(string db) => new(TargetHost, TargetPort, TargetAdminUser, TargetPassword, db) { Options = AdminSessionOptions };
 
-    public const string AdminSessionOptions = "-c default_transaction_read_only=off";
+    public const string AdminSessionOptions = "-c default_transaction_read_only=off -c session_replication_role=replica";
 
     /// <summary>Slot and subscription name of one database (both cluster-wide names, hence per database).</summary>
     public static string LinkName(string db) => "hyops_dr_" + NonWord().Replace(db.ToLowerInvariant(), "_");
