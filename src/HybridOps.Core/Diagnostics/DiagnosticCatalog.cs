@@ -315,6 +315,18 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor HostBecomeRefused = new("HYO7105", ExitCode.ConfigurationFailure,
         "sudo on the host refused to run the command without a password", "allow the login user passwordless sudo to the service user and to root for the commands hyops runs (see docs/hosts.md), or log in as the service user with become: none");
 
+    // Premium standby you can trust (HYO6100-HYO6199): read-only standby, schema drift, promotion preflight, fenced-not-promoted
+    public static readonly DiagnosticDescriptor StandbyNotReadOnly = new("HYO6100", ExitCode.ReadinessFailure,
+        "the managed standby accepts client writes", "see the standby_read_only check; re-run establish (it re-installs the write guard) and check the instance's hyops_standby.conf");
+    public static readonly DiagnosticDescriptor StandbySchemaDrift = new("HYO6101", ExitCode.ReadinessFailure,
+        "the standby's schema differs from the source (schema_drift)", "add the missing tables with apply_mode add_tables (creates them on the standby and refreshes the subscription), or re-establish; fix tables without a primary key on the source");
+    public static readonly DiagnosticDescriptor StandbyApplyStopped = new("HYO6102", ExitCode.ReadinessFailure,
+        "the standby's apply worker is not running", "see the target's postgres.log for the apply error (often a table missing on the standby: apply_mode add_tables), then run status again");
+    public static readonly DiagnosticDescriptor PromotePreflightRefused = new("HYO6103", ExitCode.ReadinessFailure,
+        "promotion preflight refused before the fence: the standby is not promotable", "see the preflight check (health, apply worker, lag vs max_lag_bytes, schema drift); fix the standby, then rerun; nothing was changed");
+    public static readonly DiagnosticDescriptor FencedNotPromoted = new("HYO6104", ExitCode.FencedNotPromoted,
+        "the on-prem cluster is FENCED and the standby was NOT promoted", "fix the cause named in the message and rerun the promote blueprint (it continues from the fence), or lift the fence with the command in the message");
+
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

@@ -28,6 +28,8 @@ public enum ExitCode
     LockHeld = 11,
     /// <summary>A secret or the vault could not be resolved.</summary>
     SecretUnavailable = 12,
+    /// <summary>A promotion failed after the old primary was fenced: production is fenced and nothing was promoted.</summary>
+    FencedNotPromoted = 13,
     /// <summary>The operator cancelled the run (Ctrl+C).</summary>
     Cancelled = 130,
 }

@@ -209,6 +209,14 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
                     halted = true;
                     record.Append("partial", new JsonObject { ["step"] = step.Id, ["code"] = first.Code, ["exit_code_of_step"] = (int)first.ExitCode });
                 }
+                else if (first.ExitCode == ExitCode.FencedNotPromoted)
+                {
+                    // Not "nothing was changed": the fence stands. Its own status, and no later step runs.
+                    status = StateStatus.Fenced;
+                    exit = ExitCode.FencedNotPromoted;
+                    halted = true;
+                    record.Append("fenced", new JsonObject { ["step"] = step.Id, ["code"] = first.Code });
+                }
                 else
                 {
                     status = StateStatus.Error;

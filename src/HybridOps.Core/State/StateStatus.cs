@@ -8,4 +8,7 @@ public static class StateStatus
     public const string Error = "error";
     public const string Partial = "partial";
     public const string Destroyed = "destroyed";
+
+    /// <summary>Blueprints only: a step failed after the old primary was fenced and nothing was promoted (exit 13).</summary>
+    public const string Fenced = "fenced";
 }

@@ -16,7 +16,11 @@ public sealed record PgEndpoint(string Host, int Port, string User, string Passw
         CommandTimeout = 10,
         Pooling = false,
         ApplicationName = "hyops",
+        Options = Options,
     }.ConnectionString;
+
+    /// <summary>Session settings sent at connect (libpq options, e.g. "-c default_transaction_read_only=off"); null = none.</summary>
+    public string? Options { get; init; }
 
     public override string ToString() => $"{User}@{Host}:{Port}/{Database}";
 }

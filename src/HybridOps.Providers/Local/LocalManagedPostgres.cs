@@ -83,6 +83,12 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
             CreatedAt = started,
         };
         await File.AppendAllTextAsync(Path.Combine(data, "postgresql.conf"), ServerSettings(record), cancellationToken);
+        if (request.Role == InstanceRole.Replica)
+        {
+            // A standby is read-only for every client session until promotion, as a managed replica is.
+            await File.WriteAllTextAsync(Path.Combine(data, StandbyFile), StandbySettings, cancellationToken);
+        }
+
         await WriteHbaAsync(record, cancellationToken);
         SaveRecord(record);
         await StartAsync(request.Name, cancellationToken);
@@ -121,12 +127,19 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         return Operation("RESTART", name, started);
     }
 
-    public Task<ProviderOperation> PromoteReplicaAsync(string name, CancellationToken cancellationToken)
+    public async Task<ProviderOperation> PromoteReplicaAsync(string name, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var record = Require(name);
+        // Promotion lifts the standby's instance-level read-only default (the per-table guard is the caller's to lift first).
+        File.Delete(Path.Combine(options.DataDir(name), StandbyFile));
+        if (LivePid(name) is not null)
+        {
+            await RunAsync(new ProcessSpec(Bin("pg_ctl"), ["-D", options.DataDir(name), "reload"], RunAsUser: ServiceUser, Timeout: TimeSpan.FromSeconds(30)), "pg_ctl reload", cancellationToken);
+        }
+
         SaveRecord(record with { Role = "primary", PromotedAt = record.PromotedAt ?? started });
-        return Task.FromResult(Operation("PROMOTE_REPLICA", name, started));
+        return Operation("PROMOTE_REPLICA", name, started);
     }
 
     public async Task<ProviderOperation> PatchDatabaseFlagsAsync(string name, IReadOnlyDictionary<string, string> flags, CancellationToken cancellationToken)
@@ -167,6 +180,8 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
     }
 
     private const string FlagsFile = "hyops_database_flags.conf";
+    private const string StandbyFile = "hyops_standby.conf";
+    private const string StandbySettings = "# hyops local provider: a standby refuses client writes until promoted (PromoteReplica removes this file)\ndefault_transaction_read_only = on\n";
     private const string FlagsInclude = "include_if_exists = 'hyops_database_flags.conf'";
 
     [GeneratedRegex("^[a-z_][a-z0-9_.]{0,62}$")]
@@ -174,6 +189,22 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
 
     [GeneratedRegex("^[A-Za-z0-9_.:-]{0,200}$")]
     private static partial Regex FlagValue();
+
+    public async Task<string> PutSourcePassfileAsync(string name, string host, int port, string user, string password, CancellationToken cancellationToken)
+    {
+        Require(name);
+        // libpq passfile: host:port:database:user:password, ':' and '\' escaped; libpq ignores it unless 0600.
+        static string Esc(string v) => v.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(":", "\\:", StringComparison.Ordinal);
+        var path = options.SourcePassfile(name);
+        var line = $"{Esc(host)}:{port.ToString(CultureInfo.InvariantCulture)}:*:{Esc(user)}:{Esc(password)}\n";
+        if (!File.Exists(path))
+        {
+            await CreateOwnedFileAsync(path, cancellationToken);
+        }
+
+        await File.WriteAllTextAsync(path, line, cancellationToken);
+        return path;
+    }
 
     public async Task<ProviderOperation> DeleteInstanceAsync(string name, CancellationToken cancellationToken)
     {
@@ -251,6 +282,7 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         "max_worker_processes = 16",
         "max_connections = 50",
         "shared_buffers = 32MB",
+        $"include_if_exists = '{StandbyFile}'",
         "",
     ]);
 

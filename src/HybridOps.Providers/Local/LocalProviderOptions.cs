@@ -22,6 +22,9 @@ public sealed record LocalProviderOptions(string DataRoot, string AddressPrefix)
 
     public string MetadataFile(string name) => Path.Combine(InstanceDir(name), "instance.json");
 
+    /// <summary>The 0600 server-user file with the password the instance uses to reach its replication source.</summary>
+    public string SourcePassfile(string name) => Path.Combine(InstanceDir(name), "source.pgpass");
+
     public string LogFile(string name) => Path.Combine(InstanceDir(name), "postgres.log");
 
     public string Host(int index) => $"{AddressPrefix}.{10 + index}";

@@ -33,6 +33,13 @@ public interface IManagedPostgresProvider
     /// </summary>
     Task<ProviderOperation> PatchDatabaseFlagsAsync(string name, IReadOnlyDictionary<string, string> flags, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores the password the instance uses to reach an external source (the DR replication role) in a
+    /// file on the instance's host readable only by the server user; returns its path for a conninfo
+    /// `passfile=`, so no password lands in the instance's catalog or WAL (Cloud SQL: the DMS connection profile).
+    /// </summary>
+    Task<string> PutSourcePassfileAsync(string name, string host, int port, string user, string password, CancellationToken cancellationToken);
+
     /// <summary>Stops the instance and deletes it with its data.</summary>
     Task<ProviderOperation> DeleteInstanceAsync(string name, CancellationToken cancellationToken);
 }

@@ -23,7 +23,8 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
     private readonly List<CliResult> outputs = [];
     private PgEndpoint leader = null!;
 
-    private PgEndpoint Target => new("127.0.93.11", 5432, "hyops_admin", adminPassword, Db);
+    // hyops' control-plane session options: the standby refuses client DDL/DML until promoted (see docs/premium.md).
+    private PgEndpoint Target => new("127.0.93.11", 5432, "hyops_admin", adminPassword, Db) { Options = "-c default_transaction_read_only=off -c session_replication_role=replica" };
 
     private PgEndpoint Source => leader with { Database = Db };
 
@@ -68,7 +69,8 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         established["target_instance"]!.GetValue<string>().ShouldBe(Instance);
         var establishRecord = File.ReadAllText(Path.Combine(establishRun["record_dir"]!.GetValue<string>(), "record.jsonl"));
         establishRecord.ShouldContain("\"subscription_created\"");
-        establishRecord.ShouldContain("password=<from HYOPS_DR_REPLICATION_PASSWORD>");
+        establishRecord.ShouldContain("passfile=");
+        establishRecord.ShouldContain("HYOPS_DR_REPLICATION_PASSWORD");
         establishRecord.ShouldContain("\"initial_copy_complete\"");
         established["replication_state"]!.GetValue<string>().ShouldBe("streaming");
         established["synced_tables"]!.GetValue<int>().ShouldBe(established["total_tables"]!.GetValue<int>());

@@ -19,7 +19,8 @@ public sealed class PromoteSourceLostTests : IAsyncLifetime
     private readonly string replPassword = "dr-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
     private readonly List<CliResult> outputs = [];
 
-    private PgEndpoint Target => new("127.0.93.11", 5432, "hyops_admin", adminPassword, DrSourceFixture.Db);
+    // hyops' control-plane session options: the standby refuses client DDL/DML until promoted (see docs/premium.md).
+    private PgEndpoint Target => new("127.0.93.11", 5432, "hyops_admin", adminPassword, DrSourceFixture.Db) { Options = "-c default_transaction_read_only=off -c session_replication_role=replica" };
 
     public async Task InitializeAsync()
     {

@@ -5,6 +5,7 @@ using HybridOps.Modules.Common;
 using HybridOps.Modules.Org.Gcp.Managed;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Patroni;
+using HybridOps.Providers.Managed;
 
 namespace HybridOps.Modules.Org.Gcp.CloudsqlExternalReplica;
 
@@ -12,7 +13,7 @@ namespace HybridOps.Modules.Org.Gcp.CloudsqlExternalReplica;
 /// org/gcp/cloudsql-external-replica: the managed standby fed by logical replication from the on-prem
 /// DR source. Everything it needs comes from state (DR source, managed instance, site inventory).
 /// </summary>
-public sealed class CloudsqlExternalReplicaHandler(Func<PatroniClient> patroniFactory, IProcessRunner runner) : IModuleHandler
+public sealed class CloudsqlExternalReplicaHandler(Func<PatroniClient> patroniFactory, IProcessRunner runner, ManagedProviders providers) : IModuleHandler
 {
     public const string Ref = "org/gcp/cloudsql-external-replica";
 
@@ -53,12 +54,19 @@ public sealed class CloudsqlExternalReplicaHandler(Func<PatroniClient> patroniFa
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
         var link = DrLink.From(context, "source_state_ref", "target_state_ref");
-        var run = new ReplicaRun(context, link, patroniFactory(), runner);
+        var location = ProviderLocation.FromJson(link.Target["provider_location"])
+            ?? throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "the target instance state publishes no provider_location");
+        var run = new ReplicaRun(context, link, patroniFactory(), runner, providers.Create(location));
         return context.Action switch
         {
             "destroy" => await run.DestroyAsync(cancellationToken),
             "status" => await run.StatusAsync(cancellationToken),
-            _ => context.Inputs.String("apply_mode") == "status" ? await run.StatusAsync(cancellationToken) : await run.EstablishAsync(cancellationToken),
+            _ => context.Inputs.String("apply_mode") switch
+            {
+                "status" => await run.StatusAsync(cancellationToken),
+                "add_tables" => await run.AddTablesAsync(cancellationToken),
+                _ => await run.EstablishAsync(cancellationToken),
+            },
         };
     }
 }

@@ -5,12 +5,13 @@ using HybridOps.Modules.Common;
 using HybridOps.Modules.Org.Gcp.Managed;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Patroni;
+using HybridOps.Providers.Managed;
 using Npgsql;
 
 namespace HybridOps.Modules.Org.Gcp.CloudsqlExternalReplica;
 
 /// <summary>One run of org/gcp/cloudsql-external-replica: establish, status or destroy of the logical link.</summary>
-internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClient patroni, IProcessRunner runner)
+internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClient patroni, IProcessRunner runner, IManagedPostgresProvider provider)
 {
     private string Publication => context.Inputs.String("publication") ?? "hyops_dr";
 
@@ -43,9 +44,59 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
     {
         var outputs = await StatusOutputsAsync(ct);
         outputs["established_at"] = context.Previous?.Outputs["established_at"]?.DeepClone();
-        return outputs.Str("replication_state") == "streaming"
+        if (outputs["schema_drift"]?["drift"]?.GetValue<bool>() == true)
+        {
+            var names = outputs["schema_drift"]!["databases"]!.AsArray().SelectMany(d => SchemaDrift.Names(d!.AsObject()).Select(n => $"{d!["database"]}: {n}"));
+            return ModuleOutcome.Partial(outputs, DiagnosticCatalog.StandbySchemaDrift.Create($"schema drift between source and standby '{link.TargetName}': {string.Join("; ", names)}"));
+        }
+
+        if (outputs.Str("replication_state") == "down")
+        {
+            return ModuleOutcome.Partial(outputs, DiagnosticCatalog.StandbyApplyStopped.Create($"the apply worker of standby '{link.TargetName}' is not running"));
+        }
+
+        if (outputs.Str("replication_state") != "streaming")
+        {
+            return ModuleOutcome.Partial(outputs, DiagnosticCatalog.ReplicationUnhealthy.Create($"replication_state is '{outputs.Str("replication_state")}'"));
+        }
+
+        return outputs["read_only"]!.GetValue<bool>()
             ? ModuleOutcome.Ok(outputs)
-            : ModuleOutcome.Partial(outputs, DiagnosticCatalog.ReplicationUnhealthy.Create($"replication_state is '{outputs.Str("replication_state")}'"));
+            : ModuleOutcome.Partial(outputs, DiagnosticCatalog.StandbyNotReadOnly.Create($"standby '{link.TargetName}' accepts client writes (see the standby_read_only check)"));
+    }
+
+    /// <summary>
+    /// apply_mode add_tables (explicit, never automatic): creates the tables the source has and the
+    /// standby lacks (schema only, from the source), guards them, refreshes the subscription so the
+    /// table sync copies their rows, waits for sync, then reports status like apply_mode status.
+    /// </summary>
+    public async Task<ModuleOutcome> AddTablesAsync(CancellationToken ct)
+    {
+        foreach (var db in link.Databases)
+        {
+            var missing = (await SchemaDrift.CompareAsync(link, db, ct))["tables_missing_on_target"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+            context.Evidence.Check("tables_to_add", true, new JsonObject { ["database"] = db, ["tables"] = missing.ToJsonArray() });
+            if (missing.Count == 0)
+            {
+                continue;
+            }
+
+            // The table sync reads the new tables as the replication role: grant what dr-source granted for the others.
+            await using (var source = await Sql.OpenAsync(link.SourceAdmin(db), ct))
+            {
+                await Sql.ExecAsync(source, $"grant select on {string.Join(", ", missing)} to {Sql.Ident(link.ReplicationUser)}", ct);
+            }
+
+            context.Evidence.Check("source_select_granted", true, new JsonObject { ["database"] = db, ["tables"] = missing.ToJsonArray(), ["role"] = link.ReplicationUser });
+            await CopySchemaAsync(db, ct, [.. missing.SelectMany(t => new[] { "-t", t })]);
+            await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
+            await GuardAsync(target, db, ct);
+            await Sql.ExecAsync(target, $"alter subscription {Sql.Ident(DrLink.LinkName(db))} refresh publication with (copy_data = true)", ct);
+            context.Evidence.Check("subscription_refreshed", true, new JsonObject { ["database"] = db, ["subscription"] = DrLink.LinkName(db), ["tables_added"] = missing.ToJsonArray() });
+        }
+
+        await WaitForSyncAsync(ct);
+        return await StatusAsync(ct);
     }
 
     public async Task<ModuleOutcome> DestroyAsync(CancellationToken ct)
@@ -210,6 +261,7 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
         if (await Sql.ScalarAsync<int>(target, "select count(*)::int from pg_subscription where subname = $1", ct, name) == 1)
         {
             context.Evidence.Note($"database '{db}': subscription {name} exists; schema copy and subscription creation skipped");
+            await GuardAsync(target, db, ct);
             return;
         }
 
@@ -221,8 +273,12 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
         }
 
         await CopySchemaAsync(db, ct);
+        await GuardAsync(target, db, ct);
+        // The password stays out of the managed catalog and WAL: the conninfo names a passfile on the
+        // managed host that only the server user reads (provider-kept), never the password itself.
+        var passfile = await provider.PutSourcePassfileAsync(link.TargetName, link.SourceHost, link.SourcePort, link.ReplicationUser, link.ReplicationPassword, ct);
         var conninfo = $"host={Sql.ConnValue(link.SourceHost)} port={link.SourcePort} dbname={Sql.ConnValue(db)} user={Sql.ConnValue(link.ReplicationUser)} "
-            + $"password={Sql.ConnValue(link.ReplicationPassword)} application_name={Sql.ConnValue(name)}";
+            + $"passfile={Sql.ConnValue(passfile)} application_name={Sql.ConnValue(name)}";
         // A failing statement is echoed into the server log (log_min_error_statement): keep the conninfo out of it.
         await Sql.ExecAsync(target, "set log_min_error_statement = panic", ct);
         try
@@ -242,16 +298,24 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
             ["subscription"] = name,
             ["slot"] = name,
             ["publication"] = Publication,
-            ["conninfo"] = $"host={link.SourceHost} port={link.SourcePort} dbname={db} user={link.ReplicationUser} password=<from {link.ReplicationPasswordEnv}>",
+            ["conninfo"] = $"host={link.SourceHost} port={link.SourcePort} dbname={db} user={link.ReplicationUser} passfile={passfile}",
+            ["passfile"] = new JsonObject { ["path"] = passfile, ["mode"] = "0600", ["owner"] = "server user", ["password_from"] = link.ReplicationPasswordEnv },
         });
     }
 
-    private async Task CopySchemaAsync(string db, CancellationToken ct)
+    /// <summary>The standby's client write guard on every table of the database (the apply worker is not affected).</summary>
+    private async Task GuardAsync(Npgsql.NpgsqlConnection target, string db, CancellationToken ct)
+    {
+        var guarded = await StandbyWriteGuard.InstallAsync(target, ct);
+        context.Evidence.Check("standby_write_guard", true, new JsonObject { ["database"] = db, ["tables_guarded_now"] = guarded.ToJsonArray(), ["schema"] = StandbyWriteGuard.Schema });
+    }
+
+    private async Task CopySchemaAsync(string db, CancellationToken ct, IReadOnlyList<string>? only = null)
     {
         var user = ProcessIdentity.ServiceUserOrNull(context.Inputs.String("os_user") ?? "postgres");
         var dump = await runner.RunAsync(new ProcessSpec(PgBin("pg_dump"),
             ["-h", link.SourceHost, "-p", link.SourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", link.SourceAdminUser, "-d", db,
-             "--schema-only", "--no-owner", "--no-privileges", "--no-publications", "--no-subscriptions"],
+             "--schema-only", "--no-owner", "--no-privileges", "--no-publications", "--no-subscriptions", .. only ?? []],
             WorkingDirectory: "/", Environment: new Dictionary<string, string> { ["PGPASSWORD"] = link.SourceAdminPassword }, RunAsUser: user, Timeout: TimeSpan.FromMinutes(5)), ct);
         context.Evidence.Action("pg_dump --schema-only", dump.Argv, dump.ExitCode, dump.Duration, new JsonObject { ["bytes"] = dump.StdOut.Length, ["stderr"] = dump.StdErr.Trim() });
         if (!dump.Succeeded)
@@ -261,7 +325,8 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
 
         var load = await runner.RunAsync(new ProcessSpec(PgBin("psql"),
             ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", link.TargetHost, "-p", link.TargetPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", link.TargetAdminUser, "-d", db],
-            WorkingDirectory: "/", Environment: new Dictionary<string, string> { ["PGPASSWORD"] = link.TargetPassword }, RunAsUser: user, StdinText: dump.StdOut, Timeout: TimeSpan.FromMinutes(5)), ct);
+            WorkingDirectory: "/", Environment: new Dictionary<string, string> { ["PGPASSWORD"] = link.TargetPassword, ["PGOPTIONS"] = DrLink.AdminSessionOptions },
+            RunAsUser: user, StdinText: dump.StdOut, Timeout: TimeSpan.FromMinutes(5)), ct);
         context.Evidence.Action("psql < schema", load.Argv, load.ExitCode, load.Duration, new JsonObject { ["stderr"] = load.StdErr.Trim() });
         if (!load.Succeeded)
         {
@@ -323,6 +388,28 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
         }
 
         var state = ReplicationProbe.StateOf(links, sourceReachable);
+        var guards = new JsonArray();
+        foreach (var db in link.Databases.Where(d => links.Any(l => l.Database == d && l.SubscriptionExists)))
+        {
+            guards.Add(await StandbyWriteGuard.ProbeAsync(link, db, ct));
+        }
+
+        JsonObject? drift = null;
+        if (sourceReachable)
+        {
+            var reports = new JsonArray();
+            foreach (var db in link.Databases)
+            {
+                reports.Add(await SchemaDrift.CompareAsync(link, db, ct));
+            }
+
+            var any = reports.Any(r => r!["drift"]!.GetValue<bool>());
+            drift = new JsonObject { ["drift"] = any, ["databases"] = reports };
+            context.Evidence.Check("schema_drift", !any, drift.DeepClone().AsObject(), any ? DiagnosticCatalog.StandbySchemaDrift.Code : null);
+        }
+
+        var readOnly = guards.Count == link.Databases.Count && guards.All(g => g!["read_only"]!.GetValue<bool>());
+        context.Evidence.Check("standby_read_only", readOnly, new JsonObject { ["databases"] = guards.DeepClone() });
         long? lagBytes = links.Any(l => l.LagBytes is null) ? null : links.Max(l => l.LagBytes!.Value);
         context.Evidence.Check("replication_status", state == "streaming", new JsonObject
         {
@@ -338,6 +425,8 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
         outputs["lag_bytes"] = lagBytes;
         outputs["lag_seconds"] = lagSeconds;
         outputs["replication_state"] = state;
+        outputs["read_only"] = readOnly;
+        outputs["schema_drift"] = drift;
         outputs["subscriptions_enabled"] = links.All(l => l.Enabled);
         outputs["synced_tables"] = links.Sum(l => l.ReadyTables);
         outputs["total_tables"] = links.Sum(l => l.TotalTables);

@@ -187,7 +187,9 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             throw HyopsException.From(DiagnosticCatalog.ManagedInstanceUnreachable, $"{endpoint}: {ex.Diagnostics[0].Message}");
         }
 
-        var ok = facts.ServerVersionNum / 10000 == 15 && facts.WalLevel == "logical" && (facts.Writable || ManagedFence.IsFenced(instance));
+        // A standby is read-only by default until promoted (provider-enforced); a primary must be writable unless fenced.
+        var standby = instance.Role == InstanceRole.Replica;
+        var ok = facts.ServerVersionNum / 10000 == 15 && facts.WalLevel == "logical" && (standby ? facts.DefaultReadOnly : facts.Writable || ManagedFence.IsFenced(instance));
         context.Evidence.Check("instance_answers_sql", ok, new JsonObject
         {
             ["endpoint"] = endpoint.ToString(),
@@ -195,6 +197,7 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             ["wal_level"] = facts.WalLevel,
             ["writable"] = facts.Writable,
             ["write_fenced"] = ManagedFence.IsFenced(instance),
+            ["standby_read_only"] = standby ? facts.DefaultReadOnly : null,
             ["system_identifier"] = facts.SystemIdentifier,
         }, ok ? null : DiagnosticCatalog.ManagedInstanceNotRunnable.Code);
         if (!ok)

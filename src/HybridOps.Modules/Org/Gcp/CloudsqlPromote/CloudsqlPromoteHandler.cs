@@ -64,6 +64,11 @@ public sealed class CloudsqlPromoteHandler(ManagedProviders providers) : IModule
             return ModuleOutcome.Destroyed();
         }
 
+        if (context.Action == "status" && context.Inputs.Bool("preflight") && instance!.Role != InstanceRole.Primary)
+        {
+            await PromotionPreflight.RunAsync(context, link, cancellationToken);
+        }
+
         if (context.Action == "status" || instance!.Role == InstanceRole.Primary)
         {
             var outputs = (JsonObject?)context.Previous?.Outputs.DeepClone() ?? new JsonObject();
@@ -78,8 +83,30 @@ public sealed class CloudsqlPromoteHandler(ManagedProviders providers) : IModule
 
         context.Evidence.Guard("promote_confirm", true, new JsonObject { ["typed"] = context.Inputs.String("promote_confirm"), ["instance_name"] = link.TargetName });
         var promotion = new Promotion(context, link, provider, instance);
-        return ModuleOutcome.Ok(await promotion.RunAsync(cancellationToken));
+        try
+        {
+            return ModuleOutcome.Ok(await promotion.RunAsync(cancellationToken));
+        }
+        catch (HyopsException ex) when (FencedCluster(context) is { } cluster)
+        {
+            // After the fence "nothing was changed" is no longer true for production: say what stands and how to lift it.
+            var first = ex.Diagnostics[0];
+            context.Evidence.Check("fenced_not_promoted", false, new JsonObject { ["cluster_name"] = cluster, ["cause"] = first.Code, ["instance_name"] = link.TargetName },
+                DiagnosticCatalog.FencedNotPromoted.Code);
+            throw HyopsException.From(DiagnosticCatalog.FencedNotPromoted,
+                $"on-prem cluster '{cluster}' is FENCED and '{link.TargetName}' was NOT promoted ({first.Code}: {first.Message}). "
+                + $"Fix the cause and rerun the promote blueprint, or lift the fence: HYOPS_INPUT_FENCE_CONFIRM={cluster} hyops module destroy --module platform/onprem/postgresql-fence --instance {FenceInstance(context)}");
+        }
     }
+
+    /// <summary>The fenced cluster's name when fence_state_ref names a fence state that says fenced: true.</summary>
+    private static string? FencedCluster(ModuleContext context) =>
+        context.Inputs.State("fence_state_ref")?.Outputs is { } fence && fence["fenced"] is JsonValue v && v.TryGetValue<bool>(out var fenced) && fenced
+            ? fence.Str("cluster_name") ?? "on-prem"
+            : null;
+
+    private static string FenceInstance(ModuleContext context) =>
+        context.Inputs.String("fence_state_ref") is { } r && r.Contains('#', StringComparison.Ordinal) ? r[(r.IndexOf('#', StringComparison.Ordinal) + 1)..] : "latest";
 
     private static ProviderLocation Location(DrLink link) =>
         ProviderLocation.FromJson(link.Target["provider_location"])

@@ -59,6 +59,13 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
             ["subscriptions"] = link.Databases.Select(DrLink.LinkName).ToJsonArray(),
             ["source_slots"] = "kept (slot_name = NONE); the standby teardown (cloudsql-external-replica destroy) retires them",
         });
+        foreach (var db in link.Databases)
+        {
+            await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
+            await StandbyWriteGuard.LiftAsync(target, ct);
+        }
+
+        context.Evidence.Check("standby_write_guard_lifted", true, new JsonObject { ["databases"] = link.Databases.ToJsonArray(), ["schema"] = StandbyWriteGuard.Schema });
         var op = await provider.PromoteReplicaAsync(instance.Name, ct);
         context.Evidence.Append("provider_operation", op.ToJson());
         await ProveWritableAsync(ct);
@@ -227,7 +234,8 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
     {
         foreach (var db in link.Databases)
         {
-            await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
+            // A plain client session (no hyops session options): proves the provider lifted the read-only default.
+            await using var target = await Sql.OpenAsync(link.TargetAdmin(db) with { Options = null }, ct);
             try
             {
                 await Sql.ExecAsync(target, "insert into hyops_dr.barrier (id) values ($1)", ct, $"promoted-{context.RunId}-{db}");

@@ -83,7 +83,15 @@ internal sealed partial class DrLink
         }
     }
 
-    public PgEndpoint TargetAdmin(string db) => new(TargetHost, TargetPort, TargetAdminUser, TargetPassword, db);
+    /// <summary>
+    /// hyops' own admin (control-plane) session on the target. A standby refuses writes for every client
+    /// session (provider default plus StandbyWriteGuard); hyops' own session turns the default off and
+    /// runs as session_replication_role = replica (superuser-only, like the apply worker) so the guard's
+    /// triggers let its subscription and sequence work through. A client session has neither.
+    /// </summary>
+    public PgEndpoint TargetAdmin(string db) => new(TargetHost, TargetPort, TargetAdminUser, TargetPassword, db) { Options = AdminSessionOptions };
+
+    public const string AdminSessionOptions = "-c default_transaction_read_only=off -c session_replication_role=replica";
 
     /// <summary>Slot and subscription name of one database (both cluster-wide names, hence per database).</summary>
     public static string LinkName(string db) => "hyops_dr_" + NonWord().Replace(db.ToLowerInvariant(), "_");

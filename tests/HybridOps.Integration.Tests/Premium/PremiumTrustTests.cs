@@ -1,0 +1,282 @@
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Support;
+using HybridOps.Postgres.Exec;
+using HybridOps.Postgres.Sql;
+using Npgsql;
+
+namespace HybridOps.Integration.Tests.Premium;
+
+/// <summary>
+/// A premium standby you can trust, on a real lab: the standby refuses client writes until promoted
+/// while replication applies, no DR password lands in the managed catalog, files or WAL, schema drift
+/// and lag refuse the promotion before the fence (on-prem keeps taking writes), and a failure after
+/// the fence is "fenced, not promoted" (exit 13) until a rerun after the fix promotes.
+/// </summary>
+[TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<PremiumTrustFixture>
+{
+    private const string Standby = "dr/postgresql-cloudsql-standby-gcp@v1";
+    private const string Promote = "dr/postgresql-cloudsql-promote-gcp@v1";
+    private const string Replica = "org/gcp/cloudsql-external-replica";
+    private const string Managed = "127.0.163.11";
+    private const string Instance = "hyops-dr-standby";
+    private const string Cluster = "hyops-onprem";
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private Site Site => f.Site;
+
+    private string Confirmed(string extraPromote = "") => $"""
+        fence_onprem:
+          fence_confirm: {Cluster}
+        promote:
+          promote_confirm: {Instance}
+        {extraPromote}
+        publish_endpoint:
+          publish_confirm: "db.hyops.lab."
+        """;
+
+    [Fact]
+    [Step(1)]
+    public async Task Standby_PublishesReadOnly_AndNoSchemaDrift()
+    {
+        (await Site.HyopsAsync("lab", "load", "--duration", "2")).ExitCode.ShouldBe(0);
+
+        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.yml", """
+            dr_source:
+              allowed_consumer_cidrs: ["127.0.163.0/24", "127.0.0.1/32"]
+            """));
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        var outputs = State("org__gcp__cloudsql-external-replica")["outputs"]!;
+        outputs["replication_state"]!.GetValue<string>().ShouldBe("streaming");
+        outputs["read_only"]!.GetValue<bool>().ShouldBeTrue();
+        outputs["schema_drift"]!["drift"]!.GetValue<bool>().ShouldBeFalse(outputs["schema_drift"]!.ToJsonString());
+    }
+
+    [Fact]
+    [Step(2)]
+    public async Task ClientWriteOnTheStandby_FailsEvenAfterSettingTheDefaultOff_AndReplicationStillApplies()
+    {
+        var insert = await SqlStateAsync(ManagedEndpoint(), "set default_transaction_read_only = off; insert into hyops_drill.acks (id) values (-42)");
+        var ddl = await SqlStateAsync(ManagedEndpoint(), "set default_transaction_read_only = off; create table public.rogue (id int primary key)");
+        var plain = await SqlStateAsync(ManagedEndpoint(), "insert into hyops_drill.acks (id) values (-43)");
+
+        insert.ShouldBe("25006");
+        ddl.ShouldBe("25006");
+        plain.ShouldBe("25006");
+        await ExecAsync(await LeaderEndpointAsync(), "insert into hyops_dr.barrier (id) values ('trust-applies')");
+        await WaitUntilAsync(async () => await ScalarAsync<long>(ManagedEndpoint(), "select count(*) from hyops_dr.barrier where id = 'trust-applies'") == 1);
+        (await ScalarAsync<long>(ManagedEndpoint(), "select count(*) from hyops_drill.acks where id in (-42, -43)")).ShouldBe(0);
+    }
+
+    [Fact]
+    [Step(3)]
+    public async Task TheDrPassword_IsInNoManagedCatalogFileOrWal()
+    {
+        var conninfo = await ScalarAsync<string>(ManagedEndpoint(), "select string_agg(subconninfo, ' ') from pg_subscription");
+        conninfo.ShouldContain("passfile=");
+        conninfo.ShouldNotContain(f.DrPassword);
+        var instanceDir = Path.Combine(Site.LabDir, "sites", "managed", "instances", Instance);
+        var passfile = Path.Combine(instanceDir, "source.pgpass");
+        (await RunAsync("stat", "-c", "%a %U", passfile)).Trim().ShouldBe("600 postgres");
+        await ExecAsync(ManagedAdmin(), "checkpoint");
+
+        var scanned = 0;
+        foreach (var file in Directory.EnumerateFiles(instanceDir, "*", SearchOption.AllDirectories).Where(p => p != passfile && !Path.GetFileName(p).StartsWith(".s.PGSQL", StringComparison.Ordinal)))
+        {
+            System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(file)).ShouldNotContain(f.DrPassword, customMessage: file);
+            scanned++;
+        }
+
+        var wal = Path.Combine(instanceDir, "data", "pg_wal");
+        var segments = Directory.EnumerateFiles(wal).Where(p => Path.GetFileName(p).Length == 24).Order().ToList();
+        var dump = await RunAsync("/usr/lib/postgresql/15/bin/pg_waldump", "-p", wal, Path.GetFileName(segments[0]), Path.GetFileName(segments[^1]));
+        scanned.ShouldBeGreaterThan(100);
+        dump.ShouldContain("rmgr:");
+        dump.ShouldNotContain(f.DrPassword);
+    }
+
+    [Fact]
+    [Step(4)]
+    public async Task Promote_WithLagOverMaxLagBytes_IsRefusedBeforeTheFence_AndOnpremKeepsTakingWrites()
+    {
+        await ExecAsync(ManagedAdmin(), "alter subscription hyops_dr_postgres disable");
+        await ExecAsync(await LeaderEndpointAsync(), "insert into hyops_dr.barrier (id) select 'lag-' || g from generate_series(1, 2000) g");
+        CliResult r;
+        try
+        {
+            r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("lag.yml", Confirmed() + "\n" + """
+                standby_contract:
+                  max_lag_bytes: 1024
+                """));
+        }
+        finally
+        {
+            await ExecAsync(ManagedAdmin(), "alter subscription hyops_dr_postgres enable");
+        }
+
+        r.ExitCode.ShouldBe(8, r.ToString());
+        r.ToString().ShouldContain("HYO6103");
+        r.ToString().ShouldContain("exceeds max_lag_bytes 1024");
+        BlueprintSteps()["standby_contract"].ShouldBe("error");
+        BlueprintSteps()["fence_onprem"].ShouldBe("not_run");
+        File.Exists(Site.StatePath("platform__onprem__postgresql-fence", "onprem")).ShouldBeFalse();
+        await ExecAsync(await LeaderEndpointAsync(), "insert into hyops_drill.acks (id) values (-1001)");
+        await WaitUntilAsync(async () => (await Site.HyopsAsync("module", "deploy", "--module", Replica, "--inputs", Inputs("status.yml", "apply_mode: status\n"))).ExitCode == 0);
+    }
+
+    [Fact]
+    [Step(5)]
+    public async Task ATableCreatedOnTheSourceAfterEstablish_FailsStatusByName_RefusesPromotionBeforeTheFence_AndAddTablesFixesIt()
+    {
+        await ExecAsync(await LeaderEndpointAsync(), "create table public.late_orders (id int primary key, note text); insert into public.late_orders values (1, 'after establish')");
+
+        var promote = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("confirmed.yml", Confirmed()));
+        var status = await Site.HyopsAsync("module", "deploy", "--module", Replica, "--inputs", Inputs("status.yml", "apply_mode: status\n"));
+
+        status.ExitCode.ShouldNotBe(0, status.ToString());
+        status.ToString().ShouldContain("HYO6101");
+        status.ToString().ShouldContain("late_orders");
+        State("org__gcp__cloudsql-external-replica")["outputs"]!["schema_drift"]!.ToJsonString().ShouldContain("public.late_orders");
+        promote.ExitCode.ShouldBe(8, promote.ToString());
+        promote.ToString().ShouldContain("HYO6103");
+        promote.ToString().ShouldContain("late_orders");
+        BlueprintSteps()["fence_onprem"].ShouldBe("not_run");
+        File.Exists(Site.StatePath("platform__onprem__postgresql-fence", "onprem")).ShouldBeFalse();
+        await ExecAsync(await LeaderEndpointAsync(), "insert into public.late_orders values (2, 'on-prem still takes writes')");
+
+        var fix = await Site.HyopsAsync("module", "deploy", "--module", Replica, "--inputs", Inputs("add.yml", "apply_mode: add_tables\n"));
+
+        fix.ExitCode.ShouldBe(0, fix + "\n" + string.Join("\n", File.ReadLines(Path.Combine(Site.LabDir, "sites", "managed", "instances", Instance, "postgres.log")).TakeLast(30)));
+        await WaitUntilAsync(async () => await ScalarAsync<long>(ManagedEndpoint(), "select count(*) from public.late_orders") == 2);
+        (await SqlStateAsync(ManagedEndpoint(), "set default_transaction_read_only = off; insert into public.late_orders values (3, 'x')")).ShouldBe("25006");
+    }
+
+    [Fact]
+    [Step(6)]
+    public async Task AFailureAfterTheFence_IsFencedNotPromotedExit13_NamingTheUnfenceCommand_AndARerunAfterTheFixPromotes()
+    {
+        // The promote step is pointed at a socket dir that does not exist: after the fence the source is unreachable over TCP.
+        var broken = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("broken.yml", Confirmed("  source_socket_dir: /nonexistent-hyops-socket")));
+
+        broken.ExitCode.ShouldBe(13, broken.ToString());
+        broken.ToString().ShouldContain("HYO6104");
+        broken.ToString().ShouldContain("hyops module destroy --module platform/onprem/postgresql-fence --instance onprem");
+        var bp = JsonNode.Parse(File.ReadAllText(Path.Combine(Site.Root, "state", "blueprints", "dr__postgresql-cloudsql-promote-gcp@v1", "latest.json")))!;
+        bp["status"]!.GetValue<string>().ShouldBe("fenced");
+        bp["exit_code"]!.GetValue<int>().ShouldBe(13);
+        BlueprintSteps()["promote"].ShouldBe("error");
+        BlueprintSteps()["publish_endpoint"].ShouldBe("not_run");
+        (await WritesAsync(await LeaderEndpointAsync())).ShouldBeFalse();
+        (await SqlStateAsync(ManagedEndpoint(), "set default_transaction_read_only = off; insert into hyops_drill.acks (id) values (-44)")).ShouldBe("25006");
+
+        var rerun = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("confirmed.yml", Confirmed()));
+
+        rerun.ExitCode.ShouldBe(0, rerun.ToString());
+        BlueprintSteps()["fence_onprem"].ShouldBe("skipped");
+        State("org__gcp__cloudsql-promote")["outputs"]!["role"]!.GetValue<string>().ShouldBe("primary");
+        (await SqlStateAsync(ManagedEndpoint(), "insert into hyops_drill.acks (id) values (-45)")).ShouldBe("00000");
+        (await ScalarAsync<string>(ManagedEndpoint(), "show default_transaction_read_only")).ShouldBe("off");
+    }
+
+    [Fact]
+    [Step(7)]
+    public void NoPasswordInAnyRuntimeFile()
+    {
+        foreach (var (path, text) in Site.RuntimeFiles())
+        {
+            text.ShouldNotContain(Site.SuperuserPassword, customMessage: path);
+            text.ShouldNotContain(f.DrPassword, customMessage: path);
+        }
+    }
+
+    private PgEndpoint ManagedEndpoint() => Site.Endpoint("pg1") with { Host = Managed };
+
+    /// <summary>hyops' own control-plane session options (superuser-only session_replication_role, as the apply worker runs).</summary>
+    private PgEndpoint ManagedAdmin() => ManagedEndpoint() with { Options = "-c default_transaction_read_only=off -c session_replication_role=replica" };
+
+    private async Task<PgEndpoint> LeaderEndpointAsync()
+    {
+        var cluster = JsonNode.Parse(await Http.GetStringAsync(new Uri("http://127.0.161.11:8008/cluster")))!;
+        var leader = cluster["members"]!.AsArray().Single(m => m!["role"]!.GetValue<string>() == "leader")!["name"]!.GetValue<string>();
+        return Site.Endpoint(leader);
+    }
+
+    private Dictionary<string, string> BlueprintSteps()
+    {
+        var bp = JsonNode.Parse(File.ReadAllText(Path.Combine(Site.Root, "state", "blueprints", "dr__postgresql-cloudsql-promote-gcp@v1", "latest.json")))!;
+        return bp["steps"]!.AsArray().ToDictionary(s => s!["id"]!.GetValue<string>(), s => s!["status"]!.GetValue<string>());
+    }
+
+    private JsonNode State(string moduleId, string? instance = null) => JsonNode.Parse(File.ReadAllText(Site.StatePath(moduleId, instance)))!;
+
+    private string Inputs(string name, string yaml)
+    {
+        var path = Path.Combine(Site.Dir, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private static async Task<string> SqlStateAsync(PgEndpoint endpoint, string sql)
+    {
+        try
+        {
+            await ExecAsync(endpoint, sql);
+            return "00000";
+        }
+        catch (PostgresException ex)
+        {
+            return ex.SqlState;
+        }
+    }
+
+    private static async Task<bool> WritesAsync(PgEndpoint endpoint)
+    {
+        try
+        {
+            await ExecAsync(endpoint, "begin; set transaction read write; select pg_current_xact_id(); rollback");
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task ExecAsync(PgEndpoint endpoint, string sql)
+    {
+        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<T> ScalarAsync<T>(PgEndpoint endpoint, string sql)
+    {
+        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<string> RunAsync(string file, params string[] args)
+    {
+        var r = await new LocalProcessRunner().RunAsync(new ProcessSpec(file, args) { RunAsUser = "postgres" }, CancellationToken.None);
+        return r.StdOut + r.StdErr;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(300);
+        }
+
+        (await condition()).ShouldBeTrue("condition not met within 30s");
+    }
+}
