@@ -25,9 +25,13 @@ public static class LabCommand
         var labDir = new Option<string?>("--lab-dir") { Description = "Where the lab's servers keep data and logs (default: /tmp/hyops-lab-<hash of root>)" };
         var prefix = new Option<string?>("--address-prefix") { Description = "First three octets of the on-prem site's loopback addresses (default 127.0.1)" };
         var purge = new Option<bool>("--purge") { Description = "down: also delete the lab's data directory" };
+        var hosts = new Option<bool>("--hosts") { Description = "Build the lab as namespaced hosts, each with its own sshd, reached only over SSH (see docs/lab.md)" };
+        var block = new Option<int>("--block") { Description = "With --hosts: the lab's /28 of 169.254.250.0/24, 1..14 (default 1)", DefaultValueFactory = _ => 1 };
 
-        var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix };
-        up.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), ct)));
+        var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix, hosts, block };
+        up.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => parse.GetValue(hosts)
+            ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(block), ct)
+            : UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), ct)));
 
         var status = new Command("status", "Show every lab process (by pid) and Patroni's view of the cluster") { labDir };
         status.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => StatusAsync(invocation(parse), parse.GetValue(labDir), ct)));
@@ -45,6 +49,13 @@ public static class LabCommand
         }
 
         return cmd;
+    }
+
+    private static Task<int> UpHostsAsync(Invocation inv, string? labDirOption, int block, CancellationToken ct)
+    {
+        var session = new LabSession(inv);
+        var (dir, _) = session.Locate(labDirOption, null);
+        return SiteLabCommands.UpAsync(inv, session, dir, block, ct);
     }
 
     private static async Task<int> UpAsync(Invocation inv, string? labDirOption, string? prefixOption, CancellationToken ct)
@@ -137,7 +148,7 @@ public static class LabCommand
     }
 
     /// <summary>The lab PowerDNS API key from env or vault; generated and stored in the vault on first use.</summary>
-    private static string PdnsApiKey(Invocation inv)
+    internal static string PdnsApiKey(Invocation inv)
     {
         if (inv.Runtime.Secrets.TryResolve(PdnsApiKeyName, out var key))
         {
@@ -171,6 +182,11 @@ public static class LabCommand
         }
 
         var (dir, _) = session.Locate(labDirOption, null);
+        if (SiteLabCommands.IsHostsLab(dir))
+        {
+            return await SiteLabCommands.StatusAsync(inv, dir, ct);
+        }
+
         var status = await new LabController(time: inv.Time).StatusAsync(dir, ct);
         var processes = new JsonArray(status.Processes.Select(p => (JsonNode?)new JsonObject
         {
@@ -217,6 +233,11 @@ public static class LabCommand
     {
         var session = new LabSession(inv);
         var (dir, _) = session.Locate(labDirOption, null);
+        if (SiteLabCommands.IsHostsLab(dir))
+        {
+            return await SiteLabCommands.DownAsync(inv, dir, ct);
+        }
+
         var started = inv.Time.GetTimestamp();
         await new LabController(time: inv.Time).DownAsync(dir, purge, inv.Runtime.Progress, ct);
         var after = Directory.Exists(dir) ? await new LabController(time: inv.Time).StatusAsync(dir, ct) : null;

@@ -113,6 +113,56 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         return report;
     }
 
+    /// <summary>
+    /// What is running, asked the way an operator would: each host's init alive, each service's status from
+    /// the host's service manager over ssh, and Patroni's view of the cluster now serving the site.
+    /// </summary>
+    public async Task<(bool Healthy, JsonObject Report)> StatusAsync(string labDir, CancellationToken ct)
+    {
+        var state = SiteLabState.Load(labDir) ?? throw new InvalidOperationException($"{labDir} holds no lab on hosts (no {SiteLabState.FileName})");
+        var plan = state.Plan;
+        var infos = LabHostSet.Hosts(labDir);
+        var running = infos.Where(h => LabHostSet.ProcessesOf(labDir, h.Name).Count > 0).ToList();
+        var hostsJson = new JsonArray();
+        var healthy = running.Count == plan.HostNames.Count;
+        await using (var hosts = new SiteLabHosts(running, _runner))
+        {
+            foreach (var info in infos)
+            {
+                var entry = new JsonObject { ["name"] = info.Name, ["address"] = info.Address, ["running"] = running.Contains(info) };
+                var service = info.Name == SiteLabPlan.EtcdHost ? "etcd" : info.Name == SiteLabPlan.DnsHost ? "pdns" : "patroni";
+                if (running.Contains(info))
+                {
+                    try
+                    {
+                        var st = await hosts.Services(info.Name).StatusAsync(service, ct);
+                        entry["service"] = new JsonObject { ["name"] = service, ["active"] = st.Active, ["pid"] = st.MainPid, ["detail"] = st.Detail };
+                        healthy &= st.Active;
+                    }
+                    catch (HostException ex)
+                    {
+                        entry["service"] = new JsonObject { ["name"] = service, ["active"] = false, ["detail"] = ex.Message };
+                        healthy = false;
+                    }
+                }
+
+                hostsJson.Add(entry);
+            }
+        }
+
+        var view = await LabHttp.TryGetClusterAsync(plan.Members, ct);
+        healthy &= view?.IsHealthy(plan.MemberCount) == true;
+        var members = new JsonArray([.. (view?.Members ?? []).Select(m => (JsonNode)new JsonObject
+        {
+            ["name"] = m.Name, ["host"] = m.Host, ["role"] = m.Role, ["state"] = m.State, ["timeline"] = m.Timeline, ["lag"] = m.LagBytes, ["streaming"] = m.Streaming,
+        })]);
+        return (healthy, new JsonObject
+        {
+            ["kind"] = "hosts", ["block"] = state.Block, ["recorded_status"] = state.Status, ["healthy"] = healthy,
+            ["hosts"] = hostsJson, ["cluster"] = members, ["cluster_error"] = view is null ? "no Patroni member answered" : null,
+        });
+    }
+
     /// <summary>The site inventory (onprem-inventory/v1 inputs) of a lab recorded in <paramref name="labDir"/>.</summary>
     public static JsonObject Inventory(string labDir, SiteLabPlan plan, string clusterName)
     {

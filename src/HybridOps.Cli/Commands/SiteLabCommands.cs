@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
+using HybridOps.Lab.Hosts;
+using HybridOps.Lab.Site;
+using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
+using HybridOps.Modules.Platform.Onprem.Inventory;
+
+namespace HybridOps.Cli.Commands;
+
+/// <summary>
+/// `hyops lab up --hosts`: the lab as a set of namespaced hosts reached only over SSH (see docs/lab.md).
+/// `status` and `down` pick this kind up from the lab dir's site.json.
+/// </summary>
+internal static class SiteLabCommands
+{
+    public static bool IsHostsLab(string labDir) => SiteLabState.Load(labDir) is { Kind: "hosts" };
+
+    public static async Task<int> UpAsync(Invocation inv, LabSession session, string dir, int block, CancellationToken ct)
+    {
+        if (block is < LabAddressPlan.MinBlock or > LabAddressPlan.MaxBlock)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"--block {block} is not {LabAddressPlan.MinBlock}..{LabAddressPlan.MaxBlock} (169.254.250.0/24 in /28 blocks)");
+        }
+
+        var (su, repl) = session.Passwords();
+        var pdnsKey = LabCommand.PdnsApiKey(inv);
+        session.Record(dir, $"hosts:{block}");
+        var started = inv.Time.GetTimestamp();
+        JsonObject inventory;
+        try
+        {
+            inventory = await new SiteLab(time: inv.Time).UpAsync(new SiteLabOptions(dir, block, su, repl) { PdnsApiKey = pdnsKey }, inv.Runtime.Progress, ct);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)
+        {
+            throw HyopsException.From(DiagnosticCatalog.LabFailure, ex.Message);
+        }
+
+        var upSeconds = inv.Time.GetElapsedTime(started).TotalSeconds;
+        inventory["superuser_password_env"] = LabSession.SuperuserKey;
+        inventory["replication_password_env"] = LabSession.ReplicationKey;
+        var published = await new ModuleRunner(inv.Runtime).RunAsync(new ModuleRequest
+        {
+            ModuleRef = InventoryHandler.Ref, Action = "deploy", StepInputs = inventory, ApplyEnvironmentOverrides = false,
+        }, ct);
+        var plan = SiteLabState.Load(dir)!.Plan;
+        var authority = await new ModuleRunner(inv.Runtime).RunAsync(new ModuleRequest
+        {
+            ModuleRef = PowerdnsAuthorityHandler.Ref,
+            Action = "deploy",
+            StepInputs = new JsonObject
+            {
+                ["api_url"] = plan.DnsApiUrl, ["server_id"] = "localhost", ["zone"] = Lab.LabTopology.DnsZone,
+                ["dns_server_host"] = plan.AddressOf(SiteLabPlan.DnsHost), ["dns_server_port"] = SiteLabPlan.DnsPort,
+                ["api_key_env"] = LabCommand.PdnsApiKeyName,
+            },
+            ApplyEnvironmentOverrides = false,
+        }, ct);
+
+        inv.Renderer.Result(new JsonObject
+        {
+            ["status"] = "up", ["kind"] = "hosts", ["block"] = block, ["lab_dir"] = dir, ["up_seconds"] = Math.Round(upSeconds, 2),
+            ["inventory_state"] = published.StatePath, ["inventory"] = published.Outputs.DeepClone(), ["dns_authority_state"] = authority.StatePath,
+        }, w =>
+        {
+            w.WriteLine($"lab up in {upSeconds:F1}s on {plan.HostNames.Count} hosts (block {block}, network {plan.Network}), reached over ssh only");
+            foreach (var h in plan.HostNames)
+            {
+                w.WriteLine($"  {h,-5} {plan.AddressOf(h)}");
+            }
+
+            w.WriteLine($"  ssh to a host: ssh -F {new LabHostPaths(dir).SshConfigFile} <host>");
+            w.WriteLine($"  inventory published: {published.StatePath}");
+        });
+        return 0;
+    }
+
+    public static async Task<int> StatusAsync(Invocation inv, string dir, CancellationToken ct)
+    {
+        var (healthy, report) = await new SiteLab(time: inv.Time).StatusAsync(dir, ct);
+        var exit = healthy ? ExitCode.Success : ExitCode.ConnectivityFailure;
+        report["lab_dir"] = dir;
+        report["exit_code"] = (int)exit;
+        inv.Renderer.Result(report, w =>
+        {
+            w.WriteLine($"lab {dir} (hosts, block {report["block"]}): {(healthy ? "healthy" : "NOT healthy")}");
+            foreach (var h in report["hosts"]!.AsArray())
+            {
+                var svc = h!["service"];
+                w.WriteLine($"  {h["name"],-5} {h["address"],-16} {((bool)h["running"]! ? "up" : "DOWN"),-5} {svc?["name"]} {(svc?["active"]?.GetValue<bool>() == true ? "active" : "inactive")} {svc?["detail"]}");
+            }
+
+            foreach (var m in report["cluster"]!.AsArray())
+            {
+                w.WriteLine($"  patroni: {m!["name"]} {m["role"]} {m["state"]} timeline {m["timeline"]} lag {m["lag"]?.ToString() ?? "unknown"}");
+            }
+        });
+        return (int)exit;
+    }
+
+    public static async Task<int> DownAsync(Invocation inv, string dir, CancellationToken ct)
+    {
+        var started = inv.Time.GetTimestamp();
+        var report = await new SiteLab(time: inv.Time).DownAsync(dir, inv.Runtime.Progress, ct);
+        var seconds = inv.Time.GetElapsedTime(started).TotalSeconds;
+        // The cleaner already refuses to finish quietly when something is left (HYO6071); this re-checks every recorded host.
+        var left = LabHostSet.Hosts(dir).Where(h => LabHostSet.ProcessesOf(dir, h.Name).Count > 0).Select(h => $"host {h.Name}").ToList();
+        _ = report;
+        inv.Renderer.Result(new JsonObject
+        {
+            ["status"] = left.Count == 0 ? "down" : "leftovers", ["kind"] = "hosts", ["lab_dir"] = dir, ["down_seconds"] = Math.Round(seconds, 2),
+            ["leftovers"] = new JsonArray([.. left.Select(l => (JsonNode)l)]),
+        }, w => w.WriteLine(left.Count == 0 ? $"lab down in {seconds:F1}s: no host, process, namespace, link or mount left" : $"lab down: left behind: {string.Join(", ", left)}"));
+        return left.Count == 0 ? 0 : (int)ExitCode.InternalError;
+    }
+}
