@@ -41,6 +41,7 @@ public sealed class ReseedResumeTests(ReseedResumeFixture f) : IClassFixture<Res
 
         var rerun = await site.HyopsAsync("--output", "json", "module", "deploy", "--module", Ha, "--inputs", inputs);
         rerun.ExitCode.ShouldBe(0, rerun.ToString());
+        rerun.StdErr.ShouldContain($"redoing the unfinished run {interrupted["run_id"]!.GetValue<string>()}");
         var outputs = JsonNode.Parse(rerun.StdOut)!["outputs"]!;
         outputs["apply_mode"]!.GetValue<string>().ShouldBe("reseed");
         outputs["system_identifier"]!.GetValue<string>().ShouldNotBe(f.OldSystemId);
