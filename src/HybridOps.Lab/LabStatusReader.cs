@@ -20,8 +20,16 @@ internal static class LabStatusReader
             processes.Add(new LabProcessStatus("etcd", "etcd", etcd.Pid, LabDaemons.IsAlive(etcd)));
         }
 
+        // After a failback the site's cluster is the rebuilt one on the same hosts: report its processes for the members.
+        var siteCluster = LabSiteCluster.Find(layout, state);
         foreach (var member in state.Topology.Members)
         {
+            if (siteCluster is not null)
+            {
+                processes.AddRange(siteCluster.MemberProcesses(member.Name));
+                continue;
+            }
+
             var patroni = state.Process(member.Name);
             processes.Add(new LabProcessStatus(member.Name, "patroni", patroni?.Pid, LabDaemons.IsAlive(patroni)));
 
@@ -37,7 +45,7 @@ internal static class LabStatusReader
         }
 
         // Daemons modules registered under the lab dir (DR site etcd, restored Patroni/PostgreSQL).
-        foreach (var registry in LabStopper.RegistryFiles(layout))
+        foreach (var registry in LabStopper.RegistryFiles(layout).Where(r => r != siteCluster?.Registry))
         {
             var kind = Path.GetRelativePath(layout.LabDir, Path.GetDirectoryName(registry)!);
             processes.AddRange(ProcessRegistry.Load(registry).Select(p => new LabProcessStatus(p.Name, kind, p.Pid, p.IsAlive)));
@@ -48,6 +56,6 @@ internal static class LabStatusReader
             : state.Status == "stopped" ? "lab is stopped"
             : state.SiteStatus is { } site ? $"on-prem site {site} (no Patroni REST API answered)"
             : "no Patroni REST API answered";
-        return new LabStatus(layout.LabDir, state.Status, processes, cluster, error, state.SiteStatus);
+        return new LabStatus(layout.LabDir, state.Status, processes, cluster, error, state.SiteStatus, siteCluster?.Source);
     }
 }

@@ -203,6 +203,7 @@ public static class LabCommand
             ["lab_dir"] = dir,
             ["recorded_status"] = status.RecordedStatus,
             ["site_status"] = status.SiteStatus ?? "up",
+            ["cluster_source"] = status.ClusterSource ?? "lab",
             ["healthy"] = healthy,
             ["processes"] = processes,
             ["cluster"] = members,
@@ -210,7 +211,7 @@ public static class LabCommand
             ["exit_code"] = (int)exit,
         }, w =>
         {
-            w.WriteLine($"lab {dir}: {(healthy ? "healthy" : "NOT healthy")} (recorded: {status.RecordedStatus}; on-prem site: {status.SiteStatus ?? "up"})");
+            w.WriteLine($"lab {dir}: {(healthy ? "healthy" : "NOT healthy")} (recorded: {status.RecordedStatus}; on-prem site: {status.SiteStatus ?? "up"}; cluster: {status.ClusterSource ?? "the lab's own members"})");
             foreach (var p in status.Processes)
             {
                 w.WriteLine($"  {p.Kind,-8} {p.Name,-5} pid {p.Pid?.ToString() ?? "-",-8} {(p.Alive ? "alive" : "DEAD")}");

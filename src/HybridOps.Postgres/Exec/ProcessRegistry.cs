@@ -75,8 +75,34 @@ public static class ProcessRegistry
         var stopped = new List<RegisteredProcess>();
 
         var patronis = entries.Where(p => IsPatroni(p) && p.IsAlive).ToList();
+        var spawned = patronis.SelectMany(p => Descendants(p.Pid)).ToList();
         await Task.WhenAll(patronis.Select(p => ProcessControl.TerminateAsync(p.Pid, UnixSignal.Terminate, TimeSpan.FromSeconds(30), time, ct)));
         stopped.AddRange(patronis);
+
+        // What a Patroni killed mid-bootstrap leaves behind: a restore command it ran (a child) and the
+        // postmaster it had just started (double-forked: found only through postmaster.pid of its data_dir).
+        foreach (var (pid, argv) in spawned.Where(c => ProcessControl.IsAlive(c.Pid) && ProcessControl.ReadCommandLine(c.Pid).SequenceEqual(c.Argv)))
+        {
+            await ProcessControl.TerminateAsync(pid, UnixSignal.Terminate, TimeSpan.FromSeconds(10), time, ct);
+            stopped.Add(new RegisteredProcess($"child of patroni: {argv.FirstOrDefault()}", pid, string.Join(' ', argv)));
+        }
+
+        foreach (var p in entries.Where(IsPatroni))
+        {
+            if (PostmasterOf(p.Marker) is { } postmaster)
+            {
+                var children = ProcessControl.ListChildren(postmaster.Pid);
+                if (await ProcessControl.TerminateAsync(postmaster.Pid, UnixSignal.Interrupt, TimeSpan.FromSeconds(20), time, ct) == TerminationOutcome.Killed)
+                {
+                    foreach (var child in children.Where(ProcessControl.IsAlive))
+                    {
+                        ProcessControl.Signal(child, UnixSignal.Kill);
+                    }
+                }
+
+                stopped.Add(postmaster);
+            }
+        }
 
         foreach (var p in entries.Where(p => !IsPatroni(p) && !IsEtcd(p)).Concat(entries.Where(IsEtcd)))
         {
@@ -90,6 +116,42 @@ public static class ProcessRegistry
         }
 
         return stopped;
+    }
+
+    /// <summary>
+    /// The live postmaster of the data_dir a Patroni config names (its postmaster.pid, argv checked), or null.
+    /// <paramref name="patroniConfig"/> is the registered Patroni's marker: its config file.
+    /// </summary>
+    public static RegisteredProcess? PostmasterOf(string patroniConfig)
+    {
+        try
+        {
+            var dataDir = File.Exists(patroniConfig)
+                ? File.ReadLines(patroniConfig).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("data_dir:", StringComparison.Ordinal))?["data_dir:".Length..].Trim().Trim('\'', '"')
+                : null;
+            var pidFile = dataDir is null ? null : Path.Combine(dataDir, "postmaster.pid");
+            return pidFile is not null && File.Exists(pidFile)
+                && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                && ProcessControl.CommandLineContains(pid, dataDir!)
+                ? new RegisteredProcess("postgres", pid, dataDir!)
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static List<(int Pid, IReadOnlyList<string> Argv)> Descendants(int pid)
+    {
+        var found = new List<(int, IReadOnlyList<string>)>();
+        foreach (var child in ProcessControl.ListChildren(pid))
+        {
+            found.Add((child, ProcessControl.ReadCommandLine(child)));
+            found.AddRange(Descendants(child));
+        }
+
+        return found;
     }
 
     private static void Save(string registryFile, IReadOnlyList<RegisteredProcess> processes)

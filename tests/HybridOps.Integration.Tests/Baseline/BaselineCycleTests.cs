@@ -122,6 +122,13 @@ public sealed class BaselineCycleTests : IAsyncLifetime
         present.ShouldBe(ids.Count);
         (await StateAsync("platform__network__dns-routing"))["outputs"]!["target"]!.GetValue<string>().ShouldStartWith("127.0.111.");
 
+        // `lab status` reports the rebuilt cluster as the site's cluster: healthy, its processes alive.
+        var labStatus = await site.HyopsAsync("--output", "json", "lab", "status");
+        labStatus.ExitCode.ShouldBe(0, labStatus.ToString());
+        var labJson = JsonNode.Parse(labStatus.StdOut)!;
+        labJson["cluster_source"]!.GetValue<string>().ShouldBe(Path.Combine("rebuild", "hyops-onprem"));
+        labJson["processes"]!.AsArray().Where(p => p!["kind"]!.GetValue<string>() is "patroni" or "postgres").Count(p => p!["alive"]!.GetValue<bool>()).ShouldBe(6);
+
         // The DR cluster is kept (fenced) until a separate destroy.
         (await StateAsync("platform__onprem__postgresql-ha", "gcp-dr"))["status"]!.GetValue<string>().ShouldBe("ok");
         foreach (var (path, text) in site.RuntimeFiles())

@@ -115,7 +115,7 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
 
         // Per-table row counts and checksums equal to the managed primary (computed here, independently).
         var leader = Site.Endpoint("pg1") with { Host = onprem["leader_host"]!.GetValue<string>() };
-        var managed = new PgEndpoint(PremiumFailbackFixture.ManagedHost, 5432, "hyops_admin", f.AdminPassword);
+        var managed = new PgEndpoint(f.ManagedHost, 5432, "hyops_admin", f.AdminPassword);
         (await ManagedWriteAsync()).ShouldBe("read_only");
         var ackLog = Path.Combine(reportDir, "load", "acks.jsonl");
         var acked = File.ReadLines(ackLog).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<long>()).ToList();
@@ -206,7 +206,7 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
     {
         try
         {
-            await using var conn = new NpgsqlConnection(new PgEndpoint(PremiumFailbackFixture.ManagedHost, 5432, "hyops_admin", f.AdminPassword, "appdb").ConnectionString);
+            await using var conn = new NpgsqlConnection(new PgEndpoint(f.ManagedHost, 5432, "hyops_admin", f.AdminPassword, "appdb").ConnectionString);
             await conn.OpenAsync();
             await using var tx = await conn.BeginTransactionAsync();
             await using var cmd = new NpgsqlCommand("insert into customers values (999, 'probe')", conn, tx);
@@ -241,12 +241,19 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
 }
 
 /// <summary>One lab for the class: the managed instance promoted to primary and serving db.hyops.lab.</summary>
-public sealed class PremiumFailbackFixture : IAsyncLifetime
+public class PremiumFailbackFixture(string prefix) : IAsyncLifetime
 {
     public const string Instance = "hyops-dr-standby";
-    public const string ManagedHost = "127.0.133.11";
 
-    public Site Site { get; } = new("127.0.131");
+    public PremiumFailbackFixture()
+        : this("127.0.131")
+    {
+    }
+
+    /// <summary>The managed site sits at the site prefix's third octet + 2 (127.0.131 -> 127.0.133).</summary>
+    public string ManagedHost { get; } = $"127.0.{int.Parse(prefix.Split('.')[2], CultureInfo.InvariantCulture) + 2}.11";
+
+    public Site Site { get; } = new(prefix);
 
     public string AdminPassword { get; } = "ma-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
 

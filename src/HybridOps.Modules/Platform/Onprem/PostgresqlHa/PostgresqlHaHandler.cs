@@ -84,7 +84,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         {
             context.Progress.Report("re-assessing the restored cluster");
             var outputs = await new ClusterAssessment(patroniFactory(), context, InventoryFromPublished(context.Previous!.Outputs)).RunAsync(cancellationToken);
-            foreach (var key in new[] { "apply_mode", "data_root", "hosts_source", "restored_from", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage" })
+            foreach (var key in ClusterRestore.ProvenanceKeys)
             {
                 outputs[key] = context.Previous.Outputs[key]?.DeepClone();
             }

@@ -31,6 +31,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     private readonly ManagedSource source = ManagedSource.From(context);
     private readonly TimeSpan timeout = TimeSpan.FromSeconds(context.Inputs.Values.Int("restore_timeout_s") ?? 600);
     private readonly string bin = context.Inputs.String("postgres_bin_dir") ?? "/usr/lib/postgresql/15/bin";
+    private readonly RestoreOwnership ownership = new(context, context.Inputs.String("cluster_name")!, "reseed");
 
     private string? RunAs => ProcessIdentity.ServiceUserOrNull(hosts.OsUser);
 
@@ -65,36 +66,52 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         await RunAsync("etcdctl endpoint health", Etcdctl("endpoint", "health"), DiagnosticCatalog.DcsUnreachable, ct);
         var oldScope = context.Inputs.State("hosts_state_ref")!.Outputs.Str("cluster_name");
         var scopes = new[] { scope, oldScope }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var keys = 0;
+        var keys = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var s in scopes)
         {
-            keys += (await RunAsync($"etcdctl get keys of {s}", Etcdctl("get", "--prefix", "--keys-only", $"/service/{s}/"), DiagnosticCatalog.DcsUnreachable, ct))
+            keys[s] = (await RunAsync($"etcdctl get keys of {s}", Etcdctl("get", "--prefix", "--keys-only", $"/service/{s}/"), DiagnosticCatalog.DcsUnreachable, ct))
                 .StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
         }
 
-        var nonEmpty = hosts.Hosts.Where(h => Directory.Exists(h.DataDir) && Directory.EnumerateFileSystemEntries(h.DataDir).Any()).Select(h => h.DataDir).ToList();
-        var occupied = hosts.Hosts.Where(h => SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort)).Select(h => $"{h.Name}={h.Host}").ToList();
-        context.Evidence.Check("target_is_empty", nonEmpty.Count == 0 && keys == 0 && occupied.Count == 0, new JsonObject
+        // What this module's own unfinished run (same inputs, killed or failed) left is redone without wipe_confirm:
+        // its processes are stopped first, so a port still taken afterwards belongs to someone else.
+        var owner = (await RunAsync("etcdctl get owner marker", Etcdctl("get", "--print-value-only", ownership.DcsKey), DiagnosticCatalog.DcsUnreachable, ct)).StdOut;
+        var left = ownership.Classify(hosts.Hosts, keys[scope], owner);
+        if (left.AnyOwn)
         {
-            ["non_empty_data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = keys, ["scopes"] = scopes.ToJsonArray(), ["hosts_in_use"] = occupied.ToJsonArray(),
-            ["previous_system_identifier"] = previousSystemId,
+            context.Progress.Report($"redoing the unfinished run {context.Previous?.RunId} of this reseed (same inputs): {left.Own.Count} member dir(s), {left.OwnKeys} DCS key(s) of its own");
+            await ClusterRestore.StopAsync(context, hosts, left.Own, ct);
+        }
+
+        var foreignKeys = left.ForeignKeys + keys.Where(k => k.Key != scope).Sum(k => k.Value);
+        var nonEmpty = left.Foreign.Select(h => h.DataDir).ToList();
+        var occupied = hosts.Hosts.Where(h => SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort)).Select(h => $"{h.Name}={h.Host}").ToList();
+        context.Evidence.Check("target_is_empty", nonEmpty.Count == 0 && foreignKeys == 0 && occupied.Count == 0 && !left.AnyOwn, new JsonObject
+        {
+            ["non_empty_data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = foreignKeys, ["scopes"] = scopes.ToJsonArray(), ["hosts_in_use"] = occupied.ToJsonArray(),
+            ["previous_system_identifier"] = previousSystemId, ["own_unfinished_data_dirs"] = left.Own.Select(h => h.DataDir).ToJsonArray(), ["own_unfinished_dcs_keys"] = left.OwnKeys,
         });
 
         // 2. Retiring the old cluster is deliberate: typed wipe_confirm, recorded as a guard.
-        if (nonEmpty.Count > 0 || keys > 0 || occupied.Count > 0)
+        var ownDirs = left.Own.Select(h => h.DataDir).ToList();
+        if (nonEmpty.Count > 0 || foreignKeys > 0 || occupied.Count > 0)
         {
             var typed = context.Inputs.String("wipe_confirm");
             context.Evidence.Guard("wipe_confirm", typed == scope, new JsonObject
             {
-                ["expected"] = scope, ["typed"] = typed, ["data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = keys, ["hosts_in_use"] = occupied.ToJsonArray(),
+                ["expected"] = scope, ["typed"] = typed, ["data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = foreignKeys, ["hosts_in_use"] = occupied.ToJsonArray(),
             });
             if (typed != scope)
             {
                 throw HyopsException.From(DiagnosticCatalog.WipeNotConfirmed,
-                    $"the on-prem hosts hold an old cluster (in use: {string.Join(", ", occupied)}; data dirs: {nonEmpty.Count}; DCS keys: {keys}); wipe_confirm must be '{scope}'");
+                    $"the on-prem hosts hold an old cluster (in use: {string.Join(", ", occupied)}; data dirs: {nonEmpty.Count}; DCS keys: {foreignKeys}); wipe_confirm must be '{scope}'");
             }
 
-            await RetireAsync(occupied.Count > 0, nonEmpty, scopes, ct);
+            await RetireAsync(occupied.Count > 0, [.. nonEmpty, .. ownDirs], scopes, ct);
+        }
+        else if (left.AnyOwn)
+        {
+            await WipeOwnAsync(ownDirs, left.OwnKeys > 0, ct);
         }
 
         foreach (var h in hosts.Hosts)
@@ -110,7 +127,10 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         await paths.EnsureDirectoryAsync(hosts.DataRoot, Shared, ct);
         foreach (var h in hosts.Hosts)
         {
-            foreach (var (dir, mode) in new[] { (h.Dir, Shared), (h.DataDir, Private), (h.SocketDir, Shared) })
+            // The owner marker first: whatever this run leaves in the member dir is recognisable as its own.
+            await paths.EnsureDirectoryAsync(h.Dir, Shared, ct);
+            await ownership.WriteMarkersAsync(paths, [h], completed: false, ct);
+            foreach (var (dir, mode) in new[] { (h.DataDir, Private), (h.SocketDir, Shared) })
             {
                 await paths.EnsureDirectoryAsync(dir, mode, ct);
             }
@@ -129,6 +149,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
 
         // 4. First member: fresh initdb, leader.
         var first = hosts.Hosts[0];
+        await RunAsync("etcdctl put owner marker", Etcdctl("put", ownership.DcsKey, ownership.Marker(false).ToJson()), DiagnosticCatalog.DcsUnreachable, ct);
         await StartPatroniAsync(first, env, ct);
         await WaitAsync($"{first.Name} initialized and leader", async () =>
         {
@@ -205,6 +226,8 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             ["kind"] = "new", ["system_identifier"] = newSystemId, ["timeline"] = outputs["timeline"]?.DeepClone(),
             ["previous_system_identifier"] = previousSystemId, ["seeded_from_managed_instance"] = source.Instance,
         };
+        await ownership.WriteMarkersAsync(paths, hosts.Hosts, completed: true, ct);
+        await RunAsync("etcdctl put owner marker", Etcdctl("put", ownership.DcsKey, ownership.Marker(true).ToJson()), DiagnosticCatalog.DcsUnreachable, ct);
         return ModuleOutcome.Ok(outputs);
     }
 
@@ -235,6 +258,23 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         }
 
         context.Progress.Report($"old on-prem cluster retired (wipe_confirm given): {dataDirs.Count} data dir(s) wiped, DCS scopes {string.Join(", ", scopes)} cleared");
+    }
+
+    /// <summary>The data dirs and DCS keys of this module's own unfinished run (its processes are already stopped).</summary>
+    private async Task WipeOwnAsync(IReadOnlyList<string> dataDirs, bool hasKeys, CancellationToken ct)
+    {
+        foreach (var dir in dataDirs.Where(Directory.Exists))
+        {
+            DirectoryContents.Delete(dir);
+            context.Evidence.Action("wipe own unfinished data dir", ["rm", "-rf", dir + "/*"], 0, TimeSpan.Zero);
+        }
+
+        if (hasKeys)
+        {
+            await RunAsync($"etcdctl del keys of {scope}", Etcdctl("del", "--prefix", $"/service/{scope}/"), DiagnosticCatalog.DcsUnreachable, ct);
+        }
+
+        context.Progress.Report($"the unfinished reseed's {dataDirs.Count} data dir(s){(hasKeys ? $" and DCS keys of '{scope}'" : "")} removed; building again");
     }
 
     private static async Task<List<string>> DatabasesAsync(Postgres.Sql.PgEndpoint endpoint, CancellationToken ct)

@@ -30,6 +30,10 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     private readonly string stanza = context.Inputs.State("backup_state_ref")!.Outputs.Str("stanza")!;
     private readonly string pgbackrest = context.Inputs.String("pgbackrest_bin") ?? "/usr/bin/pgbackrest";
     private readonly TimeSpan timeout = TimeSpan.FromSeconds(context.Inputs.Values.Int("restore_timeout_s") ?? 600);
+    private readonly RestoreOwnership ownership = new(context, context.Inputs.String("cluster_name")!, "restore");
+
+    /// <summary>Outputs of a restore that a re-assessment carries over from the published state.</summary>
+    internal static readonly string[] ProvenanceKeys = ["apply_mode", "data_root", "hosts_source", "restored_from", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage"];
 
     private string? RunAs => ProcessIdentity.ServiceUserOrNull(hosts.OsUser);
 
@@ -50,33 +54,52 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             ["at"] = startedAt.ToString("O"), ["run_id"] = context.RunId, ["hosts"] = hosts.Hosts.Select(h => $"{h.Name}={h.Host}").ToJsonArray(),
         });
 
+        // 0. A rerun after a later step failed (e.g. the publication): a completed restore with the same
+        //    inputs whose cluster is healthy is kept, not redone.
+        if (ownership.PreviousRunCompleted && await AdoptCompletedAsync(superuser, superuserEnv, ct) is { } adopted)
+        {
+            return ModuleOutcome.Ok(adopted);
+        }
+
         // 1. Checks that change nothing.
         await RunAsync("etcdctl endpoint health", Etcdctl("endpoint", "health"), DiagnosticCatalog.DcsUnreachable, ct);
         var (backup, sourceSystemId) = await SelectBackupAsync(ct);
         var label = (string)backup["label"]!;
         var keys = (await RunAsync("etcdctl get scope keys", Etcdctl("get", "--prefix", "--keys-only", $"/service/{scope}/"), DiagnosticCatalog.DcsUnreachable, ct))
             .StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var nonEmpty = hosts.Hosts.Where(h => Directory.Exists(h.DataDir) && Directory.EnumerateFileSystemEntries(h.DataDir).Any()).Select(h => h.DataDir).ToList();
-        context.Evidence.Check("target_is_empty", nonEmpty.Count == 0 && keys.Length == 0, new JsonObject
+        var owner = (await RunAsync("etcdctl get owner marker", Etcdctl("get", "--print-value-only", ownership.DcsKey), DiagnosticCatalog.DcsUnreachable, ct)).StdOut;
+        var left = ownership.Classify(hosts.Hosts, keys.Length, owner);
+        var foreign = left.Foreign.Select(h => h.DataDir).ToList();
+        context.Evidence.Check("target_is_empty", !left.AnyOwn && !left.AnyForeign, new JsonObject
         {
-            ["non_empty_data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = keys.Length, ["scope"] = scope,
+            ["non_empty_data_dirs"] = foreign.ToJsonArray(), ["dcs_keys"] = left.ForeignKeys, ["scope"] = scope,
+            ["own_unfinished_data_dirs"] = left.Own.Select(h => h.DataDir).ToJsonArray(), ["own_unfinished_dcs_keys"] = left.OwnKeys,
         });
 
-        // 2. A rebuild over existing data is deliberate: typed wipe_confirm, recorded as a guard.
-        if (nonEmpty.Count > 0 || keys.Length > 0)
+        // 2. A rebuild over data this module did not leave unfinished is deliberate: typed wipe_confirm, recorded as a guard.
+        if (left.AnyForeign)
         {
             var typed = context.Inputs.String("wipe_confirm");
             context.Evidence.Guard("wipe_confirm", typed == scope, new JsonObject
             {
-                ["expected"] = scope, ["typed"] = typed, ["data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = keys.Length,
+                ["expected"] = scope, ["typed"] = typed, ["data_dirs"] = foreign.ToJsonArray(), ["dcs_keys"] = left.ForeignKeys,
             });
             if (typed != scope)
             {
                 throw HyopsException.From(DiagnosticCatalog.WipeNotConfirmed,
-                    $"{(nonEmpty.Count > 0 ? $"data dirs {string.Join(", ", nonEmpty)} are not empty" : "")}{(nonEmpty.Count > 0 && keys.Length > 0 ? " and " : "")}{(keys.Length > 0 ? $"the DCS holds {keys.Length} key(s) of scope '{scope}'" : "")}; wipe_confirm must be '{scope}'");
+                    $"{(foreign.Count > 0 ? $"data dirs {string.Join(", ", foreign)} are not empty" : "")}{(foreign.Count > 0 && left.ForeignKeys > 0 ? " and " : "")}{(left.ForeignKeys > 0 ? $"the DCS holds {left.ForeignKeys} key(s) of scope '{scope}'" : "")}; wipe_confirm must be '{scope}'");
             }
+        }
 
-            await WipeAsync(nonEmpty, keys.Length > 0, ct);
+        // An interrupted run of this module with the same inputs is redone cleanly: its processes stopped, its data and keys removed.
+        if (left.AnyOwn)
+        {
+            context.Progress.Report($"redoing the unfinished run {context.Previous?.RunId} of this restore (same inputs): {left.Own.Count} member dir(s), {left.OwnKeys} DCS key(s) of its own");
+        }
+
+        if (left.AnyOwn || left.AnyForeign)
+        {
+            await WipeAsync([.. left.Own.Concat(left.Foreign).Select(h => h.DataDir)], keys.Length > 0, ct);
         }
 
         foreach (var h in hosts.Hosts)
@@ -92,7 +115,10 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         await paths.EnsureDirectoryAsync(hosts.DataRoot, Shared, ct);
         foreach (var h in hosts.Hosts)
         {
-            foreach (var (dir, mode) in new[] { (h.Dir, Shared), (h.DataDir, Private), (h.SocketDir, Shared), (h.PgBackRestDir, Shared) })
+            // The owner marker first: whatever this run leaves in the member dir is recognisable as its own.
+            await paths.EnsureDirectoryAsync(h.Dir, Shared, ct);
+            await ownership.WriteMarkersAsync(paths, [h], completed: false, ct);
+            foreach (var (dir, mode) in new[] { (h.DataDir, Private), (h.SocketDir, Shared), (h.PgBackRestDir, Shared) })
             {
                 await paths.EnsureDirectoryAsync(dir, mode, ct);
             }
@@ -117,6 +143,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             ["PATRONI_REPLICATION_PASSWORD"] = replicationPassword,
         };
         var first = hosts.Hosts[0];
+        await PutOwnerAsync(completed: false, ct);
         await StartPatroniAsync(first, env, ct);
         await WaitAsync($"{first.Name} restored and leader", async () =>
         {
@@ -176,8 +203,54 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             ["source_system_identifier"] = sourceSystemId, ["backup_label"] = label,
         };
         context.Evidence.Check("lineage", outputs.Str("system_identifier") == sourceSystemId, (JsonObject)outputs["lineage"]!.DeepClone());
+        await ownership.WriteMarkersAsync(paths, hosts.Hosts, completed: true, ct);
+        await PutOwnerAsync(completed: true, ct);
         return ModuleOutcome.Ok(outputs);
     }
+
+    /// <summary>
+    /// The cluster of the completed previous run, re-assessed: kept when it is the same lineage (system
+    /// identifier) with every member running and the replicas streaming; null (redo under the usual guards) otherwise.
+    /// </summary>
+    private async Task<JsonObject?> AdoptCompletedAsync(string superuser, string superuserEnv, CancellationToken ct)
+    {
+        var published = context.Previous!.Outputs;
+        JsonObject? outputs = null;
+        string? why = null;
+        try
+        {
+            outputs = await new ClusterAssessment(patroni, context, InventoryOf(superuser, superuserEnv)).RunAsync(ct);
+        }
+        catch (HyopsException ex)
+        {
+            why = $"{ex.Diagnostics[0].Code}: {ex.Diagnostics[0].Message}";
+        }
+
+        var members = outputs?.Objects("members").ToList() ?? [];
+        var healthy = outputs is not null && outputs.Str("system_identifier") == published.Str("system_identifier")
+            && members.Count == hosts.Hosts.Count && members.All(m => m.Str("state") is "running" or "streaming")
+            && outputs["replicas_streaming"] is JsonValue v && v.TryGetValue<bool>(out var streaming) && streaming;
+        context.Evidence.Check("completed_restore_kept", healthy, new JsonObject
+        {
+            ["previous_run_id"] = context.Previous.RunId, ["system_identifier"] = outputs?.Str("system_identifier"),
+            ["published_system_identifier"] = published.Str("system_identifier"), ["members"] = members.Select(m => $"{m.Str("name")}:{m.Str("state")}").ToJsonArray(), ["error"] = why,
+        });
+        if (!healthy)
+        {
+            return null;
+        }
+
+        foreach (var key in ProvenanceKeys)
+        {
+            outputs![key] = published[key]?.DeepClone();
+        }
+
+        context.Progress.Report($"restore of '{scope}' already completed by run {context.Previous.RunId} with the same inputs and the cluster is healthy: kept, not redone");
+        return outputs;
+    }
+
+    private async Task PutOwnerAsync(bool completed, CancellationToken ct) =>
+        await RunAsync("etcdctl put owner marker", Etcdctl("put", ownership.DcsKey, ownership.Marker(completed).ToJson()), DiagnosticCatalog.DcsUnreachable, ct);
 
     /// <summary>Stops this cluster's registered processes on <paramref name="targets"/> (destroy, wipe). Data stays.</summary>
     public static async Task<IReadOnlyList<RegisteredProcess>> StopAsync(ModuleContext context, RestoreHosts hosts, IEnumerable<RestoreHost> targets, CancellationToken ct)
