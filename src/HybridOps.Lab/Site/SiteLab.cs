@@ -222,6 +222,8 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         const string dns = SiteLabPlan.DnsHost;
         await hosts.RootAsync(dns, ct, "install", "-d", "-o", "pdns", "-g", "pdns", "-m", "0750", "/var/lib/powerdns");
         await hosts.RootAsync(dns, ct, "install", "-d", "-o", "pdns", "-g", "pdns", "-m", "0755", "/run/pdns");
+        // The DNS host's own network namespace lets unprivileged services bind :53, so pdns never runs as root.
+        await hosts.RootAsync(dns, ct, "sysctl", "-q", "-w", "net.ipv4.ip_unprivileged_port_start=53");
         await hosts[dns].PutFileAsync($"{SiteLabServices.PdnsConfigDir}/pdns.conf", Encoding.UTF8.GetBytes(SiteLabServices.PdnsConf(plan, apiKey)),
             "pdns", "pdns", UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
         var exists = await hosts[dns].RunAsync(new HostCommand(["test", "-s", SiteLabServices.PdnsDatabase]) { RunAs = HostCommand.Root }, ct);

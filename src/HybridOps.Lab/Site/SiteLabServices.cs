@@ -47,10 +47,10 @@ internal static class SiteLabServices
         };
 
     public static ServiceUnit Pdns() =>
-        new("pdns", ["/usr/sbin/pdns_server", $"--config-dir={PdnsConfigDir}"], "root", "/var/log/hyops/pdns.log")
+        new("pdns", ["/usr/sbin/pdns_server", $"--config-dir={PdnsConfigDir}"], "pdns", "/var/log/hyops/pdns.log")
         {
             WorkingDirectory = "/var/lib/powerdns",
-            Description = "PowerDNS authoritative server (binds :53 as root, then drops to pdns)",
+            Description = "PowerDNS authoritative server (runs as pdns; the host lets it bind :53)",
         };
 
     public static string PatroniEnvironment(SiteLabOptions options) => ServiceEnvironmentFile.Render(new Dictionary<string, string>(StringComparer.Ordinal)
@@ -108,8 +108,7 @@ internal static class SiteLabServices
             $"api-key={apiKey}",
             "daemon=no", "guardian=no", "disable-syslog=yes", "write-pid=no",
             "socket-dir=/run/pdns",
-            "security-poll-suffix=", "cache-ttl=0", "negquery-cache-ttl=0", "query-cache-ttl=0", "loglevel=4",
-            "setuid=pdns", "setgid=pdns", "") ;
+            "security-poll-suffix=", "cache-ttl=0", "negquery-cache-ttl=0", "query-cache-ttl=0", "loglevel=4", "");
     }
 
     /// <summary>YAML single-quoted scalar.</summary>
