@@ -37,7 +37,7 @@ public static class BlueprintCommand
             var inv = invocation(parse);
             var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!);
             var steps = new BlueprintEngine(inv.Runtime).Plan(bp, Overrides(parse.GetValue(inputs)));
-            inv.Renderer.Result(new JsonObject { ["blueprint_ref"] = bp.BlueprintRef, ["steps"] = Json.ToObject(new { s = steps })["s"]!.DeepClone() }, w =>
+            inv.Renderer.Result(new JsonObject { ["blueprint_ref"] = bp.BlueprintRef, ["steps"] = Json.ToArray(steps, CoreJsonContext.Default.ImmutableArrayPlannedStep) }, w =>
             {
                 w.WriteLine($"{bp.BlueprintRef}: {steps.Length} steps");
                 var n = 0;
@@ -55,7 +55,7 @@ public static class BlueprintCommand
             var inv = invocation(parse);
             var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!);
             var result = await new BlueprintEngine(inv.Runtime).DeployAsync(bp, Overrides(parse.GetValue(inputs)), ct);
-            inv.Renderer.Result(Json.ToObject(result), w =>
+            inv.Renderer.Result(Json.ToObject(result, CoreJsonContext.Default.BlueprintRunResult), w =>
             {
                 w.WriteLine($"{result.BlueprintRef} deploy: {result.Status} (exit {(int)result.ExitCode} {result.ExitCode}, run {result.RunId})");
                 foreach (var s in result.Steps)
