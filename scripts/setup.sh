@@ -11,6 +11,7 @@ packages=(
   pdns-server pdns-backend-sqlite3      # DNS authority for endpoint publication
   dnsutils sqlite3                      # dig to verify DNS answers; sqlite3 loads the pdns schema
   util-linux procps                     # setpriv/setsid/runuser, ps
+  clang zlib1g-dev                      # Native AOT link of the release binary (scripts/package.sh)
 )
 
 missing=()
