@@ -38,12 +38,16 @@ public sealed class ReleaseTarball : IAsyncLifetime
     }
 
     /// <summary>Runs the unpacked binary from an empty working dir: no HYOPS_CONTENT_ROOT, HOME in the temp dir.</summary>
-    public async Task<CliResult> HyopsAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public Task<CliResult> HyopsAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        HyopsAtAsync(Binary, environment, args);
+
+    /// <summary>As <see cref="HyopsAsync"/>, through another path to the binary (a symlink).</summary>
+    public async Task<CliResult> HyopsAtAsync(string binary, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var work = Path.Combine(Dir, "work");
         Directory.CreateDirectory(work);
         var env = new Dictionary<string, string>(environment) { ["HYOPS_CONTENT_ROOT"] = "", ["HOME"] = work };
-        var r = await Runner.RunAsync(new ProcessSpec(Binary, args, work, env, Timeout: TimeSpan.FromMinutes(5)), CancellationToken.None);
+        var r = await Runner.RunAsync(new ProcessSpec(binary, args, work, env, Timeout: TimeSpan.FromMinutes(5)), CancellationToken.None);
         return new CliResult(r.ExitCode, r.StdOut, r.StdErr);
     }
 

@@ -65,6 +65,19 @@ public sealed class ReleaseTarballTests(ReleaseTarball release) : IClassFixture<
     }
 
     [Fact]
+    public async Task BlueprintPlan_ThroughASymlinkToTheBinary_StillFindsTheContracts()
+    {
+        var link = Path.Combine(release.Dir, "linkbin", "hyops");
+        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+        File.CreateSymbolicLink(link, release.Binary);
+
+        var r = await release.HyopsAtAsync(link, NoSecrets, "--root", Path.Combine(release.Dir, "link-root"), "blueprint", "plan", "--ref", "onprem/postgresql-ha-assess@v1");
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        r.StdOut.ShouldContain("onprem/postgresql-ha-assess@v1");
+    }
+
+    [Fact]
     public async Task LabUpStatusDown_FromTheUnpackedBinary_ExitZero_AndLeaveNoProcess()
     {
         var root = Path.Combine(release.Dir, "lab-root");
