@@ -12,6 +12,7 @@ packages=(
   dnsutils sqlite3                      # dig to verify DNS answers; sqlite3 loads the pdns schema
   util-linux procps                     # setpriv/setsid/runuser, ps
   clang zlib1g-dev                      # Native AOT link of the release binary (scripts/package.sh)
+  hyperfine                             # bench/cli/run.sh timings (it falls back to a loop without it)
 )
 
 missing=()
