@@ -13,6 +13,8 @@ packages=(
   util-linux procps                     # setpriv/setsid/runuser, ps
   openssh-server openssh-client iproute2 # lab hosts run their own sshd; the host executor is the ssh client
   tini sudo                             # lab hosts: pid 1 that reaps orphans; become via sudo -n
+  clang zlib1g-dev                      # Native AOT link of the release binary (scripts/package.sh)
+  hyperfine                             # bench/cli/run.sh timings (it falls back to a loop without it)
 )
 
 missing=()

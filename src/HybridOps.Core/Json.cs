@@ -1,8 +1,10 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 namespace HybridOps.Core;
 
@@ -19,11 +21,23 @@ public static class Json
 
     public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
 
-    public static string Serialize<T>(T value, bool indented = true) => JsonSerializer.Serialize(value, indented ? Options : Compact);
+    /// <summary>Serializes with source-generated metadata (AOT-safe), the relaxed encoder of <see cref="Options"/>, indented or compact.</summary>
+    public static string Serialize<T>(T value, JsonTypeInfo<T> type, bool indented = true)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, Indented = indented }))
+        {
+            JsonSerializer.Serialize(writer, value, type);
+        }
 
-    public static T? Deserialize<T>(string text) => JsonSerializer.Deserialize<T>(text, Options);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
-    public static JsonObject ToObject<T>(T value) => JsonSerializer.SerializeToNode(value, Options)!.AsObject();
+    public static T? Deserialize<T>(string text, JsonTypeInfo<T> type) => JsonSerializer.Deserialize(text, type);
+
+    public static JsonObject ToObject<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToNode(value, type)!.AsObject();
+
+    public static JsonArray ToArray<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToNode(value, type)!.AsArray();
 
     /// <summary>Canonical hash of a JSON value: keys sorted recursively so equal content hashes equally.</summary>
     public static string Hash(JsonNode? node) =>

@@ -35,7 +35,7 @@ public sealed record LabInventory(
         var members = new JsonArray();
         foreach (var m in Members)
         {
-            members.Add(new JsonObject
+            members.Add((JsonNode)new JsonObject
             {
                 ["name"] = m.Name,
                 ["host"] = m.Host,

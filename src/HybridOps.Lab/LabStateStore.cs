@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using HybridOps.Core.State;
 
 namespace HybridOps.Lab;
@@ -7,13 +6,6 @@ namespace HybridOps.Lab;
 /// <summary>Reads and atomically writes lab.json (snake_case JSON).</summary>
 internal static class LabStateStore
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     public static async Task<LabState?> LoadAsync(LabLayout layout, CancellationToken ct)
     {
         if (!File.Exists(layout.StateFile))
@@ -22,7 +14,7 @@ internal static class LabStateStore
         }
 
         await using var stream = File.OpenRead(layout.StateFile);
-        return await JsonSerializer.DeserializeAsync<LabState>(stream, Json, ct);
+        return await JsonSerializer.DeserializeAsync(stream, LabStateJsonContext.Default.LabState, ct);
     }
 
     /// <summary>Atomic (temp + fsync + rename) so a crash mid-write never leaves a torn lab.json (pids would be lost).</summary>
@@ -31,7 +23,7 @@ internal static class LabStateStore
         ct.ThrowIfCancellationRequested();
 
         // lab.json holds no secrets by construction, so nothing needs redacting.
-        AtomicFile.WriteAllText(layout.StateFile, JsonSerializer.Serialize(state, Json), text => text);
+        AtomicFile.WriteAllText(layout.StateFile, JsonSerializer.Serialize(state, LabStateJsonContext.Default.LabState), text => text);
         return Task.CompletedTask;
     }
 }

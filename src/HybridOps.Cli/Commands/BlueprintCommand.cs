@@ -65,7 +65,7 @@ public static class BlueprintCommand
             inv.Renderer.Result(new JsonObject
             {
                 ["blueprint_ref"] = bp.BlueprintRef,
-                ["steps"] = Json.ToObject(new { s = steps })["s"]!.DeepClone(),
+                ["steps"] = Json.ToArray(steps, CoreJsonContext.Default.ImmutableArrayPlannedStep),
                 ["warnings"] = Renderer.DiagnosticsJson(warnings),
             }, w =>
             {
@@ -89,7 +89,7 @@ public static class BlueprintCommand
             var inv = invocation(parse);
             var bp = inv.Content.LoadBlueprint(parse.GetValue(bpRef)!);
             var result = await new BlueprintEngine(inv.Runtime).DeployAsync(bp, Overrides(parse.GetValue(inputs)), ct);
-            inv.Renderer.Result(Json.ToObject(result), w =>
+            inv.Renderer.Result(Json.ToObject(result, CoreJsonContext.Default.BlueprintRunResult), w =>
             {
                 w.WriteLine($"{result.BlueprintRef} deploy: {result.Status} (exit {(int)result.ExitCode} {result.ExitCode}, run {result.RunId})");
                 foreach (var s in result.Steps)

@@ -45,7 +45,7 @@ public static class BlueprintDrillCommand
                 RecoveryTimeoutSeconds = parse.GetValue(recovery),
             };
             var report = await new DrillRunner(inv).RunAsync(request, ct);
-            inv.Renderer.Result(Json.ToObject(report), w => WriteText(w, report));
+            inv.Renderer.Result(Json.ToObject(report, CoreJsonContext.Default.DrillReport), w => WriteText(w, report));
             return report.ExitCode;
         }));
 
@@ -59,7 +59,7 @@ public static class BlueprintDrillCommand
     {
         var bp = inv.Content.LoadBlueprint(blueprintRef);
         var doc = DrillReports.ReadLast(inv.Root, bp.BlueprintId);
-        var report = Json.Deserialize<DrillReport>(doc.ToJsonString(Json.Compact))!;
+        var report = Json.Deserialize(doc.ToJsonString(Json.Compact), CoreJsonContext.Default.DrillReport)!;
         inv.Renderer.Result(doc, w => WriteText(w, report));
         return report.ExitCode;
     }

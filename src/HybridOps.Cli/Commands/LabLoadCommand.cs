@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using HybridOps.Cli.Drill;
 using HybridOps.Core;
 using HybridOps.Core.Runtime;
+using HybridOps.Lab;
 using HybridOps.Lab.Load;
 
 namespace HybridOps.Cli.Commands;
@@ -37,7 +38,7 @@ public static class LabLoadCommand
             inv.Renderer.Progress($"load {loadId}: {options.Rate.ToString(CultureInfo.InvariantCulture)}/s via {options.ServiceRecord} "
                 + $"(DNS {options.DnsServer}:{options.DnsPort}), acks in {options.AckLogPath}");
             var summary = await load.RunAsync(inv.Runtime.Progress, ct);
-            var doc = Json.ToObject(summary);
+            var doc = Json.ToObject(summary, LabJsonContext.Default.WriteLoadSummary);
             doc["out_dir"] = dir;
             File.WriteAllText(Path.Combine(dir, "summary.json"), inv.Redactor.Redact(doc.ToJsonString(Json.Options)));
             inv.Renderer.Result(doc, w =>

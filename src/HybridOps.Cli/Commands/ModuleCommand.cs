@@ -53,7 +53,7 @@ public static class ModuleCommand
                 Instance = instance,
                 InputsFile = inputsFile,
             }, ct);
-            var doc = Json.ToObject(result);
+            var doc = Json.ToObject(result, CoreJsonContext.Default.ModuleRunResult);
             if (action == "status")
             {
                 doc["published"] = previous is null ? null : new JsonObject { ["status"] = previous.Status, ["run_id"] = previous.RunId, ["updated_at"] = previous.UpdatedAt.ToString("O") };

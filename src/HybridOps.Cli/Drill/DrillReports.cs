@@ -19,7 +19,7 @@ public static class DrillReports
         ArgumentNullException.ThrowIfNull(inv);
         ArgumentNullException.ThrowIfNull(report);
         var dir = report.ReportDir!;
-        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), Json.Serialize(report), inv.Redactor.Redact);
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), Json.Serialize(report, CoreJsonContext.Default.DrillReport), inv.Redactor.Redact);
         AtomicFile.WriteAllText(Path.Combine(dir, "report.md"), DrillReportText.Markdown(report), inv.Redactor.Redact);
         AtomicFile.WriteAllText(Path.Combine(dir, "report.html"), DrillReportText.Html(report), inv.Redactor.Redact);
         AtomicFile.WriteAllText(Path.Combine(Dir(inv.Root, report.BlueprintId), "last.json"),

@@ -4,7 +4,9 @@ namespace HybridOps.Core.Contracts;
 
 /// <summary>
 /// The directory holding modules/ and blueprints/. Found from $HYOPS_CONTENT_ROOT or by walking up from
-/// the executable, so `./hyops` works from a clone without installation.
+/// the executable's directory, so `./hyops` works from a clone without installation and the release
+/// tarball's bin/hyops finds the contracts one level up (a symlink to it too: the executable's real
+/// path is used).
 /// </summary>
 public sealed class ContentRoot(string path)
 {

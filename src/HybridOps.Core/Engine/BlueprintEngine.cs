@@ -280,7 +280,7 @@ public sealed class BlueprintEngine(HyopsRuntime runtime)
             ["exit_code"] = (int)exit,
             ["run_id"] = runId,
             ["updated_at"] = runtime.Time.GetUtcNow().ToString("O"),
-            ["steps"] = Json.ToObject(new { list = steps })["list"]!.DeepClone(),
+            ["steps"] = Json.ToArray(steps, CoreJsonContext.Default.ListStepResult),
         };
         AtomicFile.WriteAllText(StatePath(blueprint), doc.ToJsonString(Json.Options), runtime.Redactor.Redact);
     }

@@ -43,7 +43,7 @@ public static class Failures
             }
         }
 
-        var where = ex.TargetSite?.DeclaringType?.Name is { } type ? $" (in {type}.{ex.TargetSite.Name})" : "";
+        var where = $" ({ex.GetType().Name})";
         var what = during is null ? "an operation" : $"an operation of {during}";
         return $"{what} timed out{where}: {string.Join(" <- ", messages)}; nobody cancelled the run";
     }

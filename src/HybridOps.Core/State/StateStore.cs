@@ -29,7 +29,7 @@ public sealed class StateStore(string runtimeRoot, Redactor redactor)
 
         try
         {
-            return Json.Deserialize<ModuleState>(File.ReadAllText(path));
+            return Json.Deserialize(File.ReadAllText(path), CoreJsonContext.Default.ModuleState);
         }
         catch (JsonException ex)
         {
@@ -64,7 +64,7 @@ public sealed class StateStore(string runtimeRoot, Redactor redactor)
             }
         }
 
-        AtomicFile.WriteAllText(path, Json.Serialize(state), redactor.Redact);
+        AtomicFile.WriteAllText(path, Json.Serialize(state, CoreJsonContext.Default.ModuleState), redactor.Redact);
     }
 
     public IEnumerable<ModuleState> List()
@@ -78,7 +78,7 @@ public sealed class StateStore(string runtimeRoot, Redactor redactor)
                      .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}history{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
                      .Order(StringComparer.Ordinal))
         {
-            var state = Json.Deserialize<ModuleState>(File.ReadAllText(file));
+            var state = Json.Deserialize(File.ReadAllText(file), CoreJsonContext.Default.ModuleState);
             if (state is not null)
             {
                 yield return state;

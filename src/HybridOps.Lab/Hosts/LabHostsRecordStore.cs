@@ -13,13 +13,13 @@ internal static class LabHostsRecordStore
             return null;
         }
 
-        return JsonSerializer.Deserialize<LabHostsRecord>(File.ReadAllText(paths.RecordFile), LabStateStore.Json);
+        return JsonSerializer.Deserialize(File.ReadAllText(paths.RecordFile), LabStateJsonContext.Default.LabHostsRecord);
     }
 
     /// <summary>Writes the record; hosts.json holds names, addresses and pids only, no secrets.</summary>
     public static LabHostsRecord Save(LabHostPaths paths, LabHostsRecord record)
     {
-        AtomicFile.WriteAllText(paths.RecordFile, JsonSerializer.Serialize(record, LabStateStore.Json), text => text);
+        AtomicFile.WriteAllText(paths.RecordFile, JsonSerializer.Serialize(record, LabStateJsonContext.Default.LabHostsRecord), text => text);
         return record;
     }
 

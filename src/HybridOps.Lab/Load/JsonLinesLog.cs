@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Serialization.Metadata;
 using HybridOps.Core;
 
 namespace HybridOps.Lab.Load;
@@ -15,20 +16,15 @@ internal sealed class JsonLinesLog : IDisposable
         stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
     }
 
-    public void Append<T>(T entry)
+    public void Append<T>(T entry, JsonTypeInfo<T> type)
     {
-        var bytes = Encoding.UTF8.GetBytes(Json.Serialize(entry, indented: false) + "\n");
+        var bytes = Encoding.UTF8.GetBytes(Json.Serialize(entry, type, indented: false) + "\n");
         lock (gate)
         {
             stream.Write(bytes);
             stream.Flush();
         }
     }
-
-    public static IReadOnlyList<T> Read<T>(string path) =>
-        File.Exists(path)
-            ? [.. File.ReadLines(path).Where(l => l.Length > 0).Select(l => Json.Deserialize<T>(l)).OfType<T>()]
-            : [];
 
     public void Dispose() => stream.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using HybridOps.Core;
 using HybridOps.Core.Drill;
 using HybridOps.Postgres.Dns;
 using Npgsql;
@@ -97,7 +98,7 @@ public sealed class WriteLoad(WriteLoadOptions options, TimeProvider? time = nul
                     }
 
                     var ack = new AckRecord(id, options.LoadId, time.GetUtcNow(), address!);
-                    ackLog.Append(ack);
+                    ackLog.Append(ack, CoreJsonContext.Default.AckRecord);
                     lock (gate)
                     {
                         acks.Add(ack);
@@ -106,7 +107,7 @@ public sealed class WriteLoad(WriteLoadOptions options, TimeProvider? time = nul
                 catch (Exception ex) when (!ct.IsCancellationRequested && IsLoadFailure(ex))
                 {
                     var kind = Classify(ex);
-                    failureLog.Append(new LoadFailureRecord(time.GetUtcNow(), address, kind, Trim(ex.Message)));
+                    failureLog.Append(new LoadFailureRecord(time.GetUtcNow(), address, kind, Trim(ex.Message)), CoreJsonContext.Default.LoadFailureRecord);
                     lock (gate)
                     {
                         failed++;

@@ -146,7 +146,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
                     }
                 }
 
-                hostsJson.Add(entry);
+                hostsJson.Add((JsonNode)entry);
             }
         }
 
@@ -171,7 +171,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         foreach (var m in plan.Members)
         {
             var info = infos[m.Name];
-            members.Add(new JsonObject
+            members.Add((JsonNode)new JsonObject
             {
                 ["name"] = m.Name,
                 ["host"] = m.Host,

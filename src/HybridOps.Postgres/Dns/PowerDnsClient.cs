@@ -38,7 +38,7 @@ public sealed class PowerDnsClient(HttpClient http, string apiUrl, string server
         }
 
         await EnsureAsync(response, $"GET zone {zone}", ct);
-        return await response.Content.ReadFromJsonAsync<JsonObject>(ct);
+        return await response.Content.ReadFromJsonAsync(HttpJsonContext.Default.JsonObject, ct);
     }
 
     /// <summary>The contents of the rrset name/type, empty when absent; null when the zone is absent.</summary>
@@ -64,7 +64,7 @@ public sealed class PowerDnsClient(HttpClient http, string apiUrl, string server
         var rrsets = new JsonArray();
         foreach (var (name, address) in aRecords)
         {
-            rrsets.Add(RrSet(name, "A", ttl, [address]));
+            rrsets.Add((JsonNode)RrSet(name, "A", ttl, [address]));
         }
 
         var body = new JsonObject
@@ -74,7 +74,7 @@ public sealed class PowerDnsClient(HttpClient http, string apiUrl, string server
             ["nameservers"] = new JsonArray([.. nameservers.Select(n => (JsonNode)JsonValue.Create(Canonical(n)))]),
             ["rrsets"] = rrsets,
         };
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, ZonesUrl) { Content = JsonContent.Create(body) }, ct);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, ZonesUrl) { Content = JsonContent.Create(body, HttpJsonContext.Default.JsonObject) }, ct);
         await EnsureAsync(response, $"create zone {zone}", ct);
     }
 
@@ -82,7 +82,7 @@ public sealed class PowerDnsClient(HttpClient http, string apiUrl, string server
     public async Task ReplaceRrsetAsync(string zone, string name, string type, int ttl, IReadOnlyList<string> contents, CancellationToken ct)
     {
         var body = new JsonObject { ["rrsets"] = new JsonArray(RrSet(name, type, ttl, contents)) };
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Patch, ZoneUrl(zone)) { Content = JsonContent.Create(body) }, ct);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Patch, ZoneUrl(zone)) { Content = JsonContent.Create(body, HttpJsonContext.Default.JsonObject) }, ct);
         await EnsureAsync(response, $"PATCH {name} {type} in {zone}", ct);
     }
 

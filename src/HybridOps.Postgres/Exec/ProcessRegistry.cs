@@ -23,8 +23,6 @@ public static class ProcessRegistry
 {
     public const string FileName = "processes.json";
 
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
-
     public static string PathIn(string dataRoot) => Path.Combine(dataRoot, FileName);
 
     public static IReadOnlyList<RegisteredProcess> Load(string registryFile)
@@ -36,7 +34,7 @@ public static class ProcessRegistry
 
         try
         {
-            var doc = JsonSerializer.Deserialize<Document>(File.ReadAllText(registryFile), Options);
+            var doc = JsonSerializer.Deserialize(File.ReadAllText(registryFile), ProcessRegistryJsonContext.Default.ProcessRegistryDocument);
             return doc?.Processes ?? [];
         }
         catch (JsonException ex)
@@ -157,13 +155,7 @@ public static class ProcessRegistry
     private static void Save(string registryFile, IReadOnlyList<RegisteredProcess> processes)
     {
         var temp = registryFile + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(new Document { Processes = [.. processes] }, Options));
+        File.WriteAllText(temp, JsonSerializer.Serialize(new ProcessRegistryDocument { Processes = [.. processes] }, ProcessRegistryJsonContext.Default.ProcessRegistryDocument));
         File.Move(temp, registryFile, overwrite: true);
-    }
-
-    private sealed class Document
-    {
-        [JsonPropertyName("processes")]
-        public List<RegisteredProcess> Processes { get; init; } = [];
     }
 }

@@ -9,8 +9,6 @@ namespace HybridOps.Postgres.Hosts;
 /// </summary>
 internal static class ServiceDefinitions
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     public const UnixFileMode Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>True when the file was (re)written.</summary>
@@ -27,7 +25,7 @@ internal static class ServiceDefinitions
         return true;
     }
 
-    public static string Serialize(ServiceUnit unit) => JsonSerializer.Serialize(unit, Json) + "\n";
+    public static string Serialize(ServiceUnit unit) => JsonSerializer.Serialize(unit, ServiceDefinitionsJsonContext.Default.ServiceUnit) + "\n";
 
     public static ServiceUnit? Deserialize(byte[]? content, string path)
     {
@@ -38,7 +36,7 @@ internal static class ServiceDefinitions
 
         try
         {
-            return JsonSerializer.Deserialize<ServiceUnit>(content, Json)?.Validate();
+            return JsonSerializer.Deserialize(content, ServiceDefinitionsJsonContext.Default.ServiceUnit)?.Validate();
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException)
         {

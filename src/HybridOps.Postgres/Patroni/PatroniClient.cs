@@ -14,7 +14,7 @@ public sealed class PatroniClient(HttpClient http)
     public static PatroniClient Create(TimeSpan timeout) => new(new HttpClient { Timeout = timeout });
 
     public async Task<PatroniCluster> GetClusterAsync(string apiUrl, CancellationToken cancellationToken) =>
-        await SendAsync(apiUrl, async () => await http.GetFromJsonAsync<PatroniCluster>(Combine(apiUrl, "cluster"), cancellationToken)
+        await SendAsync(apiUrl, async () => await http.GetFromJsonAsync(Combine(apiUrl, "cluster"), HttpJsonContext.Default.PatroniCluster, cancellationToken)
             ?? throw new InvalidDataException("empty /cluster response"));
 
     /// <summary>Tries every API URL in turn; the first that answers wins. All down: HYO4001 naming each.</summary>
@@ -37,7 +37,7 @@ public sealed class PatroniClient(HttpClient http)
     }
 
     public async Task<JsonObject> GetConfigAsync(string apiUrl, CancellationToken cancellationToken) =>
-        await SendAsync(apiUrl, async () => (await http.GetFromJsonAsync<JsonObject>(Combine(apiUrl, "config"), cancellationToken)) ?? new JsonObject());
+        await SendAsync(apiUrl, async () => (await http.GetFromJsonAsync(Combine(apiUrl, "config"), HttpJsonContext.Default.JsonObject, cancellationToken)) ?? new JsonObject());
 
     /// <summary>GET /patroni: the member's own status (state, role, timeline, and on a leader its replication list).</summary>
     public async Task<JsonObject> GetStatusAsync(string apiUrl, CancellationToken cancellationToken) =>
@@ -45,7 +45,7 @@ public sealed class PatroniClient(HttpClient http)
         {
             // Patroni answers 503 with a JSON body when the member is not running: read the body either way.
             using var response = await http.GetAsync(Combine(apiUrl, "patroni"), cancellationToken);
-            return (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken)) ?? new JsonObject();
+            return (await response.Content.ReadFromJsonAsync(HttpJsonContext.Default.JsonObject, cancellationToken)) ?? new JsonObject();
         });
 
     /// <summary>PATCH /config: change DCS-wide settings (parameters, pg_hba) the way Patroni wants them changed.</summary>
@@ -55,7 +55,7 @@ public sealed class PatroniClient(HttpClient http)
             using var content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/json");
             using var response = await http.PatchAsync(Combine(apiUrl, "config"), content, cancellationToken);
             response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken)) ?? new JsonObject();
+            return (await response.Content.ReadFromJsonAsync(HttpJsonContext.Default.JsonObject, cancellationToken)) ?? new JsonObject();
         });
 
     private static Uri Combine(string apiUrl, string path)

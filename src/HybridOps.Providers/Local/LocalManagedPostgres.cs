@@ -338,11 +338,11 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
     private LocalInstanceRecord? LoadRecord(string name)
     {
         var path = options.MetadataFile(name);
-        return File.Exists(path) ? Json.Deserialize<LocalInstanceRecord>(File.ReadAllText(path)) : null;
+        return File.Exists(path) ? Json.Deserialize(File.ReadAllText(path), ProvidersJsonContext.Default.LocalInstanceRecord) : null;
     }
 
     private void SaveRecord(LocalInstanceRecord record) =>
-        AtomicFile.WriteAllText(options.MetadataFile(record.Name), Json.Serialize(record), s => s);
+        AtomicFile.WriteAllText(options.MetadataFile(record.Name), Json.Serialize(record, ProvidersJsonContext.Default.LocalInstanceRecord), s => s);
 
     private static ManagedInstance ToInstance(LocalInstanceRecord r, InstanceState state) => new()
     {

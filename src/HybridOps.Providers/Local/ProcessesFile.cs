@@ -20,7 +20,7 @@ internal static class ProcessesFile
             var kept = new JsonArray(list.OfType<JsonObject>().Where(p => p["name"]?.GetValue<string>() != name).Select(p => (JsonNode?)p.DeepClone()).ToArray());
             if (pid is { } live)
             {
-                kept.Add(new JsonObject { ["name"] = name, ["pid"] = live, ["marker"] = marker });
+                kept.Add((JsonNode)new JsonObject { ["name"] = name, ["pid"] = live, ["marker"] = marker });
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

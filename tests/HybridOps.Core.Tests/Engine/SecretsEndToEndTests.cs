@@ -40,11 +40,11 @@ public sealed class SecretsEndToEndTests : IDisposable
         var inputsFile = t.Dir.Write("inputs.yml", "token_env: HYOPS_TEST_SECRET\nmessage: with-secret\n");
 
         var result = await t.RunModuleAsync(inputsFile: inputsFile);
-        t.Renderer.Result(Json.ToObject(result), w => w.WriteLine(result.Outputs.ToJsonString()));
+        t.Renderer.Result(Json.ToObject(result, CoreJsonContext.Default.ModuleRunResult), w => w.WriteLine(result.Outputs.ToJsonString()));
         var status = await t.RunModuleAsync("status", inputsFile: inputsFile);
-        t.Renderer.Result(Json.ToObject(status), w => w.WriteLine(status.Outputs.ToJsonString()));
+        t.Renderer.Result(Json.ToObject(status, CoreJsonContext.Default.ModuleRunResult), w => w.WriteLine(status.Outputs.ToJsonString()));
         var again = await t.RunModuleAsync(inputsFile: inputsFile); // replaces state: history copy too
-        t.Renderer.Result(Json.ToObject(again), w => w.WriteLine(again.Outputs.ToJsonString()));
+        t.Renderer.Result(Json.ToObject(again, CoreJsonContext.Default.ModuleRunResult), w => w.WriteLine(again.Outputs.ToJsonString()));
 
         // The handler really got the secret and really tried to publish it: it shows as the marker.
         result.Status.ShouldBe("ok");
@@ -75,7 +75,7 @@ public sealed class SecretsEndToEndTests : IDisposable
         t.Env["HYOPS_INPUT_TOKEN_ENV"] = "HYOPS_TEST_SECRET";
 
         var result = await t.RunModuleAsync(instance: "from-env");
-        t.Renderer.Result(Json.ToObject(result), _ => { });
+        t.Renderer.Result(Json.ToObject(result, CoreJsonContext.Default.ModuleRunResult), _ => { });
 
         AssertSecretAppearsNowhere();
     }
@@ -102,7 +102,7 @@ public sealed class SecretsEndToEndTests : IDisposable
             """);
 
         var result = await t.DeployBlueprintAsync("test/secret@v1");
-        t.Renderer.Result(Json.ToObject(result), _ => { });
+        t.Renderer.Result(Json.ToObject(result, CoreJsonContext.Default.BlueprintRunResult), _ => { });
 
         result.Steps.Select(s => s.Status).ShouldBe(["ok", "error"]);
         AssertSecretAppearsNowhere();

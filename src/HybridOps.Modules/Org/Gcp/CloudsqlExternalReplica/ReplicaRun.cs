@@ -391,7 +391,7 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
         var guards = new JsonArray();
         foreach (var db in link.Databases.Where(d => links.Any(l => l.Database == d && l.SubscriptionExists)))
         {
-            guards.Add(await StandbyWriteGuard.ProbeAsync(link, db, ct));
+            guards.Add((JsonNode)await StandbyWriteGuard.ProbeAsync(link, db, ct));
         }
 
         JsonObject? drift = null;
@@ -400,7 +400,7 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
             var reports = new JsonArray();
             foreach (var db in link.Databases)
             {
-                reports.Add(await SchemaDrift.CompareAsync(link, db, ct));
+                reports.Add((JsonNode)await SchemaDrift.CompareAsync(link, db, ct));
             }
 
             var any = reports.Any(r => r!["drift"]!.GetValue<bool>());

@@ -201,7 +201,7 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
             var name = (string)row[0]!;
             var value = (long)row[1]! + Margin;
             await Sql.ExecAsync(target, "select setval($1::regclass, $2, true)", ct, name, value);
-            synced.Add(new JsonObject { ["sequence"] = name, ["source_last_value"] = (long)row[1]!, ["set_to"] = value });
+            synced.Add((JsonNode)new JsonObject { ["sequence"] = name, ["source_last_value"] = (long)row[1]!, ["set_to"] = value });
         }
 
         context.Evidence.Check("sequences_synced", true, new JsonObject { ["database"] = db, ["from"] = "source pg_sequences", ["margin"] = Margin, ["sequences"] = synced });
@@ -223,7 +223,7 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
         {
             var max = await Sql.ScalarAsync<long>(target, $"select coalesce(max({(string)row[1]!}), 0)::bigint from {(string)row[2]!}", ct);
             await Sql.ExecAsync(target, "select setval($1::regclass, $2, true)", ct, (string)row[0]!, max + Margin);
-            synced.Add(new JsonObject { ["sequence"] = (string)row[0]!, ["column_max"] = max, ["set_to"] = max + Margin });
+            synced.Add((JsonNode)new JsonObject { ["sequence"] = (string)row[0]!, ["column_max"] = max, ["set_to"] = max + Margin });
         }
 
         context.Evidence.Check("sequences_synced", true, new JsonObject { ["database"] = db, ["from"] = "max(owned-by column) on the standby", ["margin"] = Margin, ["sequences"] = synced });

@@ -36,7 +36,7 @@ internal static class PromotionPreflight
         foreach (var db in link.Databases)
         {
             links.Add(await ReplicationProbe.ProbeAsync(link, db, sourceReachable: true, ct));
-            drift.Add(await SchemaDrift.CompareAsync(link, db, ct));
+            drift.Add((JsonNode)await SchemaDrift.CompareAsync(link, db, ct));
         }
 
         long? lag = links.Any(l => l.LagBytes is null) ? null : links.Max(l => l.LagBytes!.Value);

@@ -80,7 +80,7 @@ internal sealed class SourceAccess(DrSourceInputs inputs, ModuleContext context)
             {
                 ["role"] = inputs.ReplicationUser, ["schemas_granted_now"] = schemas.Count, ["tables_granted_now"] = tables.Count,
             });
-            granted.Add(entry);
+            granted.Add((JsonNode)entry);
         }
 
         return granted;

@@ -43,7 +43,7 @@ internal sealed class SourceAssessment(HaClusterState cluster, DrSourceInputs in
                 ["host"] = p.Member.Host, ["port"] = p.Member.Port, ["in_recovery"] = p.Facts?.InRecovery,
                 ["writable"] = p.Facts?.Writable, ["system_identifier"] = p.Facts?.SystemIdentifier, ["error"] = p.Failure?.Message,
             }, p.Failure?.Code);
-            Members.Add(new JsonObject
+            Members.Add((JsonNode)new JsonObject
             {
                 ["name"] = p.Member.Name, ["host"] = p.Member.Host, ["port"] = p.Member.Port, ["reachable"] = p.Facts is not null,
                 ["role"] = p.Facts is null ? "unknown" : p.Facts.InRecovery ? "replica" : "primary",

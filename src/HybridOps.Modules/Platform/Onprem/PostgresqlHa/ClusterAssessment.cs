@@ -107,7 +107,7 @@ internal sealed class ClusterAssessment(PatroniClient patroni, ModuleContext con
         foreach (var p in probes)
         {
             var pm = cluster.Members.FirstOrDefault(m => m.Name == p.Name);
-            memberList.Add(new JsonObject
+            memberList.Add((JsonNode)new JsonObject
             {
                 ["name"] = p.Name,
                 ["host"] = p.Host,

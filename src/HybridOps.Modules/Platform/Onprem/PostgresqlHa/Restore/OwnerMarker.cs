@@ -19,7 +19,7 @@ public sealed record OwnerMarker(
 {
     public const string FileName = "hyops-owner.json";
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    public string ToJson() => JsonSerializer.Serialize(this, OwnerMarkerJsonContext.Default.OwnerMarker);
 
     /// <summary>The marker in <paramref name="text"/>, or null when it is absent or not a marker.</summary>
     public static OwnerMarker? Parse(string? text)
@@ -31,7 +31,7 @@ public sealed record OwnerMarker(
 
         try
         {
-            return JsonSerializer.Deserialize<OwnerMarker>(text.Trim());
+            return JsonSerializer.Deserialize(text.Trim(), OwnerMarkerJsonContext.Default.OwnerMarker);
         }
         catch (JsonException)
         {
