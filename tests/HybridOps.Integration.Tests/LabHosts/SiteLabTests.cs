@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Support;
+using HybridOps.Lab.Hosts;
+using HybridOps.Postgres.Sql;
+
+namespace HybridOps.Integration.Tests.LabHosts;
+
+/// <summary>
+/// `hyops lab up --hosts`: the on-prem site (etcd, three Patroni members of PostgreSQL 15, PowerDNS) on
+/// namespaced hosts of block 4 (169.254.250.66-.78), provisioned and driven over SSH only. Modules
+/// consume it through the published inventory like any operator's site.
+/// </summary>
+public sealed class SiteLabTests : IAsyncLifetime
+{
+    private const int Block = 4;
+    private readonly Site site = new("127.0.204");
+
+    public async Task InitializeAsync()
+    {
+        var r = await site.HyopsAsync("lab", "up", "--hosts", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
+        if (r.ExitCode != 0)
+        {
+            await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);
+        }
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+    }
+
+    public async Task DisposeAsync()
+    {
+        var r = await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        (await IpAsync("netns", "list")).ShouldNotContain($"hyops-{Block}-");
+        (await IpAsync("-o", "link", "show")).ShouldNotContain($"hyb{Block}:");
+        await site.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Servers_RunInsideTheHosts_NotAsDescendantsOfHyops_AndTheirConfigExistsOnlyInTheHost()
+    {
+        var ours = new[] { "pg1", "pg2", "pg3" }.SelectMany(h => LabHostSet.ProcessesOf(site.LabDir, h)).ToHashSet();
+        var servers = Processes().Where(p => ours.Contains(p.Pid) && (p.Argv.Contains("/etc/patroni/patroni.yml", StringComparison.Ordinal)
+            || p.Argv.Contains("postgres -D /var/lib/postgresql/15/main", StringComparison.Ordinal))).ToList();
+        servers.Count(p => p.Argv.Contains("patroni.yml", StringComparison.Ordinal)).ShouldBe(3);
+        servers.Count(p => p.Argv.Contains("postgres -D", StringComparison.Ordinal)).ShouldBe(3);
+        foreach (var p in servers)
+        {
+            Ancestors(p.Pid).ShouldNotContain(Environment.ProcessId, $"{p.Pid} {p.Argv} descends from the test process");
+        }
+
+        // The files hyops wrote exist only in each host's own mount namespace.
+        File.Exists("/etc/patroni/patroni.env").ShouldBeFalse();
+        File.Exists("/var/lib/postgresql/.pgpass.patroni").ShouldBeFalse();
+        (await SshAsync("pg2", "test -f /var/lib/postgresql/.pgpass.patroni && echo present")).Trim().ShouldBe("present");
+        var stat = await SshAsync("pg2", "stat -c '%a %U' /etc/patroni/patroni.env /etc/patroni/patroni.yml");
+        stat.ShouldBe("600 postgres\n640 postgres\n");
+        (await SshAsync("pg2", "hostname")).Trim().ShouldBe("pg2");
+    }
+
+    [Fact]
+    public async Task PublishedInventory_ReachesEveryMemberOverSsh_AndTheClusterAssessesHealthy()
+    {
+        var inventory = Outputs("platform__onprem__inventory");
+        var members = inventory["members"]!.AsArray();
+        members.Count.ShouldBe(3);
+        foreach (var m in members)
+        {
+            m!["host"]!.GetValue<string>().ShouldStartWith("169.254.250.");
+            m["ssh"]!["identity_file"]!.GetValue<string>().ShouldNotBeNullOrEmpty();
+            m["service_manager"]!.GetValue<string>().ShouldBe("start-stop-daemon");
+        }
+
+        inventory.ToJsonString().ShouldNotContain(site.LabDir + "/hosts");
+        (inventory["lab_dir"]?.GetValue<string>() ?? "").ShouldBeEmpty();
+
+        var assess = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha");
+        assess.ExitCode.ShouldBe(0, assess.ToString());
+        var ha = Outputs("platform__onprem__postgresql-ha");
+        var leader = ha["leader_host"]!.GetValue<string>();
+        var id = await PgProbe.ScalarAsync<long>(new PgEndpoint(leader, 5432, "postgres", site.SuperuserPassword), "select system_identifier from pg_control_system()", CancellationToken.None);
+        ha["system_identifier"]!.ToString().ShouldBe(id.ToString(CultureInfo.InvariantCulture));
+
+        var status = await site.HyopsAsync("--output", "json", "lab", "status", "--lab-dir", site.LabDir);
+        status.ExitCode.ShouldBe(0, status.ToString());
+        JsonNode.Parse(status.StdOut)!["hosts"]!.AsArray().Count.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task NoPassword_InTheRuntimeRoot_InAnyArgvOnTheMachine_OrInTheHostsFilesButTheDocumentedOnes()
+    {
+        foreach (var (path, text) in site.RuntimeFiles())
+        {
+            text.ShouldNotContain(site.SuperuserPassword, customMessage: path);
+            text.ShouldNotContain(site.ReplicationPassword, customMessage: path);
+        }
+
+        foreach (var p in Processes())
+        {
+            p.Argv.ShouldNotContain(site.SuperuserPassword);
+        }
+
+        // On the hosts the passwords sit only in the documented 0600 files (and Patroni's own pgpass).
+        var hits = await SshAsync("pg1", $"grep -rlF -- '{site.SuperuserPassword}' /etc /var/lib/postgresql /var/log /tmp 2>/dev/null || true");
+        hits.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBeSubsetOf(["/etc/patroni/patroni.env", "/var/lib/postgresql/.pgpass.patroni"]);
+    }
+
+    [Fact]
+    public async Task AConnection_FromOutsideTheSiteNetwork_IsRefusedByPgHba()
+    {
+        // pg_hba admits the site's /28 only: a client on the machine's loopback is not in it.
+        var hba = await SshAsync("pg1", "sudo -u postgres psql -XAtc \"select string_agg(address || '/' || netmask, ',') from pg_hba_file_rules where type = 'host'\"");
+        hba.ShouldNotContain("127.0.0.1");
+        hba.ShouldContain("169.254.250.64");
+        var fromLoopback = await SshAsync("pg1", "PGPASSWORD=x psql -X -h 127.0.0.1 -U postgres -c 'select 1' 2>&1 || true");
+        fromLoopback.ShouldMatch("(no pg_hba.conf entry|Connection refused|could not connect)");
+    }
+
+    private JsonObject Outputs(string moduleId) =>
+        JsonNode.Parse(File.ReadAllText(site.StatePath(moduleId)))!["outputs"]!.AsObject();
+
+    private async Task<string> SshAsync(string host, string command)
+    {
+        var psi = new ProcessStartInfo("ssh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-F", new LabHostPaths(site.LabDir).SshConfigFile, host, command })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = new Process { StartInfo = psi };
+        p.Start();
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return output;
+    }
+
+    private static async Task<string> IpAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = new Process { StartInfo = psi };
+        p.Start();
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return output;
+    }
+
+    private static List<(int Pid, string Argv)> Processes()
+    {
+        var list = new List<(int, string)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                list.Add((pid, File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim()));
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return list;
+    }
+
+    private static List<int> Ancestors(int pid)
+    {
+        var chain = new List<int>();
+        for (var p = pid; p > 1 && chain.Count < 64;)
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText($"/proc/{p}/stat");
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            p = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+            chain.Add(p);
+        }
+
+        return chain;
+    }
+}
