@@ -19,13 +19,56 @@ public static class LabSiteCommand
         var repairDir = new Option<string?>("--lab-dir") { Description = labDir.Description };
         var repair = new Command("repair-site", "The failed site's hosts come back: starts the on-prem etcd only, not Patroni/PostgreSQL") { repairDir };
         repair.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => RunAsync(invocation(parse), parse.GetValue(repairDir), repair: true, ct)));
-        return [fail, repair];
+        var partitionDir = new Option<string?>("--lab-dir") { Description = labDir.Description };
+        var siteA = new Argument<string>("SITE_A") { Description = "onprem, dns or hyops (this machine)" };
+        var siteB = new Argument<string>("SITE_B") { Description = "onprem, dns or hyops (this machine)" };
+        var partition = new Command("partition", "Lab on hosts: cut the network between two sites, both directions (`lab heal` restores it)") { siteA, siteB, partitionDir };
+        partition.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => PartitionAsync(invocation(parse), parse.GetValue(partitionDir), parse.GetValue(siteA)!, parse.GetValue(siteB)!, ct)));
+        var healDir = new Option<string?>("--lab-dir") { Description = labDir.Description };
+        var heal = new Command("heal", "Lab on hosts: remove every partition") { healDir };
+        heal.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => PartitionAsync(invocation(parse), parse.GetValue(healDir), null, null, ct)));
+        return [fail, repair, partition, heal];
+    }
+
+    private static async Task<int> PartitionAsync(Invocation inv, string? labDirOption, string? siteA, string? siteB, CancellationToken ct)
+    {
+        var dir = LabDir(inv, labDirOption);
+        if (!SiteLabCommands.IsHostsLab(dir))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, "partitions need the lab on hosts (`hyops lab up --hosts`): the loopback lab shares one network stack");
+        }
+
+        try
+        {
+            if (siteA is null || siteB is null)
+            {
+                await new HybridOps.Lab.Site.SiteLab(time: inv.Time).HealAsync(dir, ct);
+            }
+            else
+            {
+                await new HybridOps.Lab.Site.SiteLab(time: inv.Time).PartitionAsync(dir, siteA, siteB, ct);
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, ex.Message);
+        }
+
+        inv.Renderer.Result(new JsonObject { ["partition"] = siteA is null ? null : new JsonArray(siteA, siteB), ["healed"] = siteA is null },
+            w => w.WriteLine(siteA is null ? "every partition removed" : $"network cut between {siteA} and {siteB} (both directions)"));
+        return 0;
     }
 
     /// <summary>Fails the on-prem site of the lab recorded for this root; shared with `blueprint drill --disaster onprem-site`.</summary>
     public static async Task<LabSiteResult> FailSiteAsync(Invocation inv, string? labDirOption, CancellationToken ct)
     {
         var dir = LabDir(inv, labDirOption);
+        if (SiteLabCommands.IsHostsLab(dir))
+        {
+            var cut = await new HybridOps.Lab.Site.SiteLab(time: inv.Time).FailSiteAsync(dir, ct);
+            return new LabSiteResult("failed", inv.Time.GetUtcNow(), [.. cut.Select(h => $"host {h} (power cut)")]);
+        }
+
         try
         {
             return await new LabController(time: inv.Time).FailSiteAsync(dir, ct);
@@ -44,7 +87,9 @@ public static class LabSiteCommand
             var dir = LabDir(inv, labDirOption);
             try
             {
-                result = await new LabController(time: inv.Time).RepairSiteAsync(dir, ct);
+                result = SiteLabCommands.IsHostsLab(dir)
+                    ? new LabSiteResult("repaired", inv.Time.GetUtcNow(), [.. (await new HybridOps.Lab.Site.SiteLab(time: inv.Time).RepairSiteAsync(dir, ct)).Select(h => $"host {h}")])
+                    : await new LabController(time: inv.Time).RepairSiteAsync(dir, ct);
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException)
             {
@@ -82,7 +127,7 @@ public static class LabSiteCommand
         }
 
         var (dir, _) = session.Locate(labDirOption, null);
-        if (!File.Exists(Path.Combine(dir, "lab.json")))
+        if (!File.Exists(Path.Combine(dir, "lab.json")) && !SiteLabCommands.IsHostsLab(dir))
         {
             throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab.json in {dir}");
         }

@@ -163,6 +163,48 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         });
     }
 
+    /// <summary>The hosts of a lab site: `onprem` (etcd + members), `dns`, or `hyops` (this machine, the control host).</summary>
+    public static IReadOnlyList<string> SiteHosts(SiteLabPlan plan, string site) => site switch
+    {
+        "onprem" => [SiteLabPlan.EtcdHost, .. plan.MemberNames],
+        "dns" when plan.WithDns => [SiteLabPlan.DnsHost],
+        "hyops" => [LabHostSet.HyopsSide],
+        _ => throw new ArgumentException($"no lab site '{site}' (sites: onprem{(plan.WithDns ? ", dns" : "")}, hyops)", nameof(site)),
+    };
+
+    /// <summary>Power cut of the on-prem site: SIGKILL of every host's pid 1, so every process of those hosts dies at once.</summary>
+    public async Task<IReadOnlyList<string>> FailSiteAsync(string labDir, CancellationToken ct)
+    {
+        var plan = RequireState(labDir).Plan;
+        var hosts = SiteHosts(plan, "onprem");
+        await new LabHostSet(_runner, _time).PowerCutAsync(labDir, [.. hosts], ct);
+        return hosts;
+    }
+
+    /// <summary>The on-prem hosts come back (same disks): sshd and etcd only, so failback rebuilds the cluster deliberately.</summary>
+    public async Task<IReadOnlyList<string>> RepairSiteAsync(string labDir, CancellationToken ct)
+    {
+        var state = RequireState(labDir);
+        var plan = state.Plan;
+        var infos = await new LabHostSet(_runner, _time).StartAsync(labDir, SiteHosts(plan, "onprem"), ct);
+        await using var hosts = new SiteLabHosts(infos, _runner);
+        await Task.WhenAll(infos.Select(h => hosts.RootAsync(h.Name, ct, "install", "-d", "-m", "0755", "/var/log/hyops")));
+        await hosts.Services(SiteLabPlan.EtcdHost).StartAsync(SiteLabServices.Etcd(plan, state.ClusterName), ct);
+        return [.. infos.Select(h => h.Name)];
+    }
+
+    /// <summary>Cuts the network between two sites (both directions); hyops keeps reaching both unless one side is `hyops`.</summary>
+    public Task PartitionAsync(string labDir, string siteA, string siteB, CancellationToken ct)
+    {
+        var plan = RequireState(labDir).Plan;
+        return new LabHostSet(_runner, _time).PartitionAsync(labDir, SiteHosts(plan, siteA), SiteHosts(plan, siteB), ct);
+    }
+
+    public Task HealAsync(string labDir, CancellationToken ct) => new LabHostSet(_runner, _time).HealAsync(labDir, ct);
+
+    private static SiteLabState RequireState(string labDir) =>
+        SiteLabState.Load(labDir) ?? throw new InvalidOperationException($"{labDir} holds no lab on hosts (no {SiteLabState.FileName})");
+
     /// <summary>The site inventory (onprem-inventory/v1 inputs) of a lab recorded in <paramref name="labDir"/>.</summary>
     public static JsonObject Inventory(string labDir, SiteLabPlan plan, string clusterName)
     {

@@ -117,6 +117,36 @@ public sealed class SiteLabTests : IAsyncLifetime
         fromLoopback.ShouldMatch("(no pg_hba.conf entry|Connection refused|could not connect)");
     }
 
+    [Fact]
+    public async Task PartitionCutsOnlyBetweenSites_HealRestores_AndFailSiteIsAPowerCutTheModuleReportsAsConnectivity()
+    {
+        var dns = (await SshAsync("pg1", "getent hosts dns")).Split(' ')[0];
+        (await SshAsync("pg1", $"timeout 3 bash -c '</dev/tcp/{dns}/53' && echo open")).Trim().ShouldBe("open");
+
+        (await site.HyopsAsync("lab", "partition", "onprem", "dns", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
+        (await SshAsync("pg1", $"timeout 3 bash -c '</dev/tcp/{dns}/53' 2>/dev/null && echo open || echo cut")).Trim().ShouldBe("cut");
+        (await SshAsync("dns", "hostname")).Trim().ShouldBe("dns");
+        (await site.HyopsAsync("module", "status", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
+
+        (await site.HyopsAsync("lab", "heal", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
+        (await SshAsync("pg1", $"timeout 3 bash -c '</dev/tcp/{dns}/53' && echo open")).Trim().ShouldBe("open");
+
+        var bad = await site.HyopsAsync("lab", "partition", "onprem", "mars", "--lab-dir", site.LabDir);
+        bad.ExitCode.ShouldBe(2, bad.ToString());
+        bad.StdErr.ShouldContain("mars");
+
+        var cut = await site.HyopsAsync("lab", "fail-site", "--lab-dir", site.LabDir);
+        cut.ExitCode.ShouldBe(0, cut.ToString());
+        new[] { "etcd", "pg1", "pg2", "pg3" }.SelectMany(h => LabHostSet.ProcessesOf(site.LabDir, h)).ShouldBeEmpty();
+        var status = await site.HyopsAsync("module", "status", "--module", "platform/onprem/postgresql-ha");
+        status.ExitCode.ShouldBe(4, status.ToString());
+
+        var repair = await site.HyopsAsync("lab", "repair-site", "--lab-dir", site.LabDir);
+        repair.ExitCode.ShouldBe(0, repair.ToString());
+        (await SshAsync("etcd", "sudo start-stop-daemon --status --pidfile /run/hyops/etcd.pid && echo running")).Trim().ShouldBe("running");
+        (await SshAsync("pg1", "test -f /run/hyops/patroni.pid && echo stale || echo none")).Trim().ShouldBe("none");
+    }
+
     private JsonObject Outputs(string moduleId) =>
         JsonNode.Parse(File.ReadAllText(site.StatePath(moduleId)))!["outputs"]!.AsObject();
 
