@@ -3,6 +3,7 @@ using HybridOps.Integration.Tests.Support;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Sql;
 using Npgsql;
+using static HybridOps.Integration.Tests.Support.TestSql;
 
 namespace HybridOps.Integration.Tests.Baseline;
 
@@ -117,14 +118,6 @@ public sealed class PostgresqlHaBackupTests : IAsyncLifetime
         var r = await runner.RunAsync(new ProcessSpec("/usr/bin/pgbackrest", args, WorkingDirectory: "/") { RunAsUser = "postgres", Timeout = TimeSpan.FromSeconds(120) }, CancellationToken.None);
         r.ExitCode.ShouldBe(0, r.StdErr + r.StdOut);
         return r.StdOut;
-    }
-
-    private static async Task ExecAsync(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
     }
 
     private static Dictionary<string, long> Snapshot(string root) =>

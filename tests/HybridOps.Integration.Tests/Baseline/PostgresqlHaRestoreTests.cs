@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Support;
 using HybridOps.Postgres.Sql;
 using Npgsql;
+using static HybridOps.Integration.Tests.Support.TestSql;
 
 namespace HybridOps.Integration.Tests.Baseline;
 
@@ -147,13 +148,5 @@ public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
         }
 
         throw new TimeoutException($"timed out waiting for {what}");
-    }
-
-    private static async Task ExecAsync(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
     }
 }

@@ -4,6 +4,7 @@ using HybridOps.Integration.Tests.Support;
 using HybridOps.Postgres.Dns;
 using HybridOps.Postgres.Sql;
 using Npgsql;
+using static HybridOps.Integration.Tests.Support.TestSql;
 
 namespace HybridOps.Integration.Tests.Premium;
 
@@ -307,35 +308,6 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
         using var response = await Http.PatchAsync(new Uri("http://127.0.121.11:8008/config"), content);
         response.EnsureSuccessStatusCode();
-    }
-
-    private static async Task<bool> WritesAsync(PgEndpoint endpoint)
-    {
-        try
-        {
-            await ExecAsync(endpoint, "begin; set transaction read write; select pg_current_xact_id(); rollback");
-            return true;
-        }
-        catch (NpgsqlException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task ExecAsync(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

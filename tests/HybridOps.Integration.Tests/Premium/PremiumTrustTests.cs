@@ -3,6 +3,7 @@ using HybridOps.Integration.Tests.Support;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Sql;
 using Npgsql;
+using static HybridOps.Integration.Tests.Support.TestSql;
 
 namespace HybridOps.Integration.Tests.Premium;
 
@@ -228,35 +229,6 @@ public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<Pre
         {
             return ex.SqlState;
         }
-    }
-
-    private static async Task<bool> WritesAsync(PgEndpoint endpoint)
-    {
-        try
-        {
-            await ExecAsync(endpoint, "begin; set transaction read write; select pg_current_xact_id(); rollback");
-            return true;
-        }
-        catch (NpgsqlException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task ExecAsync(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
     private static async Task<string> RunAsync(string file, params string[] args)

@@ -3,6 +3,7 @@ using HybridOps.Integration.Tests.Support;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Sql;
 using Npgsql;
+using static HybridOps.Integration.Tests.Support.TestSql;
 
 namespace HybridOps.Integration.Tests.Resume;
 
@@ -135,13 +136,5 @@ public sealed class FailoverResumeTests : IAsyncLifetime
         var path = Path.Combine(site.Dir, name);
         File.WriteAllText(path, text);
         return path;
-    }
-
-    private static async Task ExecAsync(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
     }
 }
