@@ -7,7 +7,7 @@ namespace HybridOps.Modules.Platform.Onprem.Inventory;
 /// How hyops reaches a host: `ssh` through the OpenSSH client (user/port/jump host/identity/known_hosts;
 /// anything left out comes from the operator's ssh_config), or `local` for hyops' own machine; the
 /// become method to the service user (`sudo` = `sudo -n -u postgres`, `none` = the login user IS the
-/// service user); and the host's service manager.
+/// service user); and the host's service manager (`none`: hyops does not manage services on it).
 /// </summary>
 internal sealed record HostAccess(
     string Transport,
@@ -23,7 +23,7 @@ internal sealed record HostAccess(
 {
     public static readonly string[] Transports = ["ssh", "local"];
     public static readonly string[] BecomeMethods = ["sudo", "none"];
-    public static readonly string[] ServiceManagers = ["systemd", "start-stop-daemon"];
+    public static readonly string[] ServiceManagers = ["systemd", "start-stop-daemon", "none"];
 
     public static HostAccess Parse(string member, JsonObject? ssh, string? become, string? serviceUser, string? serviceManager)
     {

@@ -7,7 +7,7 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHaBackup;
 
 /// <summary>
 /// Where a member's PGDATA and socket dir are and which directory the module owns. Explicit inputs
-/// win; the embedded lab layout (read from &lt;runtime root&gt;/lab/lab-ref.json) is a LAB-ONLY fallback,
+/// win, then a restored cluster's data_root, then the member's layout in the site inventory; the embedded lab layout (read from &lt;runtime root&gt;/lab/lab-ref.json) is a LAB-ONLY fallback,
 /// because the site inventory contract (onprem-inventory/v1) does not carry filesystem paths.
 /// </summary>
 internal sealed class BackupTargets(ModuleContext context)
@@ -42,6 +42,14 @@ internal sealed class BackupTargets(ModuleContext context)
         if (context.Inputs.State("cluster_state_ref")?.Outputs.Str("data_root") is { } dataRoot)
         {
             return Path.Combine(dataRoot, member, leaf);
+        }
+
+        // The site inventory publishes each member's layout (Debian's by default, the lab's own for the loopback lab).
+        var layoutKey = leaf == "data" ? "data_dir" : "socket_dir";
+        if (context.Inputs.State("inventory_state_ref")?.Outputs.Objects("members").FirstOrDefault(m => m.Str("name") == member)?["postgres"] is JsonObject layout
+            && layout.Str(layoutKey) is { } fromInventory)
+        {
+            return fromInventory;
         }
 
         var lab = labDir.Value ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
