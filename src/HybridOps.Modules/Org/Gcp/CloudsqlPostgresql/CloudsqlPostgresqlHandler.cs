@@ -232,7 +232,8 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             ? [.. a.Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : "")]
             : [];
 
-    private static void RecordActions(ModuleContext context, IManagedPostgresProvider provider)
+    /// <summary>The local provider's process-level steps (argv, rc, duration) into the run's evidence.</summary>
+    internal static void RecordActions(ModuleContext context, IManagedPostgresProvider provider)
     {
         if (provider is LocalManagedPostgres local)
         {
