@@ -15,13 +15,13 @@ internal static class AppRoleCatalog
     public static async Task<HashSet<string>> ExistingAsync(PgEndpoint endpoint, IReadOnlyCollection<string> names, CancellationToken ct)
     {
         await using var conn = await Sql.OpenAsync(endpoint, ct);
-        var rows = await Sql.RowsAsync(conn, "select rolname::text from pg_roles where rolname = any($1)", ct, names.ToArray());
+        var rows = await Sql.RowsAsync(conn, "select rolname::text from pg_roles where rolname = any($1)", ct, (object)names.ToArray());
         return [.. rows.Select(r => (string)r[0]!)];
     }
 
     public static async Task<List<AppRoleFact>> ReadAsync(Func<string, PgEndpoint> endpoint, IReadOnlyList<string> databases, IReadOnlyCollection<string> names, CancellationToken ct)
     {
-        var roles = names.ToArray();
+        object roles = names.ToArray();
         var facts = new List<AppRoleFact>();
         await using (var conn = await Sql.OpenAsync(endpoint("postgres"), ct))
         {
