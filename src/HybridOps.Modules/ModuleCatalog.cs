@@ -5,6 +5,7 @@ using HybridOps.Modules.Platform.Network.PowerdnsAuthority;
 using HybridOps.Modules.Org.DrHosts;
 using HybridOps.Modules.Org.Gcp.CloudsqlExternalReplica;
 using HybridOps.Modules.Org.Gcp.CloudsqlPostgresql;
+using HybridOps.Modules.Org.Gcp.CloudsqlBackup;
 using HybridOps.Modules.Org.Gcp.CloudsqlPromote;
 using HybridOps.Modules.Org.ObjectRepo;
 using HybridOps.Modules.Platform.Onprem.Inventory;
@@ -42,5 +43,6 @@ public static class ModuleCatalog
         new CloudsqlPostgresqlHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
         new CloudsqlExternalReplicaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner(), new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
         new CloudsqlPromoteHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
+        new CloudsqlBackupHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
     ]);
 }

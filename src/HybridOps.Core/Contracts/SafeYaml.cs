@@ -71,6 +71,12 @@ public static class SafeYaml
             errors.Add((syntax ?? DiagnosticCatalog.YamlSyntax).Create(ex.Message, Where(file, text, ex)));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) on some malformed plain scalars in flow sequences.
+            errors.Add((syntax ?? DiagnosticCatalog.YamlSyntax).Create("the YAML parser could not read a plain value inside a [...] list", new SourceLocation(file, 1)));
+            return null;
+        }
     }
 
     /// <summary>

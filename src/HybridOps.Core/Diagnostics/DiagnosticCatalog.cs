@@ -327,6 +327,16 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor FencedNotPromoted = new("HYO6104", ExitCode.FencedNotPromoted,
         "the on-prem cluster is FENCED and the standby was NOT promoted", "fix the cause named in the message and rerun the promote blueprint (it continues from the fence), or lift the fence with the command in the message");
 
+    // Application roles carried by standby and failback, post-promotion backups (HYO6110-HYO6139)
+    public static readonly DiagnosticDescriptor AppRolesInvalid = new("HYO6110", ExitCode.InputError,
+        "input 'app_roles' is not a list of {name, password_env}", "give each application role as `{name: <role>, password_env: <env/vault key holding its password>}`; names are plain role names (letters, digits, _), never postgres or the replication role");
+    public static readonly DiagnosticDescriptor AppRoleMissing = new("HYO6111", ExitCode.StateNotReady,
+        "an application role named in app_roles does not exist on the source", "create the role on the source first (or remove it from app_roles); nothing was changed");
+    public static readonly DiagnosticDescriptor AppRolesNotCarried = new("HYO6112", ExitCode.ReadinessFailure,
+        "the application roles on the target differ from the source or cannot log in", "see the app_roles_verified check: it names each missing attribute, membership, grant or ownership and each failed login; check the role's password key");
+    public static readonly DiagnosticDescriptor PromotedBackupFailed = new("HYO6113", ExitCode.PartialCompletion,
+        "backups of the promoted primary could not be enabled; the promotion stands", "fix the repository (reachable, writable by the server's OS user) and rerun the promote blueprint: it does not promote again and enables the backups");
+
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

@@ -206,6 +206,19 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         return path;
     }
 
+    public async Task<ManagedBackup> EnableBackupsAsync(string name, BackupRepository repository, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var started = time.GetUtcNow();
+        var record = Require(name);
+        var (backup, count, config, archive) = await new LocalManagedBackups(options, runner, Actions).EnableAsync(record, repository, cancellationToken);
+        return new ManagedBackup
+        {
+            Method = "pgbackrest", Label = backup.Label, Type = backup.Type, BackupCount = count, Started = backup.Started, Stopped = backup.Stopped,
+            WalStart = backup.WalStart, WalStop = backup.WalStop, ConfigPath = config, ArchiveCommand = archive, Operation = Operation("BACKUP_RUN", name, started),
+        };
+    }
+
     public async Task<ProviderOperation> DeleteInstanceAsync(string name, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
@@ -282,7 +295,11 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         "max_worker_processes = 16",
         "max_connections = 50",
         "shared_buffers = 32MB",
+        "# archiving is on from the start (discarded until backups are enabled), so enabling backups needs no restart",
+        "archive_mode = on",
+        "archive_command = '/bin/true'",
         $"include_if_exists = '{StandbyFile}'",
+        $"include_if_exists = '{LocalManagedBackups.BackupFile}'",
         "",
     ]);
 

@@ -40,6 +40,14 @@ public interface IManagedPostgresProvider
     /// </summary>
     Task<string> PutSourcePassfileAsync(string name, string host, int port, string user, string password, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Enables the instance's backups (Cloud SQL: settings.backupConfiguration + point-in-time recovery,
+    /// then an on-demand backupRuns.insert; local: WAL archiving and a full pgBackRest backup into the
+    /// repository) and returns the first backup as the backup tool lists it. Throws when no verified
+    /// backup exists afterwards.
+    /// </summary>
+    Task<ManagedBackup> EnableBackupsAsync(string name, BackupRepository repository, CancellationToken cancellationToken);
+
     /// <summary>Stops the instance and deletes it with its data.</summary>
     Task<ProviderOperation> DeleteInstanceAsync(string name, CancellationToken cancellationToken);
 }

@@ -21,6 +21,8 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
     {
         var sourceReady = context.Inputs.State("source_state_ref")!.Outputs["ready"] is JsonValue v && v.TryGetValue<bool>(out var r) && r;
         context.Evidence.Check("dr_source_ready", sourceReady, new JsonObject { ["ready"] = sourceReady, ["preflight"] = link.Source["preflight"]?.DeepClone() });
+        var roles = new AppRoleCarrier(context, AppRoleSpec.From(context, link.ReplicationUser, link.SourceAdminUser, link.TargetAdminUser));
+        await roles.RequireAsync(link.SourceAdmin("postgres"), $"source cluster {link.SourceHost}", ct);
         foreach (var db in link.Databases)
         {
             await using var source = await Sql.OpenAsync(link.SourceAdmin(db), ct);
@@ -34,8 +36,11 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
             await EstablishDatabaseAsync(db, ct);
         }
 
+        // The application's roles reach the standby too, so the application logs in on it once promoted.
+        var carried = await roles.CarryAsync(link.SourceAdmin, link.TargetAdmin, link.Databases, ct);
         await WaitForSyncAsync(ct);
         var outputs = await StatusOutputsAsync(ct);
+        outputs["app_roles"] = carried;
         outputs["established_at"] = Iso(context.Time.GetUtcNow());
         return ModuleOutcome.Ok(outputs);
     }
@@ -44,6 +49,7 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
     {
         var outputs = await StatusOutputsAsync(ct);
         outputs["established_at"] = context.Previous?.Outputs["established_at"]?.DeepClone();
+        outputs["app_roles"] = context.Previous?.Outputs["app_roles"]?.DeepClone();
         if (outputs["schema_drift"]?["drift"]?.GetValue<bool>() == true)
         {
             var names = outputs["schema_drift"]!["databases"]!.AsArray().SelectMany(d => SchemaDrift.Names(d!.AsObject()).Select(n => $"{d!["database"]}: {n}"));

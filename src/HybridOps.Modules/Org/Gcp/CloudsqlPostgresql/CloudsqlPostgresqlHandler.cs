@@ -121,7 +121,7 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
 
     private static async Task<ModuleOutcome> FenceAsync(ModuleContext context, IManagedPostgresProvider provider, string name, CancellationToken ct)
     {
-        var password = context.Secrets.Resolve(context.Inputs.String("admin_password_env")!);
+        var password = context.Secrets.Resolve(AdminPasswordEnv(context));
         var instance = await provider.GetInstanceAsync(name, ct);
         if (instance is not { State: InstanceState.Runnable })
         {
@@ -206,6 +206,14 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
         }
     }
 
+    /// <summary>
+    /// The key NAME of the admin password. Fencing acts on an existing instance whose password was set at
+    /// creation: the name its state published wins over the input default (the standby blueprint creates
+    /// the instance with another key than this module's default).
+    /// </summary>
+    private static string AdminPasswordEnv(ModuleContext context) =>
+        (context.Inputs.String("apply_mode") == "fence" ? context.Previous?.Outputs.Str("admin_password_env") : null) ?? context.Inputs.String("admin_password_env")!;
+
     internal static JsonObject Outputs(ModuleContext context, IManagedPostgresProvider provider, ManagedInstance instance) => new()
     {
         ["provider"] = provider.Name,
@@ -218,7 +226,7 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
         ["tier"] = instance.Settings.Tier,
         ["region"] = instance.Settings.Region,
         ["admin_user"] = instance.AdminUser,
-        ["admin_password_env"] = context.Inputs.String("admin_password_env"),
+        ["admin_password_env"] = AdminPasswordEnv(context),
         ["authorized_networks"] = instance.Settings.AuthorizedNetworks.ToJsonArray(),
         ["role"] = instance.Role == InstanceRole.Primary ? "primary" : "standby",
         ["created_at"] = instance.CreatedAt.ToString("O"),
@@ -232,7 +240,8 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             ? [.. a.Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : "")]
             : [];
 
-    private static void RecordActions(ModuleContext context, IManagedPostgresProvider provider)
+    /// <summary>The local provider's process-level steps (argv, rc, duration) into the run's evidence.</summary>
+    internal static void RecordActions(ModuleContext context, IManagedPostgresProvider provider)
     {
         if (provider is LocalManagedPostgres local)
         {

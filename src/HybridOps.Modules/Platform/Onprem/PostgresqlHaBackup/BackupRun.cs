@@ -254,32 +254,7 @@ internal sealed class BackupRun
 
     private static string Tail(string s) => s.Length > 1000 ? s[^1000..] : s;
 
-    /// <summary>Cloud repository credentials, resolved from the key NAMES in the repository contract.</summary>
-    private Dictionary<string, string>? RepoCredentialEnvironment()
-    {
-        var keys = repo["credential_env_keys"];
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        void Add(string input, string variable)
-        {
-            if (keys.Str(input) is { } name)
-            {
-                env[variable] = context.Secrets.Resolve(name);
-            }
-        }
-
-        switch (repo.Str("backend"))
-        {
-            case "s3":
-                Add("s3_access_key_env", "PGBACKREST_REPO1_S3_KEY");
-                Add("s3_secret_key_env", "PGBACKREST_REPO1_S3_KEY_SECRET");
-                break;
-            case "azure":
-                Add("azure_key_env", "PGBACKREST_REPO1_AZURE_KEY");
-                break;
-        }
-
-        return env.Count == 0 ? null : env;
-    }
+    private Dictionary<string, string>? RepoCredentialEnvironment() => RepoCredentials.Environment(repo, context.Secrets) is { Count: > 0 } env ? env : null;
 
     private async Task WriteConfigAsync(Leader leader, CancellationToken ct)
     {

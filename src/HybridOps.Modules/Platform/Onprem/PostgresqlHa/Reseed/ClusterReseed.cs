@@ -63,6 +63,8 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
                 $"managed instance '{source.Instance}' (write_fenced in state: {source.Fenced}, write probe: {probe.Outcome}) must refuse writes before it is copied");
         }
 
+        var roles = new AppRoleCarrier(context, AppRoleSpec.From(context, superuser, context.Inputs.String("replication_user") ?? "replicator", source.AdminUser));
+        await roles.RequireAsync(source.Endpoint(sourcePassword), $"managed instance '{source.Instance}'", ct);
         await RunAsync("etcdctl endpoint health", Etcdctl("endpoint", "health"), DiagnosticCatalog.DcsUnreachable, ct);
         var oldScope = context.Inputs.State("hosts_state_ref")!.Outputs.Str("cluster_name");
         var scopes = new[] { scope, oldScope }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
@@ -181,6 +183,9 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             throw HyopsException.From(DiagnosticCatalog.ReseedVerificationFailed, $"tables differ from the managed primary: {string.Join(", ", mismatches)}");
         }
 
+        // Application roles: attributes, memberships, ownerships, grants from the managed primary's catalog, passwords from their keys.
+        var carried = await roles.CarryAsync(db => source.Endpoint(sourcePassword, db), db => leaderEndpoint with { Database = db }, databases, ct);
+
         // 6. Replicas are rebuilt by Patroni (pg_basebackup from the new leader).
         foreach (var h in hosts.Hosts.Skip(1))
         {
@@ -218,6 +223,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         outputs["reseeded_from"] = source.ToJson();
         outputs["reseeded_from"]!["databases"] = databases.ToJsonArray();
         outputs["verification"] = verification;
+        outputs["app_roles"] = carried;
         outputs["restore_started_at"] = startedAt.ToString("O");
         outputs["restore_finished_at"] = finishedAt.ToString("O");
         outputs["restore_duration_s"] = Math.Round((finishedAt - startedAt).TotalSeconds, 1);

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using HybridOps.Core.Diagnostics;
+using HybridOps.Postgres.Exec;
+using HybridOps.Postgres.PgBackRest;
+using HybridOps.Providers.Managed;
+
+namespace HybridOps.Providers.Local;
+
+/// <summary>
+/// Backups of a local instance: WAL archiving through pgBackRest (`hyops_backup.conf`, included from
+/// postgresql.conf, applied with a reload: instances are created with archive_mode = on so no restart
+/// is needed), a pgbackrest.conf the provider owns under the instance dir, stanza-create, check, a full
+/// backup, and `info` as the proof. Every command's argv and rc land in <see cref="LocalManagedPostgres.Actions"/>.
+/// </summary>
+internal sealed class LocalManagedBackups(LocalProviderOptions options, IProcessRunner runner, List<ProcessResult> actions)
+{
+    public const string BackupFile = "hyops_backup.conf";
+    private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(10);
+
+    public async Task<(PgBackRestBackup Backup, int Count, string Config, string ArchiveCommand)> EnableAsync(LocalInstanceRecord record, BackupRepository repo, CancellationToken ct)
+    {
+        var work = Path.Combine(options.InstanceDir(record.Name), "pgbackrest");
+        var config = Path.Combine(work, "pgbackrest.conf");
+        var user = ProcessIdentity.ServiceUserOrNull(options.OsUser);
+        var cli = new PgBackRestCli(runner, repo.PgBackRestBinary, config, repo.Stanza, user);
+        var paths = new OwnedPaths(runner, options.OsUser);
+        foreach (var dir in new[] { work, Path.Combine(work, "log"), Path.Combine(work, "lock"), Path.Combine(work, "spool") })
+        {
+            await paths.EnsureDirectoryAsync(dir, DirMode, ct);
+        }
+
+        var global = new Dictionary<string, string>(repo.Options, StringComparer.Ordinal)
+        {
+            ["repo1-retention-full"] = repo.RetentionFull.ToString(CultureInfo.InvariantCulture),
+            ["log-path"] = Path.Combine(work, "log"),
+            ["lock-path"] = Path.Combine(work, "lock"),
+            ["spool-path"] = Path.Combine(work, "spool"),
+            ["start-fast"] = "y",
+        };
+        var member = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["pg1-path"] = options.DataDir(record.Name),
+            ["pg1-port"] = record.Port.ToString(CultureInfo.InvariantCulture),
+            ["pg1-socket-path"] = options.SocketDir(record.Name),
+            ["pg1-user"] = record.AdminUser,
+        };
+        await paths.WriteFileAsync(config, PgBackRestConfig.Render(global, repo.Stanza, member), FileMode, ct);
+
+        // Archiving first (a reload), so stanza-create/check find the archive_command in place.
+        var data = options.DataDir(record.Name);
+        await File.WriteAllTextAsync(Path.Combine(data, BackupFile),
+            $"# hyops local provider: backups enabled (pgBackRest stanza {repo.Stanza})\narchive_mode = on\narchive_command = '{cli.ArchivePushCommand}'\narchive_timeout = 60\n", ct);
+        var conf = Path.Combine(data, "postgresql.conf");
+        var include = $"include_if_exists = '{BackupFile}'";
+        if (!(await File.ReadAllTextAsync(conf, ct)).Contains(include, StringComparison.Ordinal))
+        {
+            await File.AppendAllTextAsync(conf, include + "\n", ct);
+        }
+
+        await RunAsync(new ProcessSpec(Path.Combine(options.PgBinDir, "pg_ctl"), ["-D", data, "reload"], RunAsUser: user, Timeout: TimeSpan.FromSeconds(30)), "pg_ctl reload", ct);
+
+        var env = new Dictionary<string, string>(repo.CredentialEnvironment, StringComparer.Ordinal) { ["PGPASSWORD"] = repo.AdminPassword };
+        await PgBackRestAsync(cli, "stanza-create", [], env, ct);
+        await PgBackRestAsync(cli, "check", [], env, ct);
+        await PgBackRestAsync(cli, "backup", ["--type=full"], env, ct);
+        var info = await PgBackRestAsync(cli, "info", ["--output=json"], env, ct);
+        var parsed = JsonNode.Parse(info.StdOut);
+        var latest = PgBackRestBackup.LatestOf(parsed, repo.Stanza)
+            ?? throw HyopsException.From(DiagnosticCatalog.PromotedBackupFailed, $"pgbackrest info lists no backup of stanza '{repo.Stanza}' after the backup ran");
+        return (latest, PgBackRestBackup.Labels(parsed, repo.Stanza).Count, config, cli.ArchivePushCommand);
+    }
+
+    private async Task<ProcessResult> PgBackRestAsync(PgBackRestCli cli, string command, IReadOnlyList<string> extra, IReadOnlyDictionary<string, string> env, CancellationToken ct)
+    {
+        var result = await cli.RunAsync(command, extra, CommandTimeout, ct, env);
+        actions.Add(result);
+        if (!result.Succeeded)
+        {
+            var tail = (result.StdErr + "\n" + result.StdOut).Trim();
+            throw HyopsException.From(DiagnosticCatalog.PromotedBackupFailed, $"pgbackrest {command} exited {result.ExitCode}: {(tail.Length > 800 ? tail[^800..] : tail)}");
+        }
+
+        return result;
+    }
+
+    private async Task RunAsync(ProcessSpec spec, string what, CancellationToken ct)
+    {
+        var result = await runner.RunAsync(spec, ct);
+        actions.Add(result);
+        if (!result.Succeeded)
+        {
+            throw HyopsException.From(DiagnosticCatalog.PromotedBackupFailed, $"{what} exited with {result.ExitCode}: {result.StdErr.Trim()}");
+        }
+    }
+}
