@@ -117,7 +117,7 @@ internal sealed class AppRoleCarrier(ModuleContext context, IReadOnlyList<AppRol
                 }
             }
 
-            logins.Add(new JsonObject { ["role"] = r.Name, ["password_env"] = r.PasswordEnv, ["tables_read"] = read });
+            logins.Add((JsonNode)new JsonObject { ["role"] = r.Name, ["password_env"] = r.PasswordEnv, ["tables_read"] = read });
         }
 
         var ok = missing.Count == 0 && failedLogins.Count == 0;
