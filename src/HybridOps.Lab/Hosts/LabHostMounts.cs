@@ -23,6 +23,12 @@ internal static class LabHostMounts
         ("/tmp", "root", "1777"),
     ];
 
+    /// <summary>
+    /// Mounted from one directory on every host of the lab, as a site mounts one NFS export on every
+    /// database host: a posix pgBackRest repository under /var/lib/pgbackrest is then the same on all members.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Shared = ["/var/lib/pgbackrest"];
+
     /// <summary>A lab dir below one of these would be hidden from the host's init before it finished mounting.</summary>
     public static readonly IReadOnlyList<string> ForbiddenLabDirParents =
         ["/etc", "/run", "/var/run", "/var/lib/postgresql", "/var/spool/pgbackrest", "/var/lib/pgbackrest", "/var/lib/etcd", "/var/lib/powerdns", "/var/log", "/home", "/root"];

@@ -27,9 +27,14 @@ public sealed record LabHostPaths(string LabDir)
 
     public string EtcWork(string name) => Path.Combine(HostDir(name), ".etc-work");
 
-    /// <summary>Source of a private mount: /var/lib/postgresql becomes var-lib-postgresql.</summary>
+    /// <summary>
+    /// Source of a private mount: /var/lib/postgresql becomes var-lib-postgresql. A mount point in
+    /// <see cref="LabHostMounts.Shared"/> has one source for every host of the lab (the lab's "NFS share").
+    /// </summary>
     public string PrivateSource(string name, string mountPoint) =>
-        Path.Combine(HostDir(name), mountPoint.Trim('/').Replace('/', '-'));
+        LabHostMounts.Shared.Contains(mountPoint)
+            ? Path.Combine(HostsDir, "shared", mountPoint.Trim('/').Replace('/', '-'))
+            : Path.Combine(HostDir(name), mountPoint.Trim('/').Replace('/', '-'));
 
     public string InitScript(string name) => Path.Combine(HostDir(name), "init.sh");
 

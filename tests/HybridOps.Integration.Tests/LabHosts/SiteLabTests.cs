@@ -147,6 +147,44 @@ public sealed class SiteLabTests : IAsyncLifetime
         (await SshAsync("pg1", "test -f /run/hyops/patroni.pid && echo stale || echo none")).Trim().ShouldBe("none");
     }
 
+    [Fact]
+    public async Task Backup_OverSsh_WritesPgBackRestConfigOnEveryMember_0600_AndTakesAFullBackupOnTheLeadersHost()
+    {
+        (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
+        // The site's repository: a posix repository on the share every member mounts at /var/lib/pgbackrest
+        // (the lab hosts mount one directory there, as a site mounts one NFS export).
+        var states = new HybridOps.Core.State.StateStore(site.Root, new HybridOps.Core.Secrets.Redactor());
+        states.Write(new HybridOps.Core.State.ModuleState
+        {
+            ModuleRef = "org/gcp/object-repo", Status = "ok", Action = "deploy", RunId = "site", UpdatedAt = DateTimeOffset.UtcNow,
+            ContractVersion = "object-repo/v1",
+            Outputs = new JsonObject
+            {
+                ["backend"] = "posix", ["bucket"] = "site-repo", ["path"] = "/pgbackrest", ["repo_uri"] = "posix:///var/lib/pgbackrest/site-repo",
+                ["credential_env_keys"] = new JsonObject(), ["contract_version"] = "object-repo/v1",
+                ["pgbackrest_options"] = new JsonObject { ["repo1-type"] = "posix", ["repo1-path"] = "/var/lib/pgbackrest/site-repo" },
+            },
+        });
+
+        var inputs = Path.Combine(site.Dir, "backup.yml");
+        await File.WriteAllTextAsync(inputs, "apply_mode: configure\narchive_timeout_s: 5\n");
+        var configure = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", inputs);
+        configure.ExitCode.ShouldBe(0, configure.ToString());
+        foreach (var member in new[] { "pg1", "pg2", "pg3" })
+        {
+            (await SshAsync(member, "stat -c '%a %U' /etc/pgbackrest/pgbackrest.conf")).Trim().ShouldBe("600 postgres");
+            (await SshAsync(member, "grep -c pg1-path=/var/lib/postgresql/15/main /etc/pgbackrest/pgbackrest.conf")).Trim().ShouldBe("1");
+        }
+
+        File.Exists("/etc/pgbackrest/pgbackrest.conf").ShouldBeFalse("the machine's own /etc is never written");
+        await File.WriteAllTextAsync(inputs, "apply_mode: backup\n");
+        var backup = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", inputs);
+        backup.ExitCode.ShouldBe(0, backup.ToString());
+        var info = await SshAsync("pg3", "sudo -u postgres pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza=hyops-onprem --output=json info");
+        JsonNode.Parse(info)![0]!["backup"]!.AsArray().Count.ShouldBe(1, info);
+        Directory.Exists("/var/lib/pgbackrest/site-repo").ShouldBeFalse("the repository lives on the hosts' share, not on the machine");
+    }
+
     private JsonObject Outputs(string moduleId) =>
         JsonNode.Parse(File.ReadAllText(site.StatePath(moduleId)))!["outputs"]!.AsObject();
 

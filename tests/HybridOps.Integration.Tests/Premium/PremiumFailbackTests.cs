@@ -241,19 +241,26 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
 }
 
 /// <summary>One lab for the class: the managed instance promoted to primary and serving db.hyops.lab.</summary>
-public class PremiumFailbackFixture(string prefix) : IAsyncLifetime
+public class PremiumFailbackFixture : IAsyncLifetime
 {
     public const string Instance = "hyops-dr-standby";
 
+    // xunit builds a class fixture through its one public constructor; other prefixes come from subclasses.
     public PremiumFailbackFixture()
         : this("127.0.131")
     {
     }
 
-    /// <summary>The managed site sits at the site prefix's third octet + 2 (127.0.131 -> 127.0.133).</summary>
-    public string ManagedHost { get; } = $"127.0.{int.Parse(prefix.Split('.')[2], CultureInfo.InvariantCulture) + 2}.11";
+    protected PremiumFailbackFixture(string prefix)
+    {
+        ManagedHost = $"127.0.{int.Parse(prefix.Split('.')[2], CultureInfo.InvariantCulture) + 2}.11";
+        Site = new Site(prefix);
+    }
 
-    public Site Site { get; } = new(prefix);
+    /// <summary>The managed site sits at the site prefix's third octet + 2 (127.0.131 -> 127.0.133).</summary>
+    public string ManagedHost { get; }
+
+    public Site Site { get; }
 
     public string AdminPassword { get; } = "ma-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
 

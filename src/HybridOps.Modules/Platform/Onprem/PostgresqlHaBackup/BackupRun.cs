@@ -10,7 +10,7 @@ using HybridOps.Postgres.Sql;
 namespace HybridOps.Modules.Platform.Onprem.PostgresqlHaBackup;
 
 /// <summary>One run of the backup module: resolves the live leader, paths and config, then acts.</summary>
-internal sealed class BackupRun
+internal sealed class BackupRun : IAsyncDisposable
 {
     private const string NoArchive = "/bin/true";
     private const string ConfigHeader = "# Written by hyops (platform/onprem/postgresql-ha-backup)";
@@ -19,7 +19,8 @@ internal sealed class BackupRun
 
     private readonly ModuleContext context;
     private readonly PatroniClient patroni;
-    private readonly IProcessRunner runner;
+    private readonly InventoryHosts? sshHosts;
+    private IProcessRunner runner;
     private readonly JsonObject cluster;
     private readonly JsonObject repo;
     private readonly string stanza;
@@ -37,14 +38,24 @@ internal sealed class BackupRun
         stanza = context.Inputs.String("stanza") ?? cluster.Str("cluster_name")!;
         osUser = context.Inputs.String("os_user") ?? "postgres";
         targets = new BackupTargets(context);
+        // Members reached over SSH: pgBackRest config on every member, commands on the leader's host.
+        sshHosts = InventoryHosts.FromInventory(context.Inputs.State("inventory_state_ref")?.Outputs);
         commandTimeout = TimeSpan.FromSeconds(context.Inputs.Values.Int("command_timeout_s") ?? 900);
     }
 
-    private string WorkDir => field ??= targets.WorkDir(stanza);
+    private string WorkDir => field ??= sshHosts is null ? targets.WorkDir(stanza) : Path.GetDirectoryName(ConfigPath)!;
 
-    private string ConfigPath => Path.Combine(WorkDir, "pgbackrest.conf");
+    private string ConfigPath => sshHosts is { } hosts
+        ? hosts.Layout(hosts.Members.Keys.First(), "pgbackrest_config", RemoteConfig)
+        : Path.Combine(WorkDir, "pgbackrest.conf");
 
-    private PgBackRestCli Cli => new(runner, context.Inputs.String("pgbackrest_bin") ?? "/usr/bin/pgbackrest", ConfigPath, stanza, ProcessIdentity.ServiceUserOrNull(osUser));
+    private const string RemoteConfig = "/etc/pgbackrest/pgbackrest.conf";
+
+    private string? RunAsUser => sshHosts is null ? ProcessIdentity.ServiceUserOrNull(osUser) : osUser;
+
+    private PgBackRestCli Cli => new(runner, context.Inputs.String("pgbackrest_bin") ?? "/usr/bin/pgbackrest", ConfigPath, stanza, RunAsUser);
+
+    public ValueTask DisposeAsync() => sshHosts?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     public async Task<ModuleOutcome> ConfigureAsync(CancellationToken ct)
     {
@@ -149,7 +160,7 @@ internal sealed class BackupRun
     private async Task<string> PsqlAsync(string socketDir, int port, string sql, CancellationToken ct)
     {
         var spec = new ProcessSpec("psql", ["-X", "-A", "-t", "-h", socketDir, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", "postgres", "-c", sql],
-            RunAsUser: ProcessIdentity.ServiceUserOrNull(osUser), Timeout: TimeSpan.FromSeconds(30));
+            RunAsUser: RunAsUser, Timeout: TimeSpan.FromSeconds(30));
         var result = await runner.RunAsync(spec, ct);
         context.Evidence.Action("psql", result.Argv, result.ExitCode, result.Duration, new JsonObject { ["stdout"] = Tail(result.StdOut).Trim(), ["stderr"] = Tail(result.StdErr).Trim() });
         if (!result.Succeeded)
@@ -178,7 +189,19 @@ internal sealed class BackupRun
         var leader = await LiveLeaderAsync(ct);
         await SetArchiveAsync(leader, NoArchive, null, ct);
         var config = ConfigPath;
-        if (File.Exists(config) && File.ReadLines(config).FirstOrDefault()?.StartsWith(ConfigHeader, StringComparison.Ordinal) == true)
+        if (sshHosts is { } hosts)
+        {
+            foreach (var name in hosts.Members.Keys)
+            {
+                var text = await hosts.Executor(name).GetFileAsync(config, ct);
+                if (text is not null && System.Text.Encoding.UTF8.GetString(text).StartsWith(ConfigHeader, StringComparison.Ordinal))
+                {
+                    (await hosts.Executor(name).RunAsync(new Postgres.Hosts.HostCommand(["rm", "-f", config]) { RunAs = Postgres.Hosts.HostCommand.Root }, ct)).EnsureSuccess();
+                    context.Evidence.Note($"removed the module-owned {config} on {name}");
+                }
+            }
+        }
+        else if (File.Exists(config) && File.ReadLines(config).FirstOrDefault()?.StartsWith(ConfigHeader, StringComparison.Ordinal) == true)
         {
             Directory.Delete(WorkDir, recursive: true);
             context.Evidence.Note($"removed the module-owned directory {WorkDir} (pgbackrest.conf, log, lock, spool)");
@@ -258,6 +281,12 @@ internal sealed class BackupRun
 
     private async Task WriteConfigAsync(Leader leader, CancellationToken ct)
     {
+        if (sshHosts is not null)
+        {
+            await WriteConfigOnEveryMemberAsync(ct);
+            return;
+        }
+
         var paths = new OwnedPaths(runner, osUser);
         foreach (var dir in new[] { WorkDir, Path.Combine(WorkDir, "log"), Path.Combine(WorkDir, "lock"), Path.Combine(WorkDir, "spool") })
         {
@@ -286,6 +315,51 @@ internal sealed class BackupRun
         await paths.WriteFileAsync(ConfigPath, text, FileMode, ct);
         context.Evidence.Check("pgbackrest_config_written", true, new JsonObject { ["path"] = ConfigPath, ["pg1-path"] = dataDir, ["repo1-path"] = global.GetValueOrDefault("repo1-path"), ["owner"] = osUser });
         context.Evidence.WriteDocument("pgbackrest.conf.json", new JsonObject { ["text"] = text });
+    }
+
+    /// <summary>
+    /// SSH site: the same path on every member (so archive_command, set cluster-wide through Patroni, works
+    /// on whichever member leads), each with its own pg1-path/socket/port; 0600, owned by the service user.
+    /// </summary>
+    private async Task WriteConfigOnEveryMemberAsync(CancellationToken ct)
+    {
+        var hosts = sshHosts!;
+        var global = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in repo["pgbackrest_options"]!.AsObject())
+        {
+            global[k] = v!.GetValue<string>();
+        }
+
+        global["repo1-retention-full"] = (context.Inputs.Values.Int("retention_full") ?? 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        global["log-path"] = "/var/log/pgbackrest";
+        global["lock-path"] = "/tmp/pgbackrest";
+        global["spool-path"] = "/var/spool/pgbackrest";
+        global["start-fast"] = "y";
+        var written = new JsonArray();
+        foreach (var m in cluster.Objects("members"))
+        {
+            var name = m.Str("name")!;
+            var host = hosts.Executor(name);
+            var text = PgBackRestConfig.Render(global, stanza, new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["pg1-path"] = targets.DataDir(name),
+                ["pg1-port"] = (m.Int("port") ?? 5432).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["pg1-socket-path"] = targets.SocketDir(name),
+            });
+            foreach (var (dir, owner, mode) in new[] { (Path.GetDirectoryName(ConfigPath)!, "root", "0750"), ("/var/log/pgbackrest", osUser, "0750"), ("/var/spool/pgbackrest", osUser, "0750") })
+            {
+                (await host.RunAsync(new Postgres.Hosts.HostCommand(["install", "-d", "-o", owner, "-g", osUser, "-m", mode, dir]) { RunAs = Postgres.Hosts.HostCommand.Root }, ct)).EnsureSuccess();
+            }
+
+            await host.PutFileAsync(ConfigPath, System.Text.Encoding.UTF8.GetBytes(text), osUser, osUser, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+            written.Add((JsonNode)new JsonObject { ["member"] = name, ["host"] = m.Str("host"), ["pg1-path"] = targets.DataDir(name) });
+            context.Evidence.WriteDocument($"pgbackrest.conf.{name}.json", new JsonObject { ["text"] = text });
+        }
+
+        context.Evidence.Check("pgbackrest_config_written", true, new JsonObject
+        {
+            ["path"] = ConfigPath, ["mode"] = "0600", ["owner"] = osUser, ["members"] = written, ["repo1-path"] = global.GetValueOrDefault("repo1-path"),
+        });
     }
 
     private async Task SetArchiveAsync(Leader leader, string archiveCommand, int? archiveTimeout, CancellationToken ct)
@@ -333,7 +407,13 @@ internal sealed class BackupRun
         // the unix socket when it is there, so a fenced cluster (TCP rejected) can still be drained and
         // backed up; over TCP otherwise.
         var socketDir = targets.SocketDir(leaderName);
-        var host = Directory.Exists(socketDir) ? socketDir : member.Str("host")!;
+        var host = sshHosts is null && Directory.Exists(socketDir) ? socketDir : member.Str("host")!;
+        if (sshHosts is not null)
+        {
+            // pgbackrest and psql run on the leader's own host, through its executor.
+            runner = new Postgres.Hosts.HostProcessRunner(sshHosts.Executor(leaderName));
+        }
+
         var endpoint = new PgEndpoint(host, member.Int("port") ?? 5432, user, password);
         context.Evidence.Check("leader_resolved", true, new JsonObject { ["leader"] = leaderName, ["api_url"] = apiUsed, ["host"] = member.Str("host"), ["connect_via"] = host, ["port"] = endpoint.Port });
         return new Leader(leaderName, endpoint, member.Str("api_url") ?? apiUsed, endpoint.Port);

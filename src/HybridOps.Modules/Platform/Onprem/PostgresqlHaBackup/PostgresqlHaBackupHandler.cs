@@ -60,7 +60,7 @@ public sealed partial class PostgresqlHaBackupHandler(Func<PatroniClient> patron
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
-        var run = new BackupRun(context, patroniFactory(), runner);
+        await using var run = new BackupRun(context, patroniFactory(), runner);
         return context.Action switch
         {
             "destroy" => await run.DestroyAsync(cancellationToken),

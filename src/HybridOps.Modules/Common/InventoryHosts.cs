@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using HybridOps.Postgres.Hosts;
+
+namespace HybridOps.Modules.Common;
+
+/// <summary>
+/// The members of a site inventory that hyops reaches over SSH, as <see cref="SiteHost"/>s, with their
+/// published PostgreSQL layout. Null when any member is not an ssh host (the loopback lab's members
+/// are processes of this machine and keep the local code path).
+/// </summary>
+internal sealed class InventoryHosts : IAsyncDisposable
+{
+    private readonly Dictionary<string, IHostExecutor> _executors = new(StringComparer.Ordinal);
+
+    private InventoryHosts(IReadOnlyDictionary<string, (SiteHost Host, JsonObject Layout)> members) => Members = members;
+
+    public IReadOnlyDictionary<string, (SiteHost Host, JsonObject Layout)> Members { get; }
+
+    public static InventoryHosts? FromInventory(JsonObject? inventory)
+    {
+        var members = inventory.Objects("members").ToList();
+        if (members.Count == 0 || members.Any(m => (m["ssh"] as JsonObject).Str("transport") != SiteHost.SshTransport))
+        {
+            return null;
+        }
+
+        return new InventoryHosts(members.ToDictionary(m => m.Str("name")!, m => (ToSiteHost(m), m["postgres"] as JsonObject ?? new JsonObject()), StringComparer.Ordinal));
+    }
+
+    public static SiteHost ToSiteHost(JsonObject member)
+    {
+        var ssh = member["ssh"] as JsonObject;
+        return new SiteHost(member.Str("name")!, member.Str("host")!)
+        {
+            SshPort = ssh.Int("port") ?? 22,
+            SshUser = ssh.Str("user"),
+            JumpHost = ssh.Str("jump_host"),
+            IdentityFile = ssh.Str("identity_file"),
+            KnownHostsFile = ssh.Str("known_hosts_file"),
+            SshConfigFile = ssh.Str("config_file"),
+            Become = member.Str("become") == "none" ? BecomeMethod.None : BecomeMethod.Sudo,
+            ServiceUser = member.Str("service_user") ?? "postgres",
+            Transport = SiteHost.SshTransport,
+        };
+    }
+
+    public IHostExecutor Executor(string member)
+    {
+        if (!_executors.TryGetValue(member, out var e))
+        {
+            _executors[member] = e = HostExecutors.Create(Members[member].Host);
+        }
+
+        return e;
+    }
+
+    public string Layout(string member, string key, string fallback) => Members[member].Layout.Str(key) ?? fallback;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var e in _executors.Values)
+        {
+            await e.DisposeAsync();
+        }
+
+        _executors.Clear();
+    }
+}
