@@ -64,19 +64,19 @@ internal sealed partial class DrLink
     public PgEndpoint SourceAdmin(string db) => new(SourceSocketDir ?? SourceHost, SourcePort, SourceAdminUser, SourceAdminPassword, db);
 
     /// <summary>
-    /// The source leader's socket dir when its socket file exists here: input source_socket_dir, else
-    /// (LAB-SPECIFIC, the inventory contract carries no paths) &lt;lab_dir&gt;/&lt;member&gt;/run of the member
-    /// whose host is the source host, lab_dir from the inventory.
+    /// The source leader's socket dir when its socket file exists here: input source_socket_dir, else the
+    /// socket_dir the site inventory publishes for the member whose host is the source host, when that
+    /// member is on this machine (the local transport); a member reached over ssh has no socket here.
     /// </summary>
     public string? SourceSocketDir
     {
         get
         {
             var dir = context.Inputs.String("source_socket_dir");
-            if (dir is null && Inventory.Str("lab_dir") is { } lab
-                && Inventory.Objects("members").FirstOrDefault(m => m.Str("host") == SourceHost)?.Str("name") is { } member)
+            if (dir is null && Inventory.Objects("members").FirstOrDefault(m => m.Str("host") == SourceHost) is { } member
+                && (member["ssh"] as JsonObject).Str("transport") == "local")
             {
-                dir = Path.Combine(lab, member, "run");
+                dir = (member["postgres"] as JsonObject).Str("socket_dir");
             }
 
             return dir is not null && File.Exists(Path.Combine(dir, $".s.PGSQL.{SourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}")) ? dir : null;
