@@ -25,7 +25,8 @@ internal static class LabHostInitScript
 
         // Copies of the root namespace's /run/netns mounts would keep other hosts' network namespaces
         // (and their veths) alive until this host stops; drop them before anything else.
-        s.Append("for m in $(awk '$2 ~ \"^/run/\" {print $2}' /proc/mounts | sort -r); do umount -l \"$m\"; done\n");
+        // Another lab may remove its namespaces meanwhile: a mount gone before its umount is fine.
+        s.Append("for m in $(awk '$2 ~ \"^/run/\" {print $2}' /proc/mounts | sort -r); do umount -l \"$m\" 2>/dev/null || true; done\n");
         s.Append("mount -t overlay overlay -o ")
             .Append(Q($"lowerdir=/etc,upperdir={paths.EtcUpper(name)},workdir={paths.EtcWork(name)}")).Append(" /etc\n");
 

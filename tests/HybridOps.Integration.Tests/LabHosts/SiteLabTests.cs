@@ -185,6 +185,30 @@ public sealed class SiteLabTests : IAsyncLifetime
         Directory.Exists("/var/lib/pgbackrest/site-repo").ShouldBeFalse("the repository lives on the hosts' share, not on the machine");
     }
 
+    [Fact]
+    public async Task Fence_OnTheSshSite_RejectsWritesFromHyopsRealSourceAddress_AndDestroyLiftsIt()
+    {
+        (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
+        var leader = Outputs("platform__onprem__postgresql-ha")["leader_host"]!.GetValue<string>();
+        var endpoint = new PgEndpoint(leader, 5432, "postgres", site.SuperuserPassword);
+        (await TestSql.WritesAsync(endpoint)).ShouldBeTrue();
+
+        var inputs = Path.Combine(site.Dir, "fence.yml");
+        await File.WriteAllTextAsync(inputs, "apply_mode: fence\nfence_confirm: hyops-onprem\n");
+        var fence = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-fence", "--inputs", inputs);
+        fence.ExitCode.ShouldBe(0, fence.ToString());
+
+        // The rejection names hyops' real source address on the site network (the bridge), not a loopback.
+        var rejected = await Should.ThrowAsync<Npgsql.PostgresException>(() => TestSql.ExecAsync(endpoint, "select 1"));
+        rejected.SqlState.ShouldBe("28000");
+        rejected.MessageText.ShouldContain(new LabAddressPlan(Block).BridgeAddress);
+
+        var lift = await site.HyopsWithAsync(new Dictionary<string, string>(site.Environment) { ["HYOPS_INPUT_FENCE_CONFIRM"] = "hyops-onprem" },
+            "module", "destroy", "--module", "platform/onprem/postgresql-fence");
+        lift.ExitCode.ShouldBe(0, lift.ToString());
+        (await TestSql.WritesAsync(endpoint)).ShouldBeTrue();
+    }
+
     private JsonObject Outputs(string moduleId) =>
         JsonNode.Parse(File.ReadAllText(site.StatePath(moduleId)))!["outputs"]!.AsObject();
 
