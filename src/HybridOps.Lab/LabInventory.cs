@@ -35,12 +35,24 @@ public sealed record LabInventory(
         var members = new JsonArray();
         foreach (var m in Members)
         {
+            // The loopback lab's members are processes of this machine: the local transport, no service
+            // manager, and the lab's own per-member layout (every member shares the machine's filesystem).
+            var layout = new LabLayout(LabDir);
             members.Add((JsonNode)new JsonObject
             {
                 ["name"] = m.Name,
                 ["host"] = m.Host,
                 ["pg_port"] = m.PostgresPort,
                 ["api_url"] = m.ApiUrl,
+                ["ssh"] = new JsonObject { ["transport"] = "local" },
+                ["become"] = "sudo",
+                ["service_manager"] = "none",
+                ["postgres"] = new JsonObject
+                {
+                    ["data_dir"] = layout.DataDir(m.Name),
+                    ["socket_dir"] = layout.SocketDir(m.Name),
+                    ["config_dir"] = layout.MemberDir(m.Name),
+                },
             });
         }
 
