@@ -99,27 +99,34 @@ public sealed partial class DrHostsHandler(IProcessRunner runner) : IModuleHandl
 
         var timeout = TimeSpan.FromSeconds(context.Inputs.Values.Int("start_timeout_s") ?? 60);
         var start = context.Time.GetTimestamp();
-        var restarted = false;
+        var attemptStart = start;
+        var restarts = 0;
+        var stuck = new JsonArray();
         while (!await SiteProbe.EtcdHealthyAsync(site.EtcdClientUrl, ct))
         {
-            // Seen once under load: the daemon alive but silent (empty log) for a whole minute. Restart it
-            // once, recorded, rather than fail the failover on a stuck start.
-            if (!restarted && context.Time.GetElapsedTime(start) > TimeSpan.FromSeconds(15) && new FileInfo(site.EtcdLog) is { Exists: true, Length: 0 })
+            // Seen now and then (CI, a loaded machine): the daemon alive but silent, not one log line, for
+            // a whole minute, and a second start the same. What the kernel says it waits in is recorded,
+            // then it is killed and started again, up to three times within the start budget.
+            if (restarts < 3 && context.Time.GetElapsedTime(attemptStart) > TimeSpan.FromSeconds(10) && new FileInfo(site.EtcdLog) is { Exists: true, Length: 0 })
             {
-                restarted = true;
-                context.Evidence.Note($"site etcd pid {etcd.Pid} wrote nothing in 15 s; restarting it once");
-                await ProcessControl.TerminateAsync(etcd.Pid, TimeSpan.FromSeconds(5), ct);
+                restarts++;
+                var snapshot = ProcessSnapshot.Describe(etcd.Pid);
+                stuck.Add((JsonNode)snapshot);
+                context.Evidence.Note($"site etcd wrote nothing in 10 s ({snapshot}); killing it and starting it again ({restarts}/3)");
+                ProcessControl.Signal(etcd.Pid, UnixSignal.Kill);
+                await ProcessControl.WaitForExitAsync(etcd.Pid, TimeSpan.FromSeconds(5), context.Time, ct);
                 ProcessRegistry.Unregister(site.Registry, p => p.Pid == etcd.Pid);
                 etcd = await StartEtcdAsync(site, context, ct);
-                start = context.Time.GetTimestamp();
+                attemptStart = context.Time.GetTimestamp();
                 continue;
             }
 
-            if (!etcd.IsAlive || context.Time.GetElapsedTime(start) > timeout)
+            if (!etcd.IsAlive || context.Time.GetElapsedTime(start) > timeout + TimeSpan.FromSeconds(10 * restarts))
             {
-                context.Evidence.Check("etcd_healthy", false, new JsonObject { ["url"] = site.EtcdClientUrl, ["alive"] = etcd.IsAlive }, DiagnosticCatalog.SiteStartFailed.Code);
+                var what = etcd.IsAlive ? $"not healthy after {context.Time.GetElapsedTime(start).TotalSeconds:F0} s ({ProcessSnapshot.Describe(etcd.Pid)})" : "dead";
+                context.Evidence.Check("etcd_healthy", false, new JsonObject { ["url"] = site.EtcdClientUrl, ["alive"] = etcd.IsAlive, ["restarts"] = restarts, ["stuck"] = stuck }, DiagnosticCatalog.SiteStartFailed.Code);
                 throw HyopsException.From(DiagnosticCatalog.SiteStartFailed,
-                    $"etcd of site {site.Name} (pid {etcd.Pid}) is {(etcd.IsAlive ? "not healthy after " + timeout.TotalSeconds + " s" : "dead")}; log: {site.EtcdLog}\n{Tail(site.EtcdLog)}");
+                    $"etcd of site {site.Name} (pid {etcd.Pid}) is {what} after {restarts} restart(s); log: {site.EtcdLog}\n{Tail(site.EtcdLog)}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), context.Time, ct);
