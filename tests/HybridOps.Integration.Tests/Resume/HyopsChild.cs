@@ -41,6 +41,31 @@ internal sealed class HyopsChild(Site site, int pid, string log)
     {
         (await ProcessControl.TerminateAsync(Pid, UnixSignal.Kill, TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None))
             .ShouldNotBe(TerminationOutcome.StillRunning);
+
+        // A multi-threaded process's leader shows as a zombie while its other threads are still exiting, and
+        // its files (the runtime root's lock among them) close only when the last thread is gone: wait for
+        // that, as an operator's rerun would come after the process is really gone.
+        var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(15);
+        while (Directory.Exists($"/proc/{Pid}/task") && SafeCount($"/proc/{Pid}/task") > 1 && DateTimeOffset.UtcNow < until)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    private static int SafeCount(string dir)
+    {
+        try
+        {
+            return Directory.GetDirectories(dir).Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return 0;
+        }
     }
 
     public string Tail()
