@@ -5,6 +5,7 @@ using HybridOps.Integration.Tests.Support;
 using HybridOps.Postgres.Patroni;
 using HybridOps.Postgres.Sql;
 using Npgsql;
+using static HybridOps.Integration.Tests.Support.TestSql;
 
 namespace HybridOps.Integration.Tests.Managed;
 
@@ -81,22 +82,6 @@ internal static class DrSourceFixture
                 ["contract_version"] = "postgresql-dr-source/v1",
             },
         });
-
-    public static async Task ExecAsync(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    public static async Task<T> ScalarAsync<T>(PgEndpoint endpoint, string sql)
-    {
-        await using var conn = new NpgsqlConnection(endpoint.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
 
     public static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

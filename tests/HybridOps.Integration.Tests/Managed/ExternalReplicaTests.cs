@@ -233,9 +233,9 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         return JsonNode.Parse(r.StdOut)!;
     }
 
-    private static Task Exec(PgEndpoint endpoint, string sql) => DrSourceFixture.ExecAsync(endpoint, sql);
+    private static Task Exec(PgEndpoint endpoint, string sql) => TestSql.ExecAsync(endpoint, sql);
 
-    private static Task<T> Scalar<T>(PgEndpoint endpoint, string sql) => DrSourceFixture.ScalarAsync<T>(endpoint, sql);
+    private static Task<T> Scalar<T>(PgEndpoint endpoint, string sql) => TestSql.ScalarAsync<T>(endpoint, sql);
 
     private static Task WaitUntil(Func<Task<bool>> condition) => DrSourceFixture.WaitUntilAsync(condition);
 }

@@ -43,8 +43,8 @@ public sealed class PromoteSourceLostTests : IAsyncLifetime
         DrSourceFixture.WriteState(site, leader, ready: true);
         await Ok("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef);
         await Ok("module", "deploy", "--module", ManagedSiteHelpers.ReplicaRef);
-        await DrSourceFixture.ExecAsync(leader with { Database = DrSourceFixture.Db }, "insert into orders (item, qty) select 'x-' || g, g from generate_series(1, 25) g");
-        await DrSourceFixture.WaitUntilAsync(async () => await DrSourceFixture.ScalarAsync<long>(Target, "select count(*) from orders") == 75);
+        await TestSql.ExecAsync(leader with { Database = DrSourceFixture.Db }, "insert into orders (item, qty) select 'x-' || g, g from generate_series(1, 25) g");
+        await DrSourceFixture.WaitUntilAsync(async () => await TestSql.ScalarAsync<long>(Target, "select count(*) from orders") == 75);
         var lastKnown = (await Ok("module", "deploy", "--module", ManagedSiteHelpers.ReplicaRef, "--inputs", site.WriteInputs("st.json", new JsonObject { ["apply_mode"] = "status" })))["outputs"]!;
         lastKnown["replication_state"]!.GetValue<string>().ShouldBe("streaming");
 
@@ -57,17 +57,17 @@ public sealed class PromoteSourceLostTests : IAsyncLifetime
         var refused = await Run("module", "deploy", "--module", ManagedSiteHelpers.PromoteRef, "--inputs", site.WriteInputs("p1.json", confirm));
         refused.ExitCode.ShouldBe(8, refused.ToString());
         refused.StdErr.ShouldContain("HYO6045");
-        (await DrSourceFixture.ScalarAsync<long>(Target, "select count(*) from pg_subscription")).ShouldBe(1);
+        (await TestSql.ScalarAsync<long>(Target, "select count(*) from pg_subscription")).ShouldBe(1);
 
         var optIn = new JsonObject { ["promote_confirm"] = Instance, ["allow_source_unreachable"] = true };
         var promoted = (await Ok("module", "deploy", "--module", ManagedSiteHelpers.PromoteRef, "--inputs", site.WriteInputs("p2.json", optIn)))["outputs"]!;
         promoted["promotion_mode"]!.GetValue<string>().ShouldBe("last_known_state");
         promoted["role"]!.GetValue<string>().ShouldBe("primary");
         promoted["sequences_synced"]!.GetValue<int>().ShouldBe(1);
-        (await DrSourceFixture.ScalarAsync<long>(Target, "select count(*) from pg_subscription")).ShouldBe(0);
-        var maxId = await DrSourceFixture.ScalarAsync<long>(Target, "select max(id) from orders");
+        (await TestSql.ScalarAsync<long>(Target, "select count(*) from pg_subscription")).ShouldBe(0);
+        var maxId = await TestSql.ScalarAsync<long>(Target, "select max(id) from orders");
         maxId.ShouldBe(75);
-        (await DrSourceFixture.ScalarAsync<long>(Target, "insert into orders (item, qty) values ('dr', 1) returning id")).ShouldBe(maxId + 1000 + 1);
+        (await TestSql.ScalarAsync<long>(Target, "insert into orders (item, qty) values ('dr', 1) returning id")).ShouldBe(maxId + 1000 + 1);
 
         // Rerun does not promote twice.
         var again = (await Ok("module", "deploy", "--module", ManagedSiteHelpers.PromoteRef, "--inputs", site.WriteInputs("p2.json", optIn)))["outputs"]!;
@@ -75,7 +75,7 @@ public sealed class PromoteSourceLostTests : IAsyncLifetime
 
         // Standby teardown with the source gone: leaves the source alone, keeps target data.
         await Ok("module", "destroy", "--module", ManagedSiteHelpers.ReplicaRef);
-        (await DrSourceFixture.ScalarAsync<long>(Target, "select count(*) from orders")).ShouldBe(76);
+        (await TestSql.ScalarAsync<long>(Target, "select count(*) from orders")).ShouldBe(76);
         await Ok("module", "destroy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", site.WriteInputs("d.json", new JsonObject { ["destroy_confirm"] = Instance }));
 
         string[] secrets = [adminPassword, replPassword, site.SuperuserPassword, site.ReplicationPassword];

@@ -279,13 +279,13 @@ public class PremiumFailbackFixture : IAsyncLifetime
         DrSourceFixture.WriteState(Site, leader, ready: true);
         await Site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef);
         await Site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.ReplicaRef);
-        await DrSourceFixture.ExecAsync(leader with { Database = DrSourceFixture.Db }, "insert into orders (item, qty) select 'x-' || g, g from generate_series(1, 25) g");
+        await TestSql.ExecAsync(leader with { Database = DrSourceFixture.Db }, "insert into orders (item, qty) select 'x-' || g, g from generate_series(1, 25) g");
         var target = new PgEndpoint(ManagedHost, 5432, "hyops_admin", AdminPassword, DrSourceFixture.Db);
-        await DrSourceFixture.WaitUntilAsync(async () => await DrSourceFixture.ScalarAsync<long>(target, "select count(*) from orders") == 75);
+        await DrSourceFixture.WaitUntilAsync(async () => await TestSql.ScalarAsync<long>(target, "select count(*) from orders") == 75);
         await Site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.PromoteRef, "--inputs", Site.WriteInputs("promote.json", new JsonObject { ["promote_confirm"] = Instance }));
 
         // The application's role on the managed primary (the write load connects as postgres with the lab password).
-        await DrSourceFixture.ExecAsync(target with { Database = "postgres" }, $"create role postgres login superuser password '{Site.SuperuserPassword}'");
+        await TestSql.ExecAsync(target with { Database = "postgres" }, $"create role postgres login superuser password '{Site.SuperuserPassword}'");
         await Site.OkAsync("module", "deploy", "--module", "platform/network/dns-routing", "--inputs", Inputs("dns.yml", $"target_host: \"{ManagedHost}\"\n"));
     }
 
