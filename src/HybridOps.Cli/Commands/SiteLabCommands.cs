@@ -102,11 +102,10 @@ internal static class SiteLabCommands
     public static async Task<int> DownAsync(Invocation inv, string dir, CancellationToken ct)
     {
         var started = inv.Time.GetTimestamp();
-        var report = await new SiteLab(time: inv.Time).DownAsync(dir, inv.Runtime.Progress, ct);
+        await new SiteLab(time: inv.Time).DownAsync(dir, inv.Runtime.Progress, ct);
         var seconds = inv.Time.GetElapsedTime(started).TotalSeconds;
         // The cleaner already refuses to finish quietly when something is left (HYO6071); this re-checks every recorded host.
         var left = LabHostSet.Hosts(dir).Where(h => LabHostSet.ProcessesOf(dir, h.Name).Count > 0).Select(h => $"host {h.Name}").ToList();
-        _ = report;
         inv.Renderer.Result(new JsonObject
         {
             ["status"] = left.Count == 0 ? "down" : "leftovers", ["kind"] = "hosts", ["lab_dir"] = dir, ["down_seconds"] = Math.Round(seconds, 2),

@@ -44,7 +44,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             await Task.WhenAll(plan.HostNames.Select(h => hosts.RootAsync(h, token, "install", "-d", "-m", "0755", "/var/log/hyops")));
 
             await hosts.Services(SiteLabPlan.EtcdHost).StartAsync(SiteLabServices.Etcd(plan, options.ClusterName), token);
-            await WaitAsync("etcd healthy", () => LabHttp.EtcdHealthyAsync(plan.EtcdClientUrl, token), token);
+            await WaitAsync(() => LabHttp.EtcdHealthyAsync(plan.EtcdClientUrl, token), token);
             progress?.Report($"etcd healthy on {plan.AddressOf(SiteLabPlan.EtcdHost)} in {Since()}");
 
             var members = plan.Members;
@@ -53,13 +53,13 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             if (!await HasDataAsync(hosts, first.Name, token))
             {
                 await hosts.Services(first.Name).StartAsync(SiteLabServices.Patroni(), token);
-                await WaitAsync($"{first.Name} leader", async () =>
+                await WaitAsync(async () =>
                     (await LabHttp.TryGetClusterAsync([first], token))?.Leader is { Name: var n, IsRunning: true } && n == first.Name, token);
                 progress?.Report($"{first.Name} leader in {Since()}");
             }
 
             await Task.WhenAll(members.Select(m => hosts.Services(m.Name).StartAsync(SiteLabServices.Patroni(), token)));
-            await WaitAsync("one leader and streaming replicas", async () =>
+            await WaitAsync(async () =>
                 (await LabHttp.TryGetClusterAsync(members, token))?.IsHealthy(members.Count) == true
                 && (await Task.WhenAll(members.Select(m => LabHttp.PatroniAnswersAsync(m, token)))).All(ok => ok), token);
             progress?.Report($"{members.Count} members healthy in {Since()}");
@@ -69,7 +69,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
                 await StartDnsAsync(hosts, plan, apiKey, token);
                 var leader = (await LabHttp.TryGetClusterAsync(members, token))?.Leader?.Host ?? first.Host;
                 await LabDns.EnsureZoneAsync(plan.DnsApiUrl, plan.AddressOf(SiteLabPlan.DnsHost), SiteLabPlan.DnsPort, apiKey, leader,
-                    (what, condition) => WaitAsync(what, condition, token), token);
+                    (_, condition) => WaitAsync(condition, token), token);
                 progress?.Report($"pdns serving {LabTopology.DnsZone} on {plan.AddressOf(SiteLabPlan.DnsHost)} in {Since()}");
             }
         }
@@ -282,13 +282,12 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         await hosts.Services(dns).StartAsync(SiteLabServices.Pdns(), ct);
     }
 
-    private async Task WaitAsync(string what, Func<Task<bool>> condition, CancellationToken ct)
+    /// <summary>Polls <paramref name="condition"/>; the start deadline (a linked token) bounds it, and its timeout message names the hosts' logs.</summary>
+    private async Task WaitAsync(Func<Task<bool>> condition, CancellationToken ct)
     {
         while (!await condition())
         {
             await Task.Delay(Poll, _time, ct);
         }
-
-        _ = what;
     }
 }
