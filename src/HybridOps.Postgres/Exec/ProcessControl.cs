@@ -105,6 +105,30 @@ public static class ProcessControl
     public static bool CommandLineContains(int pid, string marker) =>
         IsAlive(pid) && ReadCommandLine(pid).Any(a => a.Contains(marker, StringComparison.Ordinal));
 
+    /// <summary>
+    /// Live pids one of whose argv elements is <paramref name="path"/>, starts with it followed by '/', or
+    /// contains it as a quoted word (pg_ctl's shell: <c>"initdb" -D "/path"</c>); never this process.
+    /// </summary>
+    public static IReadOnlyList<int> FindByArgument(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && pid != Environment.ProcessId && ReadState(pid) is not (null or 'Z')
+                && ReadCommandLine(pid).Any(a => Names(a, path)))
+            {
+                found.Add(pid);
+            }
+        }
+
+        return found;
+    }
+
+    private static bool Names(string arg, string path) =>
+        arg == path || arg.StartsWith(path + "/", StringComparison.Ordinal) || arg.EndsWith("=" + path, StringComparison.Ordinal)
+        || arg.Contains("\"" + path + "\"", StringComparison.Ordinal) || arg.Contains(" " + path + " ", StringComparison.Ordinal) || arg.EndsWith(" " + path, StringComparison.Ordinal);
+
     /// <summary>Pids whose parent is <paramref name="parentPid"/> (from /proc/*/stat).</summary>
     public static IReadOnlyList<int> ListChildren(int parentPid)
     {

@@ -100,6 +100,18 @@ public static class ProcessRegistry
 
                 stopped.Add(postmaster);
             }
+
+            // An initdb or pg_basebackup the killed Patroni had started after the descendants were listed: an orphan
+            // now, found by the data_dir in its argv, and stopped before anyone deletes or reuses that directory.
+            if (DataDirOf(p.Marker) is { } dataDir)
+            {
+                foreach (var pid in ProcessControl.FindByArgument(dataDir).Where(pid => stopped.All(s => s.Pid != pid)))
+                {
+                    var argv = ProcessControl.ReadCommandLine(pid);
+                    await ProcessControl.TerminateAsync(pid, UnixSignal.Terminate, TimeSpan.FromSeconds(10), time, ct);
+                    stopped.Add(new RegisteredProcess($"left by patroni: {argv.FirstOrDefault()}", pid, string.Join(' ', argv)));
+                }
+            }
         }
 
         foreach (var p in entries.Where(p => !IsPatroni(p) && !IsEtcd(p)).Concat(entries.Where(IsEtcd)))
@@ -124,14 +136,27 @@ public static class ProcessRegistry
     {
         try
         {
-            var dataDir = File.Exists(patroniConfig)
-                ? File.ReadLines(patroniConfig).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("data_dir:", StringComparison.Ordinal))?["data_dir:".Length..].Trim().Trim('\'', '"')
-                : null;
+            var dataDir = DataDirOf(patroniConfig);
             var pidFile = dataDir is null ? null : Path.Combine(dataDir, "postmaster.pid");
             return pidFile is not null && File.Exists(pidFile)
                 && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
                 && ProcessControl.CommandLineContains(pid, dataDir!)
                 ? new RegisteredProcess("postgres", pid, dataDir!)
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The data_dir a Patroni config names, or null when the file is missing or names none.</summary>
+    public static string? DataDirOf(string patroniConfig)
+    {
+        try
+        {
+            return File.Exists(patroniConfig)
+                ? File.ReadLines(patroniConfig).Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("data_dir:", StringComparison.Ordinal))?["data_dir:".Length..].Trim().Trim('\'', '"') is { Length: > 1 } d ? d : null
                 : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

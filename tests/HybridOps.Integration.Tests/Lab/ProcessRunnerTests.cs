@@ -41,6 +41,44 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task Stopping_a_dead_patroni_also_stops_an_orphan_that_names_its_data_dir_but_not_one_naming_a_sibling()
+    {
+        // What a Patroni killed mid-bootstrap can leave: an initdb (here a sleeping python3) whose argv names the
+        // data_dir, reparented away from the Patroni; a process naming only a sibling path must survive.
+        var root = Directory.CreateTempSubdirectory("hyops-orphan-").FullName;
+        var dataDir = Path.Combine(root, "pg1", "data");
+        var config = Path.Combine(root, "pg1", "patroni.yml");
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(config, $"scope: x\npostgresql:\n  data_dir: {dataDir}\n");
+        var registry = Path.Combine(root, ProcessRegistry.FileName);
+        var log = Path.Combine(root, "orphan.log");
+        var orphan = await _runner.StartDetachedAsync(new ProcessSpec("python3", ["-c", "import time; time.sleep(300)", "initdb", "-D", dataDir], WorkingDirectory: "/"), log, CancellationToken.None);
+        var sibling = await _runner.StartDetachedAsync(new ProcessSpec("python3", ["-c", "import time; time.sleep(300)", "initdb", "-D", dataDir + "2"], WorkingDirectory: "/"), log, CancellationToken.None);
+        try
+        {
+            for (var i = 0; i < 100 && !ProcessControl.CommandLineContains(orphan, dataDir); i++)
+            {
+                await Task.Delay(50);
+            }
+
+            ProcessRegistry.Register(registry, new RegisteredProcess("patroni-pg1", int.MaxValue - 1, config));
+            var stopped = await ProcessRegistry.StopAsync(registry, null, TimeProvider.System, CancellationToken.None);
+
+            stopped.Select(p => p.Pid).ShouldContain(orphan);
+            ProcessControl.IsAlive(orphan).ShouldBeFalse();
+            ProcessControl.IsAlive(sibling).ShouldBeTrue();
+            ProcessControl.FindByArgument(dataDir).ShouldBeEmpty();
+            ProcessControl.FindByArgument(dataDir + "2").ShouldBe([sibling]);
+        }
+        finally
+        {
+            await ProcessControl.TerminateAsync(orphan, TimeSpan.FromSeconds(5), CancellationToken.None);
+            await ProcessControl.TerminateAsync(sibling, TimeSpan.FromSeconds(5), CancellationToken.None);
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Run_switches_user_passes_environment_and_stdin()
     {
         var result = await _runner.RunAsync(

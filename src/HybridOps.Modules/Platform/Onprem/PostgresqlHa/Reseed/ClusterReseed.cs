@@ -24,7 +24,6 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     private const UnixFileMode Shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode ConfigMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
 
     private readonly string scope = context.Inputs.String("cluster_name")!;
     private readonly RestoreHosts hosts = RestoreHosts.From(context, context.Inputs.State("hosts_state_ref")!);
@@ -66,6 +65,10 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         var roles = new AppRoleCarrier(context, AppRoleSpec.From(context, superuser, context.Inputs.String("replication_user") ?? "replicator", source.AdminUser));
         await roles.RequireAsync(source.Endpoint(sourcePassword), $"managed instance '{source.Instance}'", ct);
         await RunAsync("etcdctl endpoint health", Etcdctl("endpoint", "health"), DiagnosticCatalog.DcsUnreachable, ct);
+
+        // The processes of this module's own unfinished run (same inputs, killed or failed) are stopped before
+        // the DCS and the member dirs are read: a Patroni it left running may still take keys until it is gone.
+        await ClusterRestore.StopOwnUnfinishedAsync(context, hosts, ownership, ct);
         var oldScope = context.Inputs.State("hosts_state_ref")!.Outputs.Str("cluster_name");
         var scopes = new[] { scope, oldScope }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var keys = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -75,8 +78,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
                 .StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
         }
 
-        // What this module's own unfinished run (same inputs, killed or failed) left is redone without wipe_confirm:
-        // its processes are stopped first, so a port still taken afterwards belongs to someone else.
+        // What this module's own unfinished run left is redone without wipe_confirm; a port still taken belongs to someone else.
         var owner = (await RunAsync("etcdctl get owner marker", Etcdctl("get", "--print-value-only", ownership.DcsKey), DiagnosticCatalog.DcsUnreachable, ct)).StdOut;
         var left = ownership.Classify(hosts.Hosts, keys[scope], owner);
         if (left.AnyOwn)
@@ -322,23 +324,8 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             new JsonObject { ["pid"] = pid, ["log"] = h.PatroniLog, ["run_as"] = hosts.OsUser, ["env_keys"] = env.Keys.ToJsonArray() });
     }
 
-    private async Task WaitAsync(string what, Func<Task<bool>> condition, CancellationToken ct)
-    {
-        var start = context.Time.GetTimestamp();
-        while (!await condition())
-        {
-            var dead = ProcessRegistry.Load(hosts.Registry).FirstOrDefault(p => p.Name.StartsWith("patroni-", StringComparison.Ordinal) && !p.IsAlive);
-            if (dead is not null || context.Time.GetElapsedTime(start) > timeout)
-            {
-                context.Evidence.Check($"wait:{what}", false, new JsonObject { ["dead"] = dead?.Name }, DiagnosticCatalog.ReseedNotReady.Code);
-                throw HyopsException.From(DiagnosticCatalog.ReseedNotReady, $"{(dead is not null ? $"{dead.Name} (pid {dead.Pid}) exited" : $"timed out after {timeout.TotalSeconds} s")} while waiting for {what}; see {hosts.Hosts[0].PatroniLog}");
-            }
-
-            await Task.Delay(Poll, context.Time, ct);
-        }
-
-        context.Evidence.Check($"wait:{what}", true, new JsonObject { ["waited_s"] = Math.Round(context.Time.GetElapsedTime(start).TotalSeconds, 1) });
-    }
+    private Task WaitAsync(string what, Func<Task<bool>> condition, CancellationToken ct) =>
+        PatroniWait.UntilAsync(context, hosts, timeout, DiagnosticCatalog.ReseedNotReady, what, condition, ct);
 
     private JsonObject InventoryOf(string superuser, string superuserEnv) => new()
     {

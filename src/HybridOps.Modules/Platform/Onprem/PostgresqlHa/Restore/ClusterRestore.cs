@@ -21,7 +21,6 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     private const UnixFileMode Shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode ConfigMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
 
     private readonly string scope = context.Inputs.String("cluster_name")!;
     private readonly RestoreTarget target = RestoreTarget.Parse(context.Inputs.String("restore_target"));
@@ -65,6 +64,9 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         await RunAsync("etcdctl endpoint health", Etcdctl("endpoint", "health"), DiagnosticCatalog.DcsUnreachable, ct);
         var (backup, sourceSystemId) = await SelectBackupAsync(ct);
         var label = (string)backup["label"]!;
+
+        // The processes of this module's own unfinished run are stopped before the DCS and member dirs are read.
+        await StopOwnUnfinishedAsync(context, hosts, ownership, ct);
         var keys = (await RunAsync("etcdctl get scope keys", Etcdctl("get", "--prefix", "--keys-only", $"/service/{scope}/"), DiagnosticCatalog.DcsUnreachable, ct))
             .StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var owner = (await RunAsync("etcdctl get owner marker", Etcdctl("get", "--print-value-only", ownership.DcsKey), DiagnosticCatalog.DcsUnreachable, ct)).StdOut;
@@ -253,6 +255,21 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         await RunAsync("etcdctl put owner marker", Etcdctl("put", ownership.DcsKey, ownership.Marker(completed).ToJson()), DiagnosticCatalog.DcsUnreachable, ct);
 
     /// <summary>Stops this cluster's registered processes on <paramref name="targets"/> (destroy, wipe). Data stays.</summary>
+    /// <summary>
+    /// Stops what an unfinished run of this module with the same inputs left running in the member dirs
+    /// that carry its owner marker (nothing when there are none), so that the DCS keys and data dirs read
+    /// afterwards no longer change under the rerun.
+    /// </summary>
+    public static async Task StopOwnUnfinishedAsync(ModuleContext context, RestoreHosts hosts, RestoreOwnership ownership, CancellationToken ct)
+    {
+        var own = hosts.Hosts.Where(h => ownership.IsOwnUnfinished(OwnerMarker.ReadFrom(h))).ToList();
+        if (own.Count > 0)
+        {
+            var stopped = await StopAsync(context, hosts, own, ct);
+            context.Progress.Report($"stopped {stopped.Count} process(es) of the unfinished run {context.Previous?.RunId} before reading what it left");
+        }
+    }
+
     public static async Task<IReadOnlyList<RegisteredProcess>> StopAsync(ModuleContext context, RestoreHosts hosts, IEnumerable<RestoreHost> targets, CancellationToken ct)
     {
         var dirs = targets.Select(h => h.Dir + Path.DirectorySeparatorChar).ToList();
@@ -355,37 +372,8 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         context.Progress.Report($"started patroni {h.Name} on {h.Host} (pid {pid})");
     }
 
-    /// <summary>Polls until <paramref name="condition"/>; fails fast with the log tail when a started Patroni died.</summary>
-    private async Task WaitAsync(string what, Func<Task<bool>> condition, CancellationToken ct)
-    {
-        var start = context.Time.GetTimestamp();
-        var lastReport = start;
-        while (!await condition())
-        {
-            var registered = ProcessRegistry.Load(hosts.Registry);
-            var dead = hosts.Hosts.Select(h => (Host: h, Entry: registered.FirstOrDefault(p => p.Name == $"patroni-{h.Name}")))
-                .FirstOrDefault(x => x.Entry is not null && !x.Entry.IsAlive);
-            var timedOut = context.Time.GetElapsedTime(start) > timeout;
-            if (dead.Entry is not null || timedOut)
-            {
-                var log = dead.Host ?? hosts.Hosts[0];
-                context.Evidence.Check($"wait:{what}", false, new JsonObject { ["dead"] = dead.Host?.Name, ["timed_out"] = timedOut, ["log"] = log.PatroniLog },
-                    DiagnosticCatalog.RestoreNotReady.Code);
-                throw HyopsException.From(DiagnosticCatalog.RestoreNotReady,
-                    $"{(dead.Entry is not null ? $"patroni {dead.Host!.Name} (pid {dead.Entry.Pid}) exited" : $"timed out after {timeout.TotalSeconds} s")} while waiting for {what}; log {log.PatroniLog}:\n{Tail(log.PatroniLog)}");
-            }
-
-            if (context.Time.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(10))
-            {
-                lastReport = context.Time.GetTimestamp();
-                context.Progress.Report($"waiting for {what} ({Elapsed(start)})");
-            }
-
-            await Task.Delay(Poll, context.Time, ct);
-        }
-
-        context.Evidence.Check($"wait:{what}", true, new JsonObject { ["waited_s"] = Math.Round(context.Time.GetElapsedTime(start).TotalSeconds, 1) });
-    }
+    private Task WaitAsync(string what, Func<Task<bool>> condition, CancellationToken ct) =>
+        PatroniWait.UntilAsync(context, hosts, timeout, DiagnosticCatalog.RestoreNotReady, what, condition, ct);
 
     private JsonObject InventoryOf(string superuser, string superuserEnv) => new()
     {
@@ -444,16 +432,4 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     private string Elapsed(long start) => context.Time.GetElapsedTime(start).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
 
     private static string Trim(string s) => s.Length > 1500 ? s[^1500..].Trim() : s.Trim();
-
-    private static string Tail(string file)
-    {
-        try
-        {
-            return Trim(File.ReadAllText(file));
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
 }
