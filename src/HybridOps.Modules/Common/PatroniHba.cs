@@ -38,20 +38,41 @@ internal sealed class PatroniHba(PatroniClient patroni, TimeProvider time)
             ["postgresql"] = new JsonObject { ["pg_hba"] = new JsonArray(lines.Select(l => (JsonNode?)l).ToArray()) },
         }, cancellationToken);
 
+    /// <summary>The comment a re-written list ends with; pg_hba_file_rules ignores it, Patroni sees a new list.</summary>
+    public const string RewriteMark = "# hyops: ";
+
+    /// <summary>How long a member may miss a change before the list is written again.</summary>
+    public static readonly TimeSpan RewriteAfter = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// <paramref name="lines"/> with one trailing comment naming the attempt (an earlier one replaced). Patroni
+    /// (3.0) updates its copy of pg_hba but never writes the file when the change reaches a member whose
+    /// PostgreSQL is starting or stopping (a replica copying logical slots restarts): only a NEW change
+    /// reaches that member afterwards, and this comment makes the same rules a new change.
+    /// </summary>
+    public static List<string> Rewritten(IEnumerable<string> lines, int attempt, string runId) =>
+        [.. lines.Where(l => !l.TrimStart().StartsWith(RewriteMark, StringComparison.Ordinal)), $"{RewriteMark}written again (attempt {attempt}, run {runId}): a member had missed the change"];
+
     /// <summary>
     /// Polls every member until <paramref name="applied"/> holds for its pg_hba_file_rules.
     /// Returns the members that never got there (with the last error or rule count).
     /// </summary>
     public Task<Dictionary<string, string>> WaitAsync(IReadOnlyDictionary<string, PgEndpoint> members,
-        Func<IReadOnlyList<HbaLine>, bool> applied, TimeSpan timeout, CancellationToken cancellationToken) =>
-        WaitAsync(members.Keys, (name, ct) => HbaRules.ReadAsync(members[name], ct), applied, timeout, cancellationToken);
+        Func<IReadOnlyList<HbaLine>, bool> applied, TimeSpan timeout, CancellationToken cancellationToken, Func<int, CancellationToken, Task>? rewrite = null) =>
+        WaitAsync(members.Keys, (name, ct) => HbaRules.ReadAsync(members[name], ct), applied, timeout, cancellationToken, rewrite);
 
-    /// <summary>As above with a caller-supplied reader (e.g. a connection held open across a fence).</summary>
+    /// <summary>
+    /// As above with a caller-supplied reader (e.g. a connection held open across a fence). While a member
+    /// still misses the change after <see cref="RewriteAfter"/>, <paramref name="rewrite"/> (attempt 1, 2, ...)
+    /// writes the list again (see <see cref="Rewritten"/>).
+    /// </summary>
     public async Task<Dictionary<string, string>> WaitAsync(IEnumerable<string> members, Func<string, CancellationToken, Task<IReadOnlyList<HbaLine>>> read,
-        Func<IReadOnlyList<HbaLine>, bool> applied, TimeSpan timeout, CancellationToken cancellationToken)
+        Func<IReadOnlyList<HbaLine>, bool> applied, TimeSpan timeout, CancellationToken cancellationToken, Func<int, CancellationToken, Task>? rewrite = null)
     {
         var pending = members.ToDictionary(m => m, _ => "not checked yet");
         var started = time.GetTimestamp();
+        var lastWrite = started;
+        var attempts = 0;
         while (true)
         {
             foreach (var name in pending.Keys.ToList())
@@ -77,6 +98,12 @@ internal sealed class PatroniHba(PatroniClient patroni, TimeProvider time)
             if (pending.Count == 0 || time.GetElapsedTime(started) > timeout)
             {
                 return pending;
+            }
+
+            if (rewrite is not null && time.GetElapsedTime(lastWrite) > RewriteAfter)
+            {
+                await rewrite(++attempts, cancellationToken);
+                lastWrite = time.GetTimestamp();
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(300), time, cancellationToken);

@@ -107,6 +107,50 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
 
     [Fact]
     [Step(4)]
+    public async Task Fence_WhenAReplicaMissedTheChange_WritesItAgainThroughPatroni_AndTheReplicaIsFencedToo()
+    {
+        var before = await DcsHbaAsync();
+        var fence = f.Inputs("fence.yml", $"fence_confirm: {f.ClusterName}\n");
+        (await Site.HyopsAsync("module", "deploy", "--module", Module, "--inputs", fence)).ExitCode.ShouldBe(0);
+
+        // What Patroni 3.0 leaves when a pg_hba change reaches a member whose PostgreSQL is starting: its copy of
+        // the config is the new one, its pg_hba.conf the old one, and nothing rewrites the file until a NEW change.
+        var hbaFile = Path.Combine(Site.LabDir, "pg2", "data", "pg_hba.conf");
+        File.WriteAllText(hbaFile, string.Join('\n', before) + "\n");
+        await using (var local = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
+                     {
+                         Host = Path.Combine(Site.LabDir, "pg2", "run"), Port = 5432, Username = Site.Endpoint("pg2").User, Password = Site.SuperuserPassword, Database = "postgres", Pooling = false,
+                     }.ConnectionString))
+        {
+            await local.OpenAsync();
+            await using var reload = new NpgsqlCommand("select pg_reload_conf()", local);
+            await reload.ExecuteScalarAsync();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        (await ConnectsAsync("pg2")).ShouldBeTrue("pg2 should have lost the fence for this test to mean anything");
+
+        var r = await Site.HyopsAsync("--output", "json", "module", "deploy", "--module", Module, "--inputs", fence);
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        r.StdErr.ShouldContain("pg_hba written again through Patroni (attempt 1)");
+        var record = Directory.EnumerateDirectories(Path.Combine(Site.Root, "logs", "module", ModuleId), JsonNode.Parse(r.StdOut)!["run_id"]!.GetValue<string>(), SearchOption.AllDirectories).Single();
+        string.Concat(Directory.EnumerateFiles(record, "*", SearchOption.AllDirectories).Select(File.ReadAllText)).ShouldContain("patroni_patch_pg_hba_again");
+        foreach (var member in new[] { "pg1", "pg2", "pg3" })
+        {
+            var ex = await Should.ThrowAsync<PostgresException>(() => WriteAsync(member));
+            ex.SqlState.ShouldBe(PostgresErrorCodes.InvalidAuthorizationSpecification);
+        }
+
+        // The comment that made the same rules a new change is not a rule; destroy restores exactly what was there.
+        var destroy = await Site.HyopsAsync("module", "destroy", "--module", Module, "--inputs", fence);
+        destroy.ExitCode.ShouldBe(0, destroy.ToString());
+        (await DcsHbaAsync()).ShouldBe(before);
+        (await ConnectsAsync("pg2")).ShouldBeTrue();
+    }
+
+    [Fact]
+    [Step(5)]
     public async Task Fence_OfAClusterWhosePatroniAndPostgresAreDown_IsFencedByUnreachability()
     {
         foreach (var member in new[] { "pg2", "pg3", "pg1" })
@@ -122,6 +166,21 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
         o["method"]!.GetValue<string>().ShouldBe("unreachable");
         o["members"]!.AsArray().ShouldAllBe(m => !m!["reachable"]!.GetValue<bool>() && m["evidence"]!["fenced_by"]!.GetValue<string>() == "unreachable");
         await Should.ThrowAsync<NpgsqlException>(() => WriteAsync("pg1"));
+    }
+
+    /// <summary>True when a TCP session opens; false when pg_hba rejects it.</summary>
+    private async Task<bool> ConnectsAsync(string member)
+    {
+        try
+        {
+            await using var conn = new NpgsqlConnection(Site.Endpoint(member).ConnectionString);
+            await conn.OpenAsync();
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidAuthorizationSpecification)
+        {
+            return false;
+        }
     }
 
     /// <summary>A write as an application does it, over TCP; true when a transaction id was assigned.</summary>

@@ -68,9 +68,12 @@ internal static class FenceRules
         return rule.Method is "trust" or "reject" ? $"method '{rule.Method}' is not an authenticated method" : null;
     }
 
-    /// <summary>True when the list is a fence this module wrote (it ends with the two rejects).</summary>
-    public static bool IsFence(IReadOnlyList<string> lines) =>
-        lines.Count >= 2 && lines[^2].Trim() == RejectV4 && lines[^1].Trim() == RejectV6;
+    /// <summary>True when the list is a fence this module wrote (its last two rules, comments aside, are the two rejects).</summary>
+    public static bool IsFence(IReadOnlyList<string> lines)
+    {
+        var rules = lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        return rules.Count >= 2 && rules[^2] == RejectV4 && rules[^1] == RejectV6;
+    }
 
     /// <summary>True when a member's loaded rules are the fence (same rules, ending in reject).</summary>
     public static bool Loaded(IReadOnlyList<HbaLine> rules, IReadOnlyList<string> fence)

@@ -85,7 +85,18 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                 {
                     throw PgErrors.Classify(ex, sessions[name].Endpoint);
                 }
-            }, rules => FenceRules.Loaded(rules, fence), Timeout, cancellationToken);
+            }, rules => FenceRules.Loaded(rules, fence), Timeout, cancellationToken, async (attempt, ct) =>
+            {
+                var again = PatroniHba.Rewritten(fence, attempt, context.RunId);
+                await hba.ReplaceAsync(apiUrl, again, ct);
+                context.Evidence.Action("patroni_patch_pg_hba_again", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = again.ToJsonArray(), ["attempt"] = attempt });
+                context.Progress.Report($"a member has not loaded the fence after {PatroniHba.RewriteAfter.TotalSeconds * attempt:0} s: pg_hba written again through Patroni (attempt {attempt})");
+            });
+            foreach (var name in pending.Keys.ToList())
+            {
+                pending[name] += $" ({await PatroniViewAsync(cluster.Members.First(m => m.Name == name), cancellationToken)})";
+            }
+
             context.Evidence.Check("fence_rules_loaded", pending.Count == 0, new JsonObject
             {
                 ["members"] = sessions.Keys.ToJsonArray(), ["pending"] = pending.Select(p => $"{p.Key}: {p.Value}").ToJsonArray(),
@@ -125,6 +136,25 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
         }
     }
 
+    /// <summary>What a member's own Patroni says of itself (GET /patroni), for a member that did not take the change.</summary>
+    private async Task<string> PatroniViewAsync(HaMember member, CancellationToken ct)
+    {
+        if (member.ApiUrl is null)
+        {
+            return "no Patroni API recorded for it";
+        }
+
+        try
+        {
+            var s = await patroni.GetStatusAsync(member.ApiUrl, ct);
+            return $"its Patroni: state {s["state"]}, role {s["role"]}, pending_restart {s["pending_restart"]?.ToString() ?? "false"}, pause {s["pause"]?.ToString() ?? "false"}";
+        }
+        catch (HyopsException ex)
+        {
+            return $"its Patroni at {member.ApiUrl} did not answer: {ex.Diagnostics[0].Message}";
+        }
+    }
+
     /// <summary>Probes every member; with settle, retries a member that still accepts writes until the timeout (reload lag).</summary>
     public async Task<IReadOnlyList<MemberWriteProbe>> ProbeAsync(bool settle, CancellationToken cancellationToken)
     {
@@ -159,6 +189,8 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
         context.Evidence.Action("patroni_patch_pg_hba", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = restore.ToJsonArray() });
 
         var started = context.Time.GetTimestamp();
+        var lastWrite = started;
+        var attempt = 0;
         IReadOnlyList<MemberWriteProbe> probes;
         do
         {
@@ -166,6 +198,15 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
             if (probes.Any(p => p.Write.AcceptsWrites))
             {
                 break;
+            }
+
+            if (context.Time.GetElapsedTime(lastWrite) > PatroniHba.RewriteAfter)
+            {
+                // The leader may have missed the change (Patroni drops one that arrives while PostgreSQL restarts).
+                var again = PatroniHba.Rewritten(restore, ++attempt, context.RunId);
+                await hba.ReplaceAsync(apiUrl, again, cancellationToken);
+                context.Evidence.Action("patroni_patch_pg_hba_again", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = again.ToJsonArray(), ["attempt"] = attempt });
+                lastWrite = context.Time.GetTimestamp();
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(300), context.Time, cancellationToken);
