@@ -60,13 +60,31 @@ public sealed class LabController(IProcessRunner? runner = null, TimeProvider? t
     }
 
     /// <summary>
-    /// LAB-ONLY failback support: stops the lab's own Patroni + PostgreSQL members cleanly by recorded
+    /// Failback support: stops the lab's own Patroni + PostgreSQL members cleanly by recorded
     /// pid (argv checked), keeping etcd and PowerDNS, so a reseed can build a new cluster on the same hosts.
     /// </summary>
     public Task<IReadOnlyList<string>> StopDatabasesAsync(string labDir, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(labDir);
         return new LabStopper(_time).StopDatabasesAsync(labDir, ct);
+    }
+
+    /// <summary>
+    /// The lab as a site provider: retires the database tier of the site <paramref name="inventory"/>
+    /// describes when that site is a loopback lab this machine runs (its work_root holds a lab whose
+    /// members are exactly the inventory's); null for any other site.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> RetireDatabaseTierAsync(System.Text.Json.Nodes.JsonObject inventory, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        if (inventory["work_root"]?.GetValue<string>() is not { Length: > 0 } dir || await LabStateStore.LoadAsync(new LabLayout(dir), ct) is not { } state)
+        {
+            return null;
+        }
+
+        var hosts = (inventory["members"] as System.Text.Json.Nodes.JsonArray ?? []).Select(m => m?["host"]?.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+        var own = state.Topology.Members.Select(m => (string?)m.Host).Order(StringComparer.Ordinal).ToList();
+        return hosts.SequenceEqual(own) ? await new LabStopper(_time).StopDatabasesAsync(dir, ct) : null;
     }
 
     /// <summary>

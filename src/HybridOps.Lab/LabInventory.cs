@@ -64,7 +64,11 @@ public sealed record LabInventory(
             ["members"] = members,
             ["superuser"] = SuperuserName,
             ["replication_user"] = ReplicationUserName,
-            ["lab_dir"] = LabDir,
+            // What a real site publishes too: where hyops keeps this site's work files and where a failback
+            // rebuild goes; plus the root of the local provider, whose simulated sites live beside the lab.
+            ["work_root"] = LabDir,
+            ["rebuild_root"] = Path.Combine(LabDir, "rebuild"),
+            ["local_provider_root"] = LabDir,
         };
     }
 }

@@ -12,6 +12,7 @@ using HybridOps.Modules.Platform.Onprem.Inventory;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHa;
 using HybridOps.Modules.Platform.Onprem.PostgresqlDrSource;
 using HybridOps.Modules.Platform.Onprem.PostgresqlFence;
+using HybridOps.Modules.Common;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHaBackup;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Patroni;
@@ -22,17 +23,17 @@ namespace HybridOps.Modules;
 /// <summary>Every module handler this build ships, composed with its real dependencies.</summary>
 public static class ModuleCatalog
 {
-    /// <param name="retireLabDatabases">
-    /// LAB-ONLY: stops the embedded lab's own Patroni/PostgreSQL members (lab dir -> what was stopped),
-    /// used by postgresql-ha apply_mode reseed under wipe_confirm; composed by the CLI, null elsewhere.
+    /// <param name="retireDatabaseTier">
+    /// The site providers' way to retire a site's running database tier (postgresql-ha apply_mode reseed
+    /// under wipe_confirm); composed by the CLI, null elsewhere.
     /// </param>
-    public static HandlerRegistry CreateRegistry(Func<string, CancellationToken, Task<IReadOnlyList<string>>>? retireLabDatabases = null) => new(
+    public static HandlerRegistry CreateRegistry(RetireDatabaseTier? retireDatabaseTier = null) => new(
     [
         new InventoryHandler(),
         new ManualGateHandler(),
         new PowerdnsAuthorityHandler(),
         new DnsRoutingHandler(),
-        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner(), retireLabDatabases),
+        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner(), retireDatabaseTier),
         new ObjectRepoHandler(ObjectRepoHandler.GcpRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AwsRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),

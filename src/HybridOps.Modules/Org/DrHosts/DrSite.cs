@@ -39,15 +39,15 @@ internal sealed record DrSite(string Name, string Prefix, string DataRoot, int H
         ["api_port"] = ApiPort,
     })]);
 
-    /// <summary>Resolves prefix and data root from inputs, falling back to the on-prem inventory and the lab dir.</summary>
+    /// <summary>Resolves prefix and data root from inputs, falling back to the on-prem inventory (its prefix, its local_provider_root).</summary>
     public static DrSite Resolve(ModuleContext context)
     {
         var inventory = context.Inputs.State("inventory_state_ref")?.Outputs;
         var site = context.Inputs.String("site")!;
         var prefix = context.Inputs.String("address_prefix") ?? DerivePrefix(inventory);
         var dataRoot = context.Inputs.String("data_root")
-            ?? (LabDirectory.Find(context, inventory) is { } lab ? Path.Combine(lab, "sites", site) : null)
-            ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'data_root' is required (no embedded lab is recorded to place the site under)");
+            ?? (SitePaths.LocalProviderRoot(inventory ?? SitePaths.Inventory(context)) is { } root ? Path.Combine(root, "sites", site) : null)
+            ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'data_root' is required (the site inventory publishes no local_provider_root to place the site under)");
         return new DrSite(site, prefix, Path.GetFullPath(dataRoot), context.Inputs.Values.Int("host_count") ?? 3, context.Inputs.String("os_user") ?? "postgres");
     }
 

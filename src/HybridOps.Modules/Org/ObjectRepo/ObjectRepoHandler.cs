@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
+using HybridOps.Modules.Common;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.PgBackRest;
 
@@ -133,10 +134,8 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
         context.Inputs.String("endpoint"),
         context.Inputs.String("provider") == "local" ? Path.GetFullPath(LocalRoot(context)!) : null);
 
-    /// <summary>local_root, or in the embedded lab `<lab_dir>/buckets` from the published lab inventory.</summary>
+    /// <summary>local_root, or `<local_provider_root>/buckets` from the published site inventory.</summary>
     private static string? LocalRoot(ModuleContext context) =>
         context.Inputs.String("local_root")
-        ?? (context.States.Read("platform/onprem/inventory", null)?.Outputs["lab_dir"]?.GetValue<string>() is { Length: > 0 } labDir
-            ? Path.Combine(labDir, "buckets")
-            : null);
+        ?? (SitePaths.LocalProviderRoot(SitePaths.Inventory(context)) is { } root ? Path.Combine(root, "buckets") : null);
 }

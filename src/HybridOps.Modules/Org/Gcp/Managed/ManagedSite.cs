@@ -8,9 +8,9 @@ using HybridOps.Providers.Managed;
 namespace HybridOps.Modules.Org.Gcp.Managed;
 
 /// <summary>
-/// Where the local provider lives, from state: data root = &lt;lab_dir&gt;/sites/managed (lab_dir from the
-/// inventory contract, else the runtime root's recorded lab), address prefix = the on-prem members'
-/// prefix with the third octet + 2. Explicit inputs win. Pure (reads state and one small file).
+/// Where the local provider lives, from state: data root = &lt;local_provider_root&gt;/sites/managed (from the
+/// site inventory), address prefix = the on-prem members' prefix with the third octet + 2. Explicit
+/// inputs win. Pure (reads state only).
 /// </summary>
 internal static class ManagedSite
 {
@@ -19,14 +19,14 @@ internal static class ManagedSite
     public static ProviderLocation Resolve(ModuleContext context)
     {
         var provider = context.Inputs.String("provider") ?? "local";
-        var inventory = context.Inputs.State("inventory_state_ref")?.Outputs;
-        var labDir = inventory.Str("lab_dir") ?? RecordedLabDir(context);
-        var dataRoot = context.Inputs.String("data_root") ?? (labDir is null ? null : Path.Combine(labDir, "sites", SiteName));
+        var inventory = SitePaths.Inventory(context);
+        var root = SitePaths.LocalProviderRoot(inventory);
+        var dataRoot = context.Inputs.String("data_root") ?? (root is null ? null : Path.Combine(root, "sites", SiteName));
         var prefix = context.Inputs.String("address_prefix") ?? ManagedPrefix(inventory);
         if (provider == "local" && (dataRoot is null || !Path.IsPathFullyQualified(dataRoot)))
         {
             throw HyopsException.From(DiagnosticCatalog.InputRequired,
-                "input 'data_root' is required: the inventory publishes no lab_dir and no embedded lab is recorded for this runtime root");
+                "input 'data_root' is required: the site inventory publishes no local_provider_root");
         }
 
         if (provider == "local" && prefix is null)
@@ -48,13 +48,5 @@ internal static class ManagedSite
         }
 
         return $"{parts[0]}.{parts[1]}.{(third + 2).ToString(CultureInfo.InvariantCulture)}";
-    }
-
-    private static string? RecordedLabDir(ModuleContext context)
-    {
-        // LAB-SPECIFIC fallback: <runtime root>/lab/lab-ref.json is written by `hyops lab up`.
-        var root = Path.GetFullPath(Path.Combine(context.States.ModulesDir, "..", ".."));
-        var refFile = Path.Combine(root, "lab", "lab-ref.json");
-        return File.Exists(refFile) ? JsonNode.Parse(File.ReadAllText(refFile)).Str("lab_dir") : null;
     }
 }

@@ -233,12 +233,13 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
 
     /// <summary>
     /// The member's local unix socket when it is on this host (a restored cluster's data_root, or the
-    /// LAB-ONLY lab layout), else TCP. The fence keeps `local` access, so a socket session survives it.
+    /// socket_dir the site inventory publishes for the member), else TCP. The fence keeps `local`
+    /// access, so a socket session survives it.
     /// </summary>
     private PgEndpoint AdminEndpoint(HaMember m)
     {
-        var dataRoot = context.Inputs.State("cluster_state_ref")?.Outputs.Str("data_root") ?? LabDirectory.Find(context, null);
-        var socketDir = dataRoot is null ? null : Path.Combine(dataRoot, m.Name, "run");
+        var dataRoot = context.Inputs.State("cluster_state_ref")?.Outputs.Str("data_root");
+        var socketDir = dataRoot is not null ? Path.Combine(dataRoot, m.Name, "run") : SitePaths.MemberLayout(SitePaths.Inventory(context), m.Name, "socket_dir");
         var host = socketDir is not null && File.Exists(Path.Combine(socketDir, $".s.PGSQL.{m.Port}")) ? socketDir : m.Host;
         return new(host, m.Port, cluster.DbUser, context.Secrets.Resolve(cluster.DbPasswordEnv), ConnectTimeoutSeconds: ConnectTimeout);
     }

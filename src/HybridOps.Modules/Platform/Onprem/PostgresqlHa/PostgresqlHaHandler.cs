@@ -16,7 +16,7 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa;
 /// retires an assessed contract (touching nothing) or stops a restored cluster by pid (keeping data).
 /// </summary>
 public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFactory, IProcessRunner runner,
-    Func<string, CancellationToken, Task<IReadOnlyList<string>>>? retireLabDatabases = null) : IModuleHandler
+    RetireDatabaseTier? retireDatabaseTier = null) : IModuleHandler
 {
     public const string Ref = "platform/onprem/postgresql-ha";
     public const string InventoryContract = "onprem-inventory/v1";
@@ -77,7 +77,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         if (context.Action == "deploy" && context.Inputs.String("apply_mode") == "reseed")
         {
             context.Progress.Report($"reseeding a new on-prem Patroni cluster '{context.Inputs.String("cluster_name")}' from the fenced managed primary");
-            return await new Reseed.ClusterReseed(context, patroniFactory(), runner, retireLabDatabases).RunAsync(cancellationToken);
+            return await new Reseed.ClusterReseed(context, patroniFactory(), runner, retireDatabaseTier).RunAsync(cancellationToken);
         }
 
         if (context.Action == "status" && restored)

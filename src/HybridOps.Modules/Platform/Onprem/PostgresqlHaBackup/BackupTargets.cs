@@ -7,16 +7,14 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHaBackup;
 
 /// <summary>
 /// Where a member's PGDATA and socket dir are and which directory the module owns. Explicit inputs
-/// win, then a restored cluster's data_root, then the member's layout in the site inventory; the embedded lab layout (read from &lt;runtime root&gt;/lab/lab-ref.json) is a LAB-ONLY fallback,
-/// because the site inventory contract (onprem-inventory/v1) does not carry filesystem paths.
+/// win, then a restored cluster's data_root, then the member's layout in the site inventory; the work
+/// dir is the input or &lt;work_root&gt;/pgbackrest-&lt;stanza&gt; from the site inventory.
 /// </summary>
 internal sealed class BackupTargets(ModuleContext context)
 {
-    private readonly Lazy<string?> labDir = new(() => ReadLabDir(context));
+    public string DataDir(string member) => Resolve("members_data_dirs", member, "data");
 
-    public string DataDir(string member) => Resolve("members_data_dirs", member, "data", lab => Path.Combine(lab, member, "data"));
-
-    public string SocketDir(string member) => Resolve("members_socket_dirs", member, "run", lab => Path.Combine(lab, member, "run"));
+    public string SocketDir(string member) => Resolve("members_socket_dirs", member, "run");
 
     public string WorkDir(string stanza)
     {
@@ -25,13 +23,12 @@ internal sealed class BackupTargets(ModuleContext context)
             return Path.GetFullPath(explicitDir);
         }
 
-        var lab = labDir.Value ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
-            "input 'work_dir' is required (no embedded lab is recorded for this runtime root to fall back to)");
-        context.Evidence.Note($"work_dir: lab-specific fallback under the embedded lab dir {lab}");
-        return Path.Combine(lab, $"pgbackrest-{stanza}");
+        var root = SitePaths.WorkRoot(SitePaths.Inventory(context)) ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
+            "input 'work_dir' is required (the site inventory publishes no work_root to place it under)");
+        return Path.Combine(root, $"pgbackrest-{stanza}");
     }
 
-    private string Resolve(string input, string member, string leaf, Func<string, string> fromLab)
+    private string Resolve(string input, string member, string leaf)
     {
         if (context.Inputs.Values[input] is JsonObject map && map.Str(member) is { } dir)
         {
@@ -45,25 +42,8 @@ internal sealed class BackupTargets(ModuleContext context)
         }
 
         // The site inventory publishes each member's layout (Debian's by default, the lab's own for the loopback lab).
-        var layoutKey = leaf == "data" ? "data_dir" : "socket_dir";
-        if (context.Inputs.State("inventory_state_ref")?.Outputs.Objects("members").FirstOrDefault(m => m.Str("name") == member)?["postgres"] is JsonObject layout
-            && layout.Str(layoutKey) is { } fromInventory)
-        {
-            return fromInventory;
-        }
-
-        var lab = labDir.Value ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
-            $"input '{input}' has no entry for member '{member}' (and no embedded lab is recorded for this runtime root to fall back to)");
-        var path = fromLab(lab);
-        context.Evidence.Note($"{input}[{member}]: lab-specific fallback {path} (embedded lab layout)");
-        return path;
-    }
-
-    private static string? ReadLabDir(ModuleContext context)
-    {
-        // LAB-SPECIFIC: <runtime root>/lab/lab-ref.json is written by `hyops lab up`.
-        var root = Path.GetFullPath(Path.Combine(context.States.ModulesDir, "..", ".."));
-        var refFile = Path.Combine(root, "lab", "lab-ref.json");
-        return File.Exists(refFile) ? JsonNode.Parse(File.ReadAllText(refFile)).Str("lab_dir") : null;
+        return SitePaths.MemberLayout(SitePaths.Inventory(context), member, leaf == "data" ? "data_dir" : "socket_dir")
+            ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
+                $"input '{input}' has no entry for member '{member}' and the site inventory publishes no layout for it");
     }
 }

@@ -19,7 +19,7 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Reseed;
 /// checksums) against it, then the replicas are cloned by Patroni. Order: checks that change nothing,
 /// then (under wipe_confirm) the old database tier retired and the old data/DCS keys wiped, then build.
 /// </summary>
-internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni, IProcessRunner runner, Func<string, CancellationToken, Task<IReadOnlyList<string>>>? retireLab)
+internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni, IProcessRunner runner, RetireDatabaseTier? retireTier)
 {
     private const UnixFileMode Shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -122,7 +122,8 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         {
             if (SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort))
             {
-                throw HyopsException.From(DiagnosticCatalog.TargetPortInUse, $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is still taken after the old cluster was retired");
+                throw HyopsException.From(DiagnosticCatalog.TargetPortInUse,
+                    $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is still taken after the old cluster was retired; if the old cluster still runs there, stop its Patroni on every member and rerun");
             }
         }
 
@@ -242,15 +243,13 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     private async Task RetireAsync(bool inUse, IReadOnlyList<string> dataDirs, IReadOnlyList<string> scopes, CancellationToken ct)
     {
         await ClusterRestore.StopAsync(context, hosts, hosts.Hosts, ct);
-        if (hosts.Hosts.Any(h => SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort)))
+        if (inUse && hosts.Hosts.Any(h => SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort)))
         {
-            // LAB-ONLY: the old cluster is the embedded lab's own Patroni tier; stop it cleanly by recorded pid (etcd stays).
-            var lab = LabDirectory.Find(context, context.Inputs.State("hosts_state_ref")!.Outputs);
-            if (inUse && lab is not null && retireLab is not null)
-            {
-                var stopped = await retireLab(lab, ct);
-                context.Evidence.Action("retire old on-prem database tier (lab)", ["lab", "stop-databases", lab], 0, TimeSpan.Zero, new JsonObject { ["stopped"] = stopped.ToJsonArray() });
-            }
+            // The old cluster is the site's own database tier: its site provider stops it cleanly (etcd stays).
+            var inventory = context.Inputs.State("hosts_state_ref")!.Outputs;
+            var stopped = retireTier is null ? null : await retireTier(inventory, ct);
+            context.Evidence.Action("retire old on-prem database tier", ["site", "retire-database-tier", inventory.Str("site") ?? "onprem"], stopped is null ? 1 : 0, TimeSpan.Zero,
+                new JsonObject { ["stopped"] = stopped?.ToJsonArray(), ["provider_runs_site"] = stopped is not null });
         }
 
         foreach (var dir in dataDirs)

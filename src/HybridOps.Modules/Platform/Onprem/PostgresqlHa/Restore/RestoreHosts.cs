@@ -49,10 +49,11 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
 
             case InventoryContract:
             {
-                // Failback rebuild on the on-prem hosts: a module-owned tree, never the lab's own member dirs.
+                // Failback rebuild on the on-prem hosts: a module-owned tree under the inventory's rebuild_root,
+                // never the member dirs of the cluster it replaces.
                 var root = explicitRoot
-                    ?? (LabDirectory.Find(context, o) is { } lab ? Path.Combine(lab, "rebuild", context.Inputs.String("cluster_name")!) : null)
-                    ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'data_root' is required to rebuild on inventory hosts outside the embedded lab");
+                    ?? (SitePaths.RebuildRoot(o) is { } rebuild ? Path.Combine(rebuild, context.Inputs.String("cluster_name")!) : null)
+                    ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'data_root' is required to rebuild on inventory hosts (the inventory publishes no rebuild_root)");
                 var hosts = o.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("pg_port") ?? 5432,
                     new Uri(m.Str("api_url")!).Port, Path.Combine(root, m.Str("name")!))).ToList();
                 var endpoints = (o["etcd_endpoints"] as JsonArray ?? []).Select(e => Normalize((string)e!)).ToList();
