@@ -68,6 +68,7 @@ public static class BlueprintDrillCommand
     {
         w.WriteLine($"drill {r.RunId} of {r.BlueprintRef}: {r.Status} (blueprint {r.BlueprintStatus}, exit {r.ExitCode} {r.ExitName}, disaster {r.Disaster})");
         w.WriteLine($"  {DrillReportText.RtoLine(r)}");
+        w.WriteLine($"  {DrillReportText.ProtectedLine(r)}");
         w.WriteLine($"  {DrillReportText.RpoLine(r)}");
         w.WriteLine($"  writes: {r.Writes.Acked} acked, {r.Writes.Failed} failed ({string.Join(", ", r.Writes.AckedByAddress.Select(kv => $"{kv.Key} {kv.Value}"))})");
         w.WriteLine($"  {"phase",-32} {"status",-8} {"start",-12} {"end",-12} {"seconds",8}");

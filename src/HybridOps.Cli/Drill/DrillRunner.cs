@@ -51,14 +51,20 @@ public sealed class DrillRunner(Invocation inv)
             }
 
             var (result, failure) = await DeployAsync(blueprint, request, ct);
-            var publishedAt = result?.EndedAt ?? time.GetUtcNow();
+            var endedAt = result?.EndedAt ?? time.GetUtcNow();
+
+            // The endpoint is published when the first publication step ends ok; a blueprint that protects
+            // the new cluster (replicas, DR-lineage backup) after that step keeps running while it serves.
+            var publication = blueprint.Steps.Where(s => s.Phase == "publication").Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            var publishedAt = (result?.Steps ?? []).Where(s => publication.Contains(s.Id) && s.Status == StateStatus.Ok && s.EndedAt is not null)
+                .Select(s => s.EndedAt!.Value).OrderBy(t => t).FirstOrDefault(endedAt);
             var bpStart = result?.StartedAt ?? failoverStart;
             if (request.Disaster == DrillRequest.DisasterNone)
             {
                 failoverStart = bpStart;
             }
 
-            phases.Add(new DrillPhase("blueprint deploy", "blueprint", result?.Status ?? StateStatus.Error, bpStart, publishedAt, result?.RunId));
+            phases.Add(new DrillPhase("blueprint deploy", "blueprint", result?.Status ?? StateStatus.Error, bpStart, endedAt, result?.RunId));
             foreach (var s in result?.Steps ?? [])
             {
                 if (s.StartedAt is { } a && s.EndedAt is { } b)
@@ -121,6 +127,7 @@ public sealed class DrillRunner(Invocation inv)
                 ServiceRecord = options.ServiceRecord,
                 Phases = phases.ToImmutable(),
                 Rto = rto,
+                ProtectedAt = result?.Status == StateStatus.Ok ? endedAt : null,
                 Rpo = rpo,
                 Writes = new DrillWrites(summary.LoadId, summary.Rate, summary.Acked, summary.Failed, summary.FirstAck, summary.LastAck,
                     summary.AckedByAddress, summary.FailedByError, summary.AckLog, summary.FailureLog),

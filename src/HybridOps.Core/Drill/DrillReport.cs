@@ -28,6 +28,10 @@ public sealed record DrillReport
     public required string ServiceRecord { get; init; }
     public ImmutableArray<DrillPhase> Phases { get; init; } = [];
     public required RtoMeasurement Rto { get; init; }
+    /// <summary>When the blueprint finished every step (replicas, the new lineage's backup) with status ok; null otherwise.</summary>
+    public DateTimeOffset? ProtectedAt { get; init; }
+    /// <summary>Seconds from failover start to <see cref="ProtectedAt"/>: the time to a protected cluster, after the RTO.</summary>
+    public double? TimeToProtectedSeconds => ProtectedAt is { } at ? Math.Round((at - FailoverStart).TotalSeconds, 3) : null;
     /// <summary>Null when the rows could not be read back (then the drill is failed: RPO is never guessed).</summary>
     public RpoMeasurement? Rpo { get; init; }
     public required DrillWrites Writes { get; init; }

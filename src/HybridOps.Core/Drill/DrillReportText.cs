@@ -10,8 +10,13 @@ public static class DrillReportText
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static string RtoLine(DrillReport r) => r.Rto.Seconds is { } s
-        ? $"RTO {F(s)} s (failover start {r.FailoverStart:HH:mm:ss.fff} [{r.FailoverStartSource}] -> first ack via {r.Rto.FirstAckAddress} at {r.Rto.FirstAckAfter:HH:mm:ss.fff})"
+        ? $"RTO {F(s)} s, writable via the endpoint (failover start {r.FailoverStart:HH:mm:ss.fff} [{r.FailoverStartSource}] -> first ack via {r.Rto.FirstAckAddress} at {r.Rto.FirstAckAfter:HH:mm:ss.fff})"
         : "RTO NOT MET: no acknowledged write through the published endpoint after publication";
+
+    /// <summary>The time to a protected cluster: every step after the publication (replicas, the new lineage's backup) done.</summary>
+    public static string ProtectedLine(DrillReport r) => r.TimeToProtectedSeconds is { } s
+        ? $"time to protected {F(s)} s (every step done at {r.ProtectedAt:HH:mm:ss.fff}{(r.Rto.Seconds is { } rto ? $", {F(s - rto)} s after the RTO" : "")})"
+        : "time to protected: not reached (the blueprint did not finish ok)";
 
     public static string RpoLine(DrillReport r) => r.Rpo switch
     {
@@ -31,6 +36,7 @@ public static class DrillReportText
         sb.AppendLine(Inv, $"- disaster: {r.Disaster}; failover start {r.FailoverStart:O} ({r.FailoverStartSource})");
         sb.AppendLine(Inv, $"- service record: {r.ServiceRecord} -> {r.Rto.PublishedAddress ?? "?"}");
         sb.AppendLine(Inv, $"- **{RtoLine(r)}**");
+        sb.AppendLine(Inv, $"- {ProtectedLine(r)}");
         sb.AppendLine(Inv, $"- **{RpoLine(r)}**");
         sb.AppendLine(Inv, $"- writes: {r.Writes.Acked} acked, {r.Writes.Failed} failed at {F(r.Writes.Rate)}/s (load {r.Writes.LoadId}); "
             + $"by address: {string.Join(", ", r.Writes.AckedByAddress.Select(kv => $"{kv.Key} {kv.Value}"))}");
@@ -71,7 +77,7 @@ public static class DrillReportText
         sb.Append("<h1>").Append(E($"Drill {r.RunId}: {r.BlueprintRef}")).Append("</h1>");
         sb.Append("<p>status <b class=\"").Append(E(r.Status)).Append("\">").Append(E(r.Status)).Append("</b> (blueprint ").Append(E(r.BlueprintStatus))
             .Append(", exit ").Append(E(r.ExitCode)).Append(' ').Append(E(r.ExitName)).Append("); disaster ").Append(E(r.Disaster)).Append("</p>");
-        sb.Append("<p><b>").Append(E(RtoLine(r))).Append("</b><br><b>").Append(E(RpoLine(r))).Append("</b><br>")
+        sb.Append("<p><b>").Append(E(RtoLine(r))).Append("</b><br>").Append(E(ProtectedLine(r))).Append("<br><b>").Append(E(RpoLine(r))).Append("</b><br>")
             .Append(E($"writes: {r.Writes.Acked} acked, {r.Writes.Failed} failed at {F(r.Writes.Rate)}/s")).Append("</p>");
         sb.Append("<h2>Phase timeline</h2><table><tr><th>phase</th><th>status</th><th>duration s</th><th>timeline (")
             .Append(E(F(span))).Append(" s)</th></tr>");

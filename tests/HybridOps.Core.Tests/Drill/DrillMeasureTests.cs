@@ -85,9 +85,13 @@ public sealed class DrillMeasureTests
             Rto = DrillMeasure.Rto(acks, T0.AddSeconds(1), T0.AddSeconds(4), "10.0.0.2"),
             Rpo = DrillMeasure.Rpo(acks, "L1", new HashSet<long> { 2 }),
             Writes = new DrillWrites("L1", 20, 2, 0, T0, T0.AddSeconds(5), new Dictionary<string, long>(), new Dictionary<string, long>(), "a", "f"),
+            ProtectedAt = T0.AddSeconds(9),
         };
 
-        DrillReportText.Markdown(report).ShouldContain("RTO 4 s");
+        DrillReportText.Markdown(report).ShouldContain("RTO 4 s, writable via the endpoint");
+        DrillReportText.Markdown(report).ShouldContain("time to protected 8 s");
+        DrillReportText.Markdown(report).ShouldContain("4 s after the RTO");
+        (report with { ProtectedAt = null }).TimeToProtectedSeconds.ShouldBeNull();
         DrillReportText.Markdown(report).ShouldContain("RPO 1 acknowledged commits lost (ids 1..1");
         var html = DrillReportText.Html(report);
         html.ShouldContain("step &lt;promote&gt;");

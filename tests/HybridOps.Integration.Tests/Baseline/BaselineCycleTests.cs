@@ -53,6 +53,13 @@ public sealed class BaselineCycleTests : IAsyncLifetime
             """), "--disaster", "onprem-site", "--settle-s", settle.ToString(System.Globalization.CultureInfo.InvariantCulture));
         failover["status"]!.GetValue<string>().ShouldBe("ok", failover.ToJsonString());
         failover["rto"]!["seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+
+        // Published at the first writable leader: writes are acknowledged through the endpoint before the
+        // DR lineage's first backup ends, and the cluster is protected (every step done) only after that.
+        var steps = failover["phases"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!);
+        steps["step publish_endpoint"]["ended_at"]!.GetValue<DateTimeOffset>().ShouldBeLessThanOrEqualTo(steps["step dr_backup_full"]["started_at"]!.GetValue<DateTimeOffset>());
+        failover["rto"]!["first_ack_after"]!.GetValue<DateTimeOffset>().ShouldBeLessThan(steps["step dr_backup_full"]["ended_at"]!.GetValue<DateTimeOffset>());
+        failover["time_to_protected_seconds"]!.GetValue<double>().ShouldBeGreaterThan(failover["rto"]!["seconds"]!.GetValue<double>());
         var rpo = failover["rpo"]!;
         var disasterAt = failover["failover_start"]!.GetValue<DateTimeOffset>();
         if (rpo["missing_count"]!.GetValue<long>() > 0)

@@ -81,6 +81,13 @@ public sealed class LabClusterTests(LabFixture lab, ITestOutputHelper output)
         json["superuser"]!.GetValue<string>().ShouldBe("postgres");
         json["replication_user"]!.GetValue<string>().ShouldBe("replicator");
 
+        // What a real site publishes too, and nothing that names the lab to the modules.
+        json["work_root"]!.GetValue<string>().ShouldBe(lab.Options.LabDir);
+        json["rebuild_root"]!.GetValue<string>().ShouldBe(Path.Combine(lab.Options.LabDir, "rebuild"));
+        json["local_provider_root"]!.GetValue<string>().ShouldBe(lab.Options.LabDir);
+        json.ContainsKey("lab_dir").ShouldBeFalse();
+        json["members"]![0]!["postgres"]!["socket_dir"]!.GetValue<string>().ShouldBe(Path.Combine(lab.Options.LabDir, "pg1", "run"));
+
         var secrets = new[] { lab.Options.SuperuserPassword, lab.Options.ReplicationPassword };
         json.ToJsonString().ShouldNotContain(secrets[0]);
         lab.Options.ToString().ShouldNotContain(secrets[0]);
