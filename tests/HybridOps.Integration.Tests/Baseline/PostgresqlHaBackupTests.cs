@@ -52,6 +52,21 @@ public sealed class PostgresqlHaBackupTests : IAsyncLifetime
         var info = await PgBackRestAsync(configPath, stanza, [], "info", "--output=json");
         info.ShouldContain(label);
 
+        // The backup and the archived WAL are lz4 (the module's default compression), none gz.
+        Directory.EnumerateFiles(Path.Combine(repoDir, "backup"), "*.lz4", SearchOption.AllDirectories).ShouldNotBeEmpty();
+        Directory.EnumerateFiles(Path.Combine(repoDir, "archive"), "*.lz4", SearchOption.AllDirectories).ShouldNotBeEmpty();
+        Directory.EnumerateFiles(repoDir, "*.gz", SearchOption.AllDirectories).ShouldBeEmpty();
+        var configText = await File.ReadAllTextAsync(configPath);
+        configText.ShouldContain("compress-type=lz4");
+        configText.ShouldContain($"process-max={Math.Clamp(Environment.ProcessorCount, 1, 8)}");
+
+        // An unknown compression is refused before anything changes (the config on disk stays as it was).
+        var bad = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs",
+            WriteInputs("bad.json", new JsonObject { ["apply_mode"] = "configure", ["compress_type"] = "brotli" }));
+        bad.ExitCode.ShouldBe(2, bad.ToString());
+        bad.StdErr.ShouldContain("compress_type 'brotli' must be one of lz4, zst, gz, none");
+        (await File.ReadAllTextAsync(configPath)).ShouldBe(configText);
+
         // Keep a copy of the module's config for the restore: destroy removes the module's own files.
         var restoreWork = Path.Combine(site.LabDir, "restore-work");
         var restoreConfig = Path.Combine(restoreWork, "pgbackrest.conf");

@@ -174,6 +174,9 @@ public sealed class SiteLabTests : IAsyncLifetime
         {
             (await SshAsync(member, "stat -c '%a %U' /etc/pgbackrest/pgbackrest.conf")).Trim().ShouldBe("600 postgres");
             (await SshAsync(member, "grep -c pg1-path=/var/lib/postgresql/15/main /etc/pgbackrest/pgbackrest.conf")).Trim().ShouldBe("1");
+            (await SshAsync(member, "grep -c compress-type=lz4 /etc/pgbackrest/pgbackrest.conf")).Trim().ShouldBe("1");
+            // process-max comes from the member's own cores.
+            (await SshAsync(member, "grep -o 'process-max=[0-9]*' /etc/pgbackrest/pgbackrest.conf")).Trim().ShouldBe($"process-max={Math.Clamp(int.Parse((await SshAsync(member, "nproc")).Trim()), 1, 8)}");
         }
 
         File.Exists("/etc/pgbackrest/pgbackrest.conf").ShouldBeFalse("the machine's own /etc is never written");

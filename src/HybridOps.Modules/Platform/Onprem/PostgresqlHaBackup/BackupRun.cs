@@ -300,6 +300,8 @@ internal sealed class BackupRun : IAsyncDisposable
         }
 
         global["repo1-retention-full"] = (context.Inputs.Values.Int("retention_full") ?? 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        global["compress-type"] = CompressType;
+        global["process-max"] = ProcessMax(Environment.ProcessorCount);
         global["log-path"] = Path.Combine(WorkDir, "log");
         global["lock-path"] = Path.Combine(WorkDir, "lock");
         global["spool-path"] = Path.Combine(WorkDir, "spool");
@@ -331,6 +333,7 @@ internal sealed class BackupRun : IAsyncDisposable
         }
 
         global["repo1-retention-full"] = (context.Inputs.Values.Int("retention_full") ?? 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        global["compress-type"] = CompressType;
         global["log-path"] = "/var/log/pgbackrest";
         global["lock-path"] = "/tmp/pgbackrest";
         global["spool-path"] = "/var/spool/pgbackrest";
@@ -340,6 +343,8 @@ internal sealed class BackupRun : IAsyncDisposable
         {
             var name = m.Str("name")!;
             var host = hosts.Executor(name);
+            var nproc = await host.RunAsync(new Postgres.Hosts.HostCommand(["nproc"]), ct);
+            global["process-max"] = ProcessMax(nproc.ExitCode == 0 && int.TryParse(nproc.StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var cores) ? cores : 1);
             var text = PgBackRestConfig.Render(global, stanza, new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["pg1-path"] = targets.DataDir(name),
@@ -361,6 +366,12 @@ internal sealed class BackupRun : IAsyncDisposable
             ["path"] = ConfigPath, ["mode"] = "0600", ["owner"] = osUser, ["members"] = written, ["repo1-path"] = global.GetValueOrDefault("repo1-path"),
         });
     }
+
+    private string CompressType => context.Inputs.String("compress_type") ?? "lz4";
+
+    /// <summary>process_max, or the host's cores (at most 8) when it is 0.</summary>
+    private string ProcessMax(int hostCores) =>
+        (context.Inputs.Values.Int("process_max") is { } n and > 0 ? n : Math.Clamp(hostCores, 1, 8)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task SetArchiveAsync(Leader leader, string archiveCommand, int? archiveTimeout, CancellationToken ct)
     {

@@ -19,6 +19,7 @@ public sealed partial class PostgresqlHaBackupHandler(Func<PatroniClient> patron
 {
     public const string Ref = "platform/onprem/postgresql-ha-backup";
     private static readonly string[] BackupTypes = ["full", "diff", "incr"];
+    private static readonly string[] CompressTypes = ["lz4", "zst", "gz", "none"];
 
     public string ModuleRef => Ref;
 
@@ -36,6 +37,16 @@ public sealed partial class PostgresqlHaBackupHandler(Func<PatroniClient> patron
         if (!BackupTypes.Contains(context.Inputs.String("backup_type") ?? ""))
         {
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"backup_type '{context.Inputs.String("backup_type")}' must be one of full, diff, incr");
+        }
+
+        if (!CompressTypes.Contains(context.Inputs.String("compress_type") ?? "lz4"))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"compress_type '{context.Inputs.String("compress_type")}' must be one of {string.Join(", ", CompressTypes)}");
+        }
+
+        if (context.Inputs.Values.Int("process_max") is < 0 or > 64)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"process_max {context.Inputs.Values.Int("process_max")} must be 0 (the host's cores) to 64");
         }
 
         RequireContract(context, "inventory_state_ref", "onprem-inventory/v1", "dr-hosts/v1");
