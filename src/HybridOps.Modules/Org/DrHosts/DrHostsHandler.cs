@@ -181,6 +181,8 @@ public sealed partial class DrHostsHandler(IProcessRunner runner) : IModuleHandl
         ["hosts"] = site.HostsJson(),
         ["dcs"] = new JsonObject { ["kind"] = "etcd3", ["endpoints"] = new[] { site.EtcdEndpoint }.ToJsonArray() },
         ["data_root"] = site.DataRoot,
+        // Where hyops keeps this site's working files (the DR lineage's pgBackRest work dir): the site's own tree.
+        ["work_root"] = site.DataRoot,
         ["os_user"] = site.OsUser,
         ["executor"] = "local",
         ["etcd_pid"] = etcdPid,
