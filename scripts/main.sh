@@ -2,8 +2,8 @@
 # The main job on a fresh machine: install what is missing, build, bring the embedded lab up, and
 # run a full baseline-lane DR drill on the embedded default:
 #   backups (dr/postgresql-ha-backup-gcp@v1) -> the whole on-prem site killed under a write load ->
-#   failover drill (dr/postgresql-ha-failover-gcp@v1: fence, drain, restore on the GCP site, DR
-#   lineage backups, endpoint publication) -> writes on the DR cluster -> the on-prem hosts come back
+#   failover drill (dr/postgresql-ha-failover-gcp@v1: fence, drain, restore on the GCP site, endpoint
+#   publication, then the DR lineage's backups) -> writes on the DR cluster -> the on-prem hosts come back
 #   -> controlled failback drill (dr/postgresql-ha-failback-onprem@v1: gate, fence DR, final backup,
 #   on-prem rebuilt from the DR lineage, cutback). Each drill prints RTO, RPO and per-phase times and
 #   writes report.{json,md,html}. Then everything is stopped (by pid). --keep leaves the lab running.
