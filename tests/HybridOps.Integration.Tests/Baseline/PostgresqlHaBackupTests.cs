@@ -52,10 +52,13 @@ public sealed class PostgresqlHaBackupTests : IAsyncLifetime
         var info = await PgBackRestAsync(configPath, stanza, [], "info", "--output=json");
         info.ShouldContain(label);
 
-        // The backup and the archived WAL are lz4 (the module's default compression), none gz.
-        Directory.EnumerateFiles(Path.Combine(repoDir, "backup"), "*.lz4", SearchOption.AllDirectories).ShouldNotBeEmpty();
+        // The backup's files and the archived WAL are lz4 (the module's default compression), none gz
+        // (pgBackRest keeps its own backup.history manifests in gz whatever the setting).
+        var backupData = Path.Combine(repoDir, "backup", stanza, label);
+        Directory.EnumerateFiles(backupData, "*.lz4", SearchOption.AllDirectories).ShouldNotBeEmpty();
+        Directory.EnumerateFiles(backupData, "*.gz", SearchOption.AllDirectories).ShouldBeEmpty();
         Directory.EnumerateFiles(Path.Combine(repoDir, "archive"), "*.lz4", SearchOption.AllDirectories).ShouldNotBeEmpty();
-        Directory.EnumerateFiles(repoDir, "*.gz", SearchOption.AllDirectories).ShouldBeEmpty();
+        Directory.EnumerateFiles(Path.Combine(repoDir, "archive"), "*.gz", SearchOption.AllDirectories).ShouldBeEmpty();
         var configText = await File.ReadAllTextAsync(configPath);
         configText.ShouldContain("compress-type=lz4");
         configText.ShouldContain($"process-max={Math.Clamp(Environment.ProcessorCount, 1, 8)}");
