@@ -15,7 +15,7 @@ public static class DrillReportText
 
     /// <summary>The time to a protected cluster: every step after the publication (replicas, the new lineage's backup) done.</summary>
     public static string ProtectedLine(DrillReport r) => r.TimeToProtectedSeconds is { } s
-        ? $"time to protected {F(s)} s (every step done at {r.ProtectedAt:HH:mm:ss.fff}{(r.Rto.Seconds is { } rto ? $", {F(s - rto)} s after the RTO" : "")})"
+        ? $"time to protected {F(s)} s (every step done at {r.ProtectedAt:HH:mm:ss.fff}{(r.Rto.Seconds is { } rto ? s > rto ? $", {F(s - rto)} s after the RTO" : ", before the first write through the endpoint: the blueprint publishes last" : "")})"
         : "time to protected: not reached (the blueprint did not finish ok)";
 
     public static string RpoLine(DrillReport r) => r.Rpo switch

@@ -92,6 +92,7 @@ public sealed class DrillMeasureTests
         DrillReportText.Markdown(report).ShouldContain("time to protected 8 s");
         DrillReportText.Markdown(report).ShouldContain("4 s after the RTO");
         (report with { ProtectedAt = null }).TimeToProtectedSeconds.ShouldBeNull();
+        DrillReportText.ProtectedLine(report with { ProtectedAt = T0.AddSeconds(4) }).ShouldContain("before the first write through the endpoint");
         DrillReportText.Markdown(report).ShouldContain("RPO 1 acknowledged commits lost (ids 1..1");
         var html = DrillReportText.Html(report);
         html.ShouldContain("step &lt;promote&gt;");
