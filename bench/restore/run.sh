@@ -155,6 +155,8 @@ config_path="$(jget "$tmp/backup.json" "d['outputs']['config_path']")"
 stanza="$(jget "$tmp/backup.json" "d['outputs']['stanza']")"
 backup_label="$(jget "$tmp/backup.json" "d['outputs']['backup_label']")"
 as_pg /usr/bin/pgbackrest --config="$config_path" --stanza="$stanza" --log-level-console=off --output=json info > "$tmp/info.json"
+compress_type="$(sed -n 's/^compress-type=//p' "$config_path" | head -1)"; compress_type="${compress_type:-gz}"
+process_max="$(sed -n 's/^process-max=//p' "$config_path" | head -1)"; process_max="${process_max:-1}"
 read -r backup_size backup_repo_size backup_pgbr_s < <(jget "$tmp/info.json" "(lambda b: f\"{b['info']['size']} {b['info']['repository']['size']} {b['timestamp']['stop'] - b['timestamp']['start']}\")([b for b in d[0]['backup'] if b['label'] == '$backup_label'][0])")
 log "backup $backup_label: ${backup_wall}s wall (pgBackRest ${backup_pgbr_s}s), $backup_size bytes of data, $backup_repo_size bytes in the repository"
 
@@ -233,7 +235,7 @@ suffix=""; [ "$data" = pgbench ] || suffix="-$data"
 json="$results/restore-$(date -u +%Y-%m-%d)$suffix.json"
 md="$results/restore$suffix.md"
 loadavg="$(cut -d' ' -f1-3 /proc/loadavg)"
-export stamp scale db_bytes cluster_bytes load_s backup_label backup_wall backup_pgbr_s backup_size backup_repo_size backup_cache \
+export compress_type process_max stamp scale db_bytes cluster_bytes load_s backup_label backup_wall backup_pgbr_s backup_size backup_repo_size backup_cache \
   restore_one_own restore_one_wall restore_one_members restore_one_cache restore_one_datadir_bytes \
   restore_three_own restore_three_wall restore_three_members restore_three_cache restore_three_datadir_bytes \
   copy_s copy_bytes pgwal_bytes copy_cache copy2_s copy2_bytes copy2_cache smoke json repeat data expected_rows probe_table loadavg
@@ -297,7 +299,7 @@ lines = [
     "",
     f"Database `bench` ({'pgbench scale ' + e['scale'] if e['data'] == 'pgbench' else 'random md5 text'}): **{mib(i('db_bytes')):.0f} MiB** (`pg_database_size`); "
     f"whole cluster {mib(i('cluster_bytes')):.0f} MiB; backup data {mib(size):.0f} MiB, "
-    f"{mib(i('backup_repo_size')):.0f} MiB in the repository (gz). Machine: {doc['machine']['cpus']} CPUs, "
+    f"{mib(i('backup_repo_size')):.0f} MiB in the repository ({os.environ['compress_type']}, process-max {os.environ['process_max']}). Machine: {doc['machine']['cpus']} CPUs, "
     f"{doc['machine']['mem_gib']} GiB (load average {e['loadavg']}), kernel {doc['machine']['kernel']}; page cache dropped before each timed step: "
     f"{'yes' if all(cache(r[3]) == 'dropped' for r in rows) else 'no (warm)'}. Seconds: median of {e['repeat']} run(s) "
     f"(the backup runs once).",
