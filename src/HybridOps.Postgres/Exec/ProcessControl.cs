@@ -105,9 +105,16 @@ public static class ProcessControl
     public static bool CommandLineContains(int pid, string marker) =>
         IsAlive(pid) && ReadCommandLine(pid).Any(a => a.Contains(marker, StringComparison.Ordinal));
 
+    /// <summary>The programs a Patroni runs on a data directory (and pg_ctl's shell), the only ones <see cref="FindByArgument"/> returns.</summary>
+    public static readonly IReadOnlySet<string> DataDirPrograms = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "initdb", "pg_ctl", "postgres", "pg_basebackup", "pg_rewind", "pgbackrest", "sh",
+    };
+
     /// <summary>
-    /// Live pids one of whose argv elements is <paramref name="path"/>, starts with it followed by '/', or
-    /// contains it as a quoted word (pg_ctl's shell: <c>"initdb" -D "/path"</c>); never this process.
+    /// Live pids of <see cref="DataDirPrograms"/> one of whose argv elements is <paramref name="path"/>, starts
+    /// with it followed by '/', or contains it as a quoted word (pg_ctl's shell: <c>"initdb" -D "/path"</c>);
+    /// never this process, never another program (an operator's editor or tail on a file there).
     /// </summary>
     public static IReadOnlyList<int> FindByArgument(string path)
     {
@@ -116,7 +123,7 @@ public static class ProcessControl
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(dir), out var pid) && pid != Environment.ProcessId && ReadState(pid) is not (null or 'Z')
-                && ReadCommandLine(pid).Any(a => Names(a, path)))
+                && ReadCommandLine(pid) is { Count: > 0 } argv && DataDirPrograms.Contains(Path.GetFileName(argv[0])) && argv.Any(a => Names(a, path)))
             {
                 found.Add(pid);
             }

@@ -41,10 +41,11 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
-    public async Task Stopping_a_dead_patroni_also_stops_an_orphan_that_names_its_data_dir_but_not_one_naming_a_sibling()
+    public async Task Stopping_a_dead_patroni_also_stops_an_orphan_that_names_its_data_dir_but_not_one_naming_a_sibling_or_another_program()
     {
-        // What a Patroni killed mid-bootstrap can leave: an initdb (here a sleeping python3) whose argv names the
-        // data_dir, reparented away from the Patroni; a process naming only a sibling path must survive.
+        // What a Patroni killed mid-bootstrap can leave: pg_ctl's shell running initdb on the data_dir,
+        // reparented away from the Patroni. A shell naming only a sibling path, and a program that is not
+        // one Patroni runs (python3 here, as an operator's viewer would be), must survive.
         var root = Directory.CreateTempSubdirectory("hyops-orphan-").FullName;
         var dataDir = Path.Combine(root, "pg1", "data");
         var config = Path.Combine(root, "pg1", "patroni.yml");
@@ -52,28 +53,36 @@ public sealed class ProcessRunnerTests
         File.WriteAllText(config, $"scope: x\npostgresql:\n  data_dir: {dataDir}\n");
         var registry = Path.Combine(root, ProcessRegistry.FileName);
         var log = Path.Combine(root, "orphan.log");
-        var orphan = await _runner.StartDetachedAsync(new ProcessSpec("python3", ["-c", "import time; time.sleep(300)", "initdb", "-D", dataDir], WorkingDirectory: "/"), log, CancellationToken.None);
-        var sibling = await _runner.StartDetachedAsync(new ProcessSpec("python3", ["-c", "import time; time.sleep(300)", "initdb", "-D", dataDir + "2"], WorkingDirectory: "/"), log, CancellationToken.None);
+        var orphan = await _runner.StartDetachedAsync(new ProcessSpec("/bin/sh", ["-c", "sleep 300 & wait", "initdb", "-D", dataDir], WorkingDirectory: "/"), log, CancellationToken.None);
+        var sibling = await _runner.StartDetachedAsync(new ProcessSpec("/bin/sh", ["-c", "sleep 300 & wait", "initdb", "-D", dataDir + "2"], WorkingDirectory: "/"), log, CancellationToken.None);
+        var viewer = await _runner.StartDetachedAsync(new ProcessSpec("python3", ["-c", "import time; time.sleep(300)", dataDir], WorkingDirectory: "/"), log, CancellationToken.None);
+        var sleeps = new List<int>();
         try
         {
-            for (var i = 0; i < 100 && !ProcessControl.CommandLineContains(orphan, dataDir); i++)
+            for (var i = 0; i < 100 && (!ProcessControl.CommandLineContains(orphan, dataDir) || !ProcessControl.CommandLineContains(viewer, dataDir)
+                                        || ProcessControl.ListChildren(orphan).Count == 0 || ProcessControl.ListChildren(sibling).Count == 0); i++)
             {
                 await Task.Delay(50);
             }
 
+            sleeps.AddRange(ProcessControl.ListChildren(orphan).Concat(ProcessControl.ListChildren(sibling)));
             ProcessRegistry.Register(registry, new RegisteredProcess("patroni-pg1", int.MaxValue - 1, config));
             var stopped = await ProcessRegistry.StopAsync(registry, null, TimeProvider.System, CancellationToken.None);
 
             stopped.Select(p => p.Pid).ShouldContain(orphan);
             ProcessControl.IsAlive(orphan).ShouldBeFalse();
             ProcessControl.IsAlive(sibling).ShouldBeTrue();
+            ProcessControl.IsAlive(viewer).ShouldBeTrue();
             ProcessControl.FindByArgument(dataDir).ShouldBeEmpty();
             ProcessControl.FindByArgument(dataDir + "2").ShouldBe([sibling]);
         }
         finally
         {
-            await ProcessControl.TerminateAsync(orphan, TimeSpan.FromSeconds(5), CancellationToken.None);
-            await ProcessControl.TerminateAsync(sibling, TimeSpan.FromSeconds(5), CancellationToken.None);
+            foreach (var pid in new[] { orphan, sibling, viewer }.Concat(sleeps))
+            {
+                await ProcessControl.TerminateAsync(pid, TimeSpan.FromSeconds(5), CancellationToken.None);
+            }
+
             Directory.Delete(root, recursive: true);
         }
     }
