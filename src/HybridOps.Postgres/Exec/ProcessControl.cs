@@ -100,10 +100,30 @@ public static class ProcessControl
 
     /// <summary>
     /// Identity check against pid reuse: true when the live process's argv contains
-    /// <paramref name="marker"/> (e.g. the daemon's config file or data directory).
+    /// <paramref name="marker"/> (e.g. the daemon's config file or data directory). A live process
+    /// in the middle of an exec (setsid -> setpriv -> the daemon) reads as an EMPTY cmdline for a
+    /// moment; that is read again (up to 100 ms), never taken for "another program" or "exited".
     /// </summary>
-    public static bool CommandLineContains(int pid, string marker) =>
-        IsAlive(pid) && ReadCommandLine(pid).Any(a => a.Contains(marker, StringComparison.Ordinal));
+    public static bool CommandLineContains(int pid, string marker)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            if (!IsAlive(pid))
+            {
+                return false;
+            }
+
+            var argv = ReadCommandLine(pid);
+            if (argv.Count > 0)
+            {
+                return argv.Any(a => a.Contains(marker, StringComparison.Ordinal));
+            }
+
+            Thread.Sleep(5);
+        }
+
+        return false;
+    }
 
     /// <summary>The programs a Patroni runs on a data directory (and pg_ctl's shell), the only ones <see cref="FindByArgument"/> returns.</summary>
     public static readonly IReadOnlySet<string> DataDirPrograms = new HashSet<string>(StringComparer.Ordinal)

@@ -88,6 +88,40 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task A_daemon_in_the_middle_of_its_exec_chain_is_never_taken_for_dead()
+    {
+        // setsid and setpriv exec in turn: during each exec /proc/PID/cmdline reads empty for a moment. Polled
+        // hard through the first 300 ms of 10 daemons, the identity check must say "alive, ours" every time
+        // (it said "exited" about once per start before, the intermittent HYO6063 of a reseed).
+        var log = Path.Combine(Path.GetTempPath(), $"hyops-exec-{Guid.NewGuid():N}.log");
+        var marker = $"/tmp/hyops-exec-marker-{Guid.NewGuid():N}";
+        var misses = 0;
+        var reads = 0;
+        for (var run = 0; run < 10; run++)
+        {
+            var pid = await _runner.StartDetachedAsync(new ProcessSpec("/usr/bin/python3", ["-c", "import time; time.sleep(2)", marker], WorkingDirectory: "/",
+                RunAsUser: ProcessIdentity.ServiceUserOrNull()), log, CancellationToken.None);
+            try
+            {
+                var watch = Stopwatch.StartNew();
+                while (watch.ElapsedMilliseconds < 300)
+                {
+                    reads++;
+                    misses += ProcessControl.CommandLineContains(pid, marker) ? 0 : 1;
+                }
+            }
+            finally
+            {
+                await ProcessControl.TerminateAsync(pid, TimeSpan.FromSeconds(5), CancellationToken.None);
+            }
+        }
+
+        File.Delete(log);
+        reads.ShouldBeGreaterThan(1000);
+        misses.ShouldBe(0, $"{misses} of {reads} identity checks took the starting daemon for another program or dead");
+    }
+
+    [Fact]
     public async Task Run_switches_user_passes_environment_and_stdin()
     {
         var result = await _runner.RunAsync(
