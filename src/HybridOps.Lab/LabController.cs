@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using HybridOps.Postgres.Exec;
 
 namespace HybridOps.Lab;
@@ -74,7 +75,7 @@ public sealed class LabController(IProcessRunner? runner = null, TimeProvider? t
     /// describes when that site is a loopback lab this machine runs (its work_root holds a lab whose
     /// members are exactly the inventory's); null for any other site.
     /// </summary>
-    public async Task<IReadOnlyList<string>?> RetireDatabaseTierAsync(System.Text.Json.Nodes.JsonObject inventory, CancellationToken ct)
+    public async Task<IReadOnlyList<string>?> RetireDatabaseTierAsync(JsonObject inventory, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         if (inventory["work_root"]?.GetValue<string>() is not { Length: > 0 } dir || await LabStateStore.LoadAsync(new LabLayout(dir), ct) is not { } state)
@@ -82,7 +83,7 @@ public sealed class LabController(IProcessRunner? runner = null, TimeProvider? t
             return null;
         }
 
-        var hosts = (inventory["members"] as System.Text.Json.Nodes.JsonArray ?? []).Select(m => m?["host"]?.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+        var hosts = (inventory["members"] as JsonArray ?? []).Select(m => m?["host"]?.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
         var own = state.Topology.Members.Select(m => (string?)m.Host).Order(StringComparer.Ordinal).ToList();
         return hosts.SequenceEqual(own) ? await new LabStopper(_time).StopDatabasesAsync(dir, ct) : null;
     }

@@ -33,11 +33,12 @@ public sealed record LabInventory(
     public JsonObject ToJson()
     {
         var members = new JsonArray();
+
+        // The loopback lab's members are processes of this machine: the local transport, no service
+        // manager, and the lab's own per-member layout (every member shares the machine's filesystem).
+        var layout = new LabLayout(LabDir);
         foreach (var m in Members)
         {
-            // The loopback lab's members are processes of this machine: the local transport, no service
-            // manager, and the lab's own per-member layout (every member shares the machine's filesystem).
-            var layout = new LabLayout(LabDir);
             members.Add((JsonNode)new JsonObject
             {
                 ["name"] = m.Name,

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Engine;
 using HybridOps.Postgres.Patroni;
 using HybridOps.Postgres.Sql;
 
@@ -50,8 +51,17 @@ internal sealed class PatroniHba(PatroniClient patroni, TimeProvider time)
     /// PostgreSQL is starting or stopping (a replica copying logical slots restarts): only a NEW change
     /// reaches that member afterwards, and this comment makes the same rules a new change.
     /// </summary>
-    public static List<string> Rewritten(IEnumerable<string> lines, int attempt, string runId) =>
+    private static List<string> Rewritten(IEnumerable<string> lines, int attempt, string runId) =>
         [.. lines.Where(l => !l.TrimStart().StartsWith(RewriteMark, StringComparison.Ordinal)), $"{RewriteMark}written again (attempt {attempt}, run {runId}): a member had missed the change"];
+
+    /// <summary>Writes <paramref name="lines"/> again as <see cref="Rewritten"/> says, through the API that took the change, and records it.</summary>
+    public async Task RewriteAsync(string apiUrl, IEnumerable<string> lines, int attempt, ModuleContext context, CancellationToken cancellationToken)
+    {
+        var again = Rewritten(lines, attempt, context.RunId);
+        await ReplaceAsync(apiUrl, again, cancellationToken);
+        context.Evidence.Action("patroni_patch_pg_hba_again", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero,
+            new JsonObject { ["lines"] = again.ToJsonArray(), ["attempt"] = attempt });
+    }
 
     /// <summary>
     /// Polls every member until <paramref name="applied"/> holds for its pg_hba_file_rules.

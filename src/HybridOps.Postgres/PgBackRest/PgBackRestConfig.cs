@@ -22,6 +22,10 @@ public static class PgBackRestConfig
         return text.ToString();
     }
 
+    /// <summary>pgBackRest's process-max: <paramref name="requested"/> when above 0, else the host's cores, at most 8.</summary>
+    public static string ProcessMax(int? requested, int hostCores) =>
+        (requested is > 0 ? requested.Value : Math.Clamp(hostCores, 1, 8)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static void Section(StringBuilder text, string name, IReadOnlyDictionary<string, string> options)
     {
         text.Append('[').Append(name).Append("]\n");

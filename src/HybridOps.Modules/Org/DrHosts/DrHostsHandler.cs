@@ -126,7 +126,7 @@ public sealed partial class DrHostsHandler(IProcessRunner runner) : IModuleHandl
                 var what = etcd.IsAlive ? $"not healthy after {context.Time.GetElapsedTime(start).TotalSeconds:F0} s ({ProcessSnapshot.Describe(etcd.Pid)})" : "dead";
                 context.Evidence.Check("etcd_healthy", false, new JsonObject { ["url"] = site.EtcdClientUrl, ["alive"] = etcd.IsAlive, ["restarts"] = restarts, ["stuck"] = stuck }, DiagnosticCatalog.SiteStartFailed.Code);
                 throw HyopsException.From(DiagnosticCatalog.SiteStartFailed,
-                    $"etcd of site {site.Name} (pid {etcd.Pid}) is {what} after {restarts} restart(s); log: {site.EtcdLog}\n{Tail(site.EtcdLog)}");
+                    $"etcd of site {site.Name} (pid {etcd.Pid}) is {what} after {restarts} restart(s); log: {site.EtcdLog}\n{FileTail.Read(site.EtcdLog)}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), context.Time, ct);
@@ -210,18 +210,5 @@ public sealed partial class DrHostsHandler(IProcessRunner runner) : IModuleHandl
         context.Evidence.Action("start etcd", spec.Arguments.Prepend(spec.FileName), 0, TimeSpan.Zero,
             new JsonObject { ["pid"] = pid, ["log"] = site.EtcdLog, ["registry"] = site.Registry, ["run_as"] = site.OsUser });
         return etcd;
-    }
-
-    private static string Tail(string file)
-    {
-        try
-        {
-            var text = File.ReadAllText(file);
-            return text.Length > 1500 ? text[^1500..] : text;
-        }
-        catch (IOException)
-        {
-            return "";
-        }
     }
 }

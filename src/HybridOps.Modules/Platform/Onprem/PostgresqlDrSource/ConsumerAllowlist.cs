@@ -43,7 +43,7 @@ internal sealed class ConsumerAllowlist(DrSourceInputs inputs, PatroniHba hba, M
             current = kept;
         }
 
-        await WaitAsync(cluster, endpoint, rules => desired.All(rules.Contains) && !stale.Any(rules.Contains), "pg_hba_applied", RewriteOf(apiUrl, current), cancellationToken);
+        await WaitAsync(cluster, endpoint, rules => desired.All(rules.Contains) && !stale.Any(rules.Contains), "pg_hba_applied", (attempt, ct) => hba.RewriteAsync(apiUrl, current, attempt, context, ct), cancellationToken);
         return owned.Select(o => o.ToConfLine()).ToJsonArray();
     }
 
@@ -84,16 +84,8 @@ internal sealed class ConsumerAllowlist(DrSourceInputs inputs, PatroniHba hba, M
             context.Evidence.Action("patroni_patch_pg_hba", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = kept.ToJsonArray() });
         }
 
-        await WaitAsync(cluster, endpoint, rules => !remove.Any(rules.Contains), "pg_hba_removed", RewriteOf(apiUrl, kept), cancellationToken);
+        await WaitAsync(cluster, endpoint, rules => !remove.Any(rules.Contains), "pg_hba_removed", (attempt, ct) => hba.RewriteAsync(apiUrl, kept, attempt, context, ct), cancellationToken);
     }
-
-    /// <summary>Writes <paramref name="lines"/> again through Patroni for a member that missed the change (see <see cref="PatroniHba.Rewritten"/>).</summary>
-    private Func<int, CancellationToken, Task> RewriteOf(string apiUrl, IReadOnlyList<string> lines) => async (attempt, ct) =>
-    {
-        var again = PatroniHba.Rewritten(lines, attempt, context.RunId);
-        await hba.ReplaceAsync(apiUrl, again, ct);
-        context.Evidence.Action("patroni_patch_pg_hba_again", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = again.ToJsonArray(), ["attempt"] = attempt });
-    };
 
     private async Task WaitAsync(HaClusterState cluster, Func<HaMember, PgEndpoint> endpoint, Func<IReadOnlyList<HbaLine>, bool> done, string check,
         Func<int, CancellationToken, Task> rewrite, CancellationToken cancellationToken)

@@ -87,9 +87,7 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                 }
             }, rules => FenceRules.Loaded(rules, fence), Timeout, cancellationToken, async (attempt, ct) =>
             {
-                var again = PatroniHba.Rewritten(fence, attempt, context.RunId);
-                await hba.ReplaceAsync(apiUrl, again, ct);
-                context.Evidence.Action("patroni_patch_pg_hba_again", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = again.ToJsonArray(), ["attempt"] = attempt });
+                await hba.RewriteAsync(apiUrl, fence, attempt, context, ct);
                 context.Progress.Report($"a member has not loaded the fence after {PatroniHba.RewriteAfter.TotalSeconds * attempt:0} s: pg_hba written again through Patroni (attempt {attempt})");
             });
             foreach (var name in pending.Keys.ToList())
@@ -203,9 +201,7 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
             if (context.Time.GetElapsedTime(lastWrite) > PatroniHba.RewriteAfter)
             {
                 // The leader may have missed the change (Patroni drops one that arrives while PostgreSQL restarts).
-                var again = PatroniHba.Rewritten(restore, ++attempt, context.RunId);
-                await hba.ReplaceAsync(apiUrl, again, cancellationToken);
-                context.Evidence.Action("patroni_patch_pg_hba_again", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = again.ToJsonArray(), ["attempt"] = attempt });
+                await hba.RewriteAsync(apiUrl, restore, ++attempt, context, cancellationToken);
                 lastWrite = context.Time.GetTimestamp();
             }
 

@@ -370,8 +370,7 @@ internal sealed class BackupRun : IAsyncDisposable
     private string CompressType => context.Inputs.String("compress_type") ?? "lz4";
 
     /// <summary>process_max, or the host's cores (at most 8) when it is 0.</summary>
-    private string ProcessMax(int hostCores) =>
-        (context.Inputs.Values.Int("process_max") is { } n and > 0 ? n : Math.Clamp(hostCores, 1, 8)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private string ProcessMax(int hostCores) => PgBackRestConfig.ProcessMax(context.Inputs.Values.Int("process_max"), hostCores);
 
     private async Task SetArchiveAsync(Leader leader, string archiveCommand, int? archiveTimeout, CancellationToken ct)
     {

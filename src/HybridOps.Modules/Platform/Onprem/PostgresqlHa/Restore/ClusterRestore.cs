@@ -350,7 +350,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         }
 
         // Parallel restore: restore_process_max, else this machine's cores (the local provider's hosts run here), at most 8.
-        global["process-max"] = (context.Inputs.Values.Int("restore_process_max") is { } n and > 0 ? n : Math.Clamp(Environment.ProcessorCount, 1, 8)).ToString(CultureInfo.InvariantCulture);
+        global["process-max"] = PgBackRestConfig.ProcessMax(context.Inputs.Values.Int("restore_process_max"), Environment.ProcessorCount);
         global["log-path"] = h.PgBackRestDir;
         global["lock-path"] = h.PgBackRestDir;
         global["spool-path"] = h.PgBackRestDir;

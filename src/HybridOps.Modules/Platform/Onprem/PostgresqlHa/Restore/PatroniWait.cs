@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
+using HybridOps.Modules.Common;
 using HybridOps.Postgres.Exec;
 
 namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
@@ -29,7 +30,7 @@ internal static class PatroniWait
             if (dead.Entry is not null || timedOut)
             {
                 var log = dead.Host ?? hosts.Hosts[0];
-                var tail = LogTail(log.PatroniLog);
+                var tail = FileTail.Read(log.PatroniLog).Trim();
                 context.Evidence.Check($"wait:{what}", false, new JsonObject
                 {
                     ["dead"] = dead.Host?.Name, ["timed_out"] = timedOut, ["log"] = log.PatroniLog, ["log_tail"] = tail,
@@ -48,19 +49,5 @@ internal static class PatroniWait
         }
 
         context.Evidence.Check($"wait:{what}", true, new JsonObject { ["waited_s"] = Math.Round(context.Time.GetElapsedTime(start).TotalSeconds, 1) });
-    }
-
-    /// <summary>The last 1500 characters of <paramref name="file"/>, or "" when it cannot be read.</summary>
-    public static string LogTail(string file)
-    {
-        try
-        {
-            var text = File.ReadAllText(file);
-            return (text.Length > 1500 ? text[^1500..] : text).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return "";
-        }
     }
 }
