@@ -62,6 +62,8 @@ internal static class SiteLabCommands
         {
             ["status"] = "up", ["kind"] = "hosts", ["block"] = block, ["lab_dir"] = dir, ["up_seconds"] = Math.Round(upSeconds, 2),
             ["inventory_state"] = published.StatePath, ["inventory"] = published.Outputs.DeepClone(), ["dns_authority_state"] = authority.StatePath,
+            // The DR site's hosts as inputs of org/gcp/dr-hosts (provider hosts), e.g. the failover blueprint's dr_hosts step.
+            ["dr_site"] = SiteLab.DrSiteInputs(dir, plan),
         }, w =>
         {
             w.WriteLine($"lab up in {upSeconds:F1}s on {plan.HostNames.Count} hosts (block {block}, network {plan.Network}), reached over ssh only");
@@ -72,6 +74,10 @@ internal static class SiteLabCommands
 
             w.WriteLine($"  ssh to a host: ssh -F {new LabHostPaths(dir).SshConfigFile} <host>");
             w.WriteLine($"  inventory published: {published.StatePath}");
+            if (plan.DrMemberCount > 0)
+            {
+                w.WriteLine($"  DR site: hosts {string.Join(", ", plan.DrMemberNames)} and {SiteLabPlan.DrEtcdHost} (org/gcp/dr-hosts provider hosts: see --output json, dr_site)");
+            }
         });
         return 0;
     }

@@ -22,7 +22,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
     public async Task<JsonObject> UpAsync(SiteLabOptions options, IProgress<string>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var plan = new SiteLabPlan(options.Block, options.MemberCount, options.PdnsApiKey is not null);
+        var plan = new SiteLabPlan(options.Block, options.MemberCount, options.PdnsApiKey is not null, options.DrMemberCount);
         var t0 = _time.GetTimestamp();
         string Since() => _time.GetElapsedTime(t0).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
         using var deadline = new CancellationTokenSource(options.StartTimeout, _time);
@@ -32,7 +32,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         var state = new SiteLabState
         {
             Block = options.Block, ClusterName = options.ClusterName, MemberCount = options.MemberCount,
-            WithDns = plan.WithDns, Status = "starting", StartedAt = _time.GetUtcNow(),
+            WithDns = plan.WithDns, DrMemberCount = plan.DrMemberCount, Status = "starting", StartedAt = _time.GetUtcNow(),
         };
         state.Save(options.LabDir);
         var infos = await new LabHostSet(_runner, _time).UpAsync(options.LabDir, options.Block, plan.HostNames, token);
@@ -44,6 +44,12 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             await Task.WhenAll(plan.HostNames.Select(h => hosts.RootAsync(h, token, "install", "-d", "-m", "0755", "/var/log/hyops")));
 
             await hosts.Services(SiteLabPlan.EtcdHost).StartAsync(SiteLabServices.Etcd(plan, options.ClusterName), token);
+            if (plan.DrMemberCount > 0)
+            {
+                // The DR site's own DCS, on its own host: a restore there needs nothing of the on-prem site.
+                await hosts.Services(SiteLabPlan.DrEtcdHost).StartAsync(SiteLabServices.Etcd(plan, SiteLabPlan.DrEtcdHost, SiteLabPlan.DrSite, "etcd (DCS of the DR site)"), token);
+            }
+
             await WaitAsync(() => LabHttp.EtcdHealthyAsync(plan.EtcdClientUrl, token), token);
             progress?.Report($"etcd healthy on {plan.AddressOf(SiteLabPlan.EtcdHost)} in {Since()}");
 
@@ -71,6 +77,12 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
                 await LabDns.EnsureZoneAsync(plan.DnsApiUrl, plan.AddressOf(SiteLabPlan.DnsHost), SiteLabPlan.DnsPort, apiKey, leader,
                     (_, condition) => WaitAsync(condition, token), token);
                 progress?.Report($"pdns serving {LabTopology.DnsZone} on {plan.AddressOf(SiteLabPlan.DnsHost)} in {Since()}");
+            }
+
+            if (plan.DrMemberCount > 0)
+            {
+                await WaitAsync(() => LabHttp.EtcdHealthyAsync(plan.EtcdClientUrlOf(SiteLabPlan.DrEtcdHost), token), token);
+                progress?.Report($"DR site: etcd healthy on {plan.AddressOf(SiteLabPlan.DrEtcdHost)}, {plan.DrMemberCount} empty database hosts in {Since()}");
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -130,8 +142,9 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             foreach (var info in infos)
             {
                 var entry = new JsonObject { ["name"] = info.Name, ["address"] = info.Address, ["running"] = running.Contains(info) };
-                var service = info.Name == SiteLabPlan.EtcdHost ? "etcd" : info.Name == SiteLabPlan.DnsHost ? "pdns" : "patroni";
-                if (running.Contains(info))
+                var service = info.Name is SiteLabPlan.EtcdHost or SiteLabPlan.DrEtcdHost ? "etcd" : info.Name == SiteLabPlan.DnsHost ? "pdns"
+                    : plan.MemberNames.Contains(info.Name) ? "patroni" : null;
+                if (running.Contains(info) && service is not null)
                 {
                     try
                     {
@@ -168,8 +181,9 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
     {
         "onprem" => [SiteLabPlan.EtcdHost, .. plan.MemberNames],
         "dns" when plan.WithDns => [SiteLabPlan.DnsHost],
+        "dr" when plan.DrMemberCount > 0 => plan.DrHostNames,
         "hyops" => [LabHostSet.HyopsSide],
-        _ => throw new ArgumentException($"no lab site '{site}' (sites: onprem{(plan.WithDns ? ", dns" : "")}, hyops)", nameof(site)),
+        _ => throw new ArgumentException($"no lab site '{site}' (sites: onprem{(plan.WithDns ? ", dns" : "")}{(plan.DrMemberCount > 0 ? ", dr" : "")}, hyops)", nameof(site)),
     };
 
     /// <summary>Power cut of the on-prem site: SIGKILL of every host's pid 1, so every process of those hosts dies at once.</summary>
@@ -209,32 +223,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
     public static JsonObject Inventory(string labDir, SiteLabPlan plan, string clusterName)
     {
         var infos = LabHostSet.Hosts(labDir).ToDictionary(h => h.Name, StringComparer.Ordinal);
-        var members = new JsonArray();
-        foreach (var m in plan.Members)
-        {
-            var info = infos[m.Name];
-            members.Add((JsonNode)new JsonObject
-            {
-                ["name"] = m.Name,
-                ["host"] = m.Host,
-                ["pg_port"] = m.PostgresPort,
-                ["api_url"] = m.ApiUrl,
-                ["ssh"] = new JsonObject
-                {
-                    ["transport"] = "ssh", ["user"] = info.SshUser, ["port"] = info.SshPort,
-                    ["identity_file"] = info.IdentityFile, ["known_hosts_file"] = info.KnownHostsFile,
-                },
-                ["become"] = info.Become,
-                ["service_user"] = info.ServiceUser,
-                ["service_manager"] = info.ServiceManager,
-                ["postgres"] = new JsonObject
-                {
-                    ["bin_dir"] = SiteLabServices.BinDir, ["data_dir"] = SiteLabServices.DataDir, ["socket_dir"] = SiteLabServices.SocketDir,
-                    ["config_dir"] = "/etc/patroni", ["pgbackrest_config"] = "/etc/pgbackrest/pgbackrest.conf",
-                },
-            });
-        }
-
+        var members = new JsonArray([.. plan.Members.Select(m => (JsonNode)MemberJson(infos[m.Name], m))]);
         return new JsonObject
         {
             ["site"] = "onprem",
@@ -245,6 +234,51 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             ["replication_user"] = LabOptions.ReplicationUserName,
         };
     }
+
+    /// <summary>
+    /// The DR site as an operator declares its cloud VMs to org/gcp/dr-hosts (provider hosts): the
+    /// database hosts with their ssh access, the site's etcd, and the network pg_hba admits. Null when
+    /// the lab has no DR site.
+    /// </summary>
+    public static JsonObject? DrSiteInputs(string labDir, SiteLabPlan plan)
+    {
+        if (plan.DrMemberCount == 0)
+        {
+            return null;
+        }
+
+        var infos = LabHostSet.Hosts(labDir).ToDictionary(h => h.Name, StringComparer.Ordinal);
+        return new JsonObject
+        {
+            ["provider"] = "hosts",
+            ["site"] = SiteLabPlan.DrSite,
+            ["hosts"] = new JsonArray([.. plan.DrMembers.Select(m => (JsonNode)MemberJson(infos[m.Name], m))]),
+            ["etcd_endpoints"] = new JsonArray(plan.EtcdClientUrlOf(SiteLabPlan.DrEtcdHost)),
+            ["client_networks"] = new JsonArray(plan.Network),
+        };
+    }
+
+    /// <summary>One database host in the inventory's member shape: address, ports, ssh access, become, service manager, Debian's layout.</summary>
+    private static JsonObject MemberJson(LabHostInfo info, LabMember m) => new()
+    {
+        ["name"] = m.Name,
+        ["host"] = m.Host,
+        ["pg_port"] = m.PostgresPort,
+        ["api_url"] = m.ApiUrl,
+        ["ssh"] = new JsonObject
+        {
+            ["transport"] = "ssh", ["user"] = info.SshUser, ["port"] = info.SshPort,
+            ["identity_file"] = info.IdentityFile, ["known_hosts_file"] = info.KnownHostsFile,
+        },
+        ["become"] = info.Become,
+        ["service_user"] = info.ServiceUser,
+        ["service_manager"] = info.ServiceManager,
+        ["postgres"] = new JsonObject
+        {
+            ["bin_dir"] = SiteLabServices.BinDir, ["data_dir"] = SiteLabServices.DataDir, ["socket_dir"] = SiteLabServices.SocketDir,
+            ["config_dir"] = "/etc/patroni", ["pgbackrest_config"] = "/etc/pgbackrest/pgbackrest.conf",
+        },
+    };
 
     private static async Task WritePatroniFilesAsync(SiteLabHosts hosts, SiteLabPlan plan, SiteLabOptions options, LabMember m, CancellationToken ct)
     {

@@ -11,6 +11,9 @@ public sealed record SiteLabOptions(string LabDir, int Block, string SuperuserPa
 
     public int MemberCount { get; init; } = 3;
 
+    /// <summary>Database hosts of the DR site (plus its etcd host); 0 builds no DR site.</summary>
+    public int DrMemberCount { get; init; } = 3;
+
     /// <summary>API key of the lab's PowerDNS host; null starts no DNS host.</summary>
     public string? PdnsApiKey { get; init; }
 

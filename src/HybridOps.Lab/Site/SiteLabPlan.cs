@@ -5,12 +5,16 @@ namespace HybridOps.Lab.Site;
 
 /// <summary>
 /// Which lab host runs what: `etcd` (the on-prem DCS), `pg1`..`pgN` (Patroni + PostgreSQL 15 in
-/// Debian's layout), `dns` (PowerDNS). Host order fixes the addresses: etcd .16k+2, pg1 .16k+3, …
+/// Debian's layout), `dns` (PowerDNS), then the DR site's hosts: `dr-etcd` (its DCS) and `dr1`..`drM`
+/// (empty database hosts a restore turns into a cluster). Host order fixes the addresses: etcd .16k+2,
+/// pg1 .16k+3, …; the DR hosts come last so the on-prem addresses do not depend on them.
 /// </summary>
-public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns)
+public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int DrMemberCount = 0)
 {
     public const string EtcdHost = "etcd";
     public const string DnsHost = "dns";
+    public const string DrEtcdHost = "dr-etcd";
+    public const string DrSite = "gcp-dr";
     public const int PostgresPort = 5432;
     public const int RestApiPort = 8008;
     public const int EtcdClientPort = 2379;
@@ -22,8 +26,13 @@ public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns)
 
     public IReadOnlyList<string> MemberNames => [.. Enumerable.Range(1, MemberCount).Select(i => $"pg{i.ToString(CultureInfo.InvariantCulture)}")];
 
+    public IReadOnlyList<string> DrMemberNames => [.. Enumerable.Range(1, DrMemberCount).Select(i => $"dr{i.ToString(CultureInfo.InvariantCulture)}")];
+
+    /// <summary>The DR site's hosts: its etcd and its database hosts (none when <see cref="DrMemberCount"/> is 0).</summary>
+    public IReadOnlyList<string> DrHostNames => DrMemberCount == 0 ? [] : [DrEtcdHost, .. DrMemberNames];
+
     /// <summary>Every host, in address order.</summary>
-    public IReadOnlyList<string> HostNames => [EtcdHost, .. MemberNames, .. (WithDns ? new[] { DnsHost } : [])];
+    public IReadOnlyList<string> HostNames => [EtcdHost, .. MemberNames, .. (WithDns ? new[] { DnsHost } : []), .. DrHostNames];
 
     /// <summary>The site network every host sits on (pg_hba admits it, and nothing wider).</summary>
     public string Network => $"{LabAddressPlan.Prefix}.{(16 * Block).ToString(CultureInfo.InvariantCulture)}/{LabAddressPlan.PrefixLength.ToString(CultureInfo.InvariantCulture)}";
@@ -34,9 +43,13 @@ public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns)
         return index < 0 ? throw new ArgumentException($"no lab host '{host}'", nameof(host)) : Addresses.HostAddress(index);
     }
 
-    public string EtcdClientUrl => $"http://{AddressOf(EtcdHost)}:{EtcdClientPort.ToString(CultureInfo.InvariantCulture)}";
+    public string EtcdClientUrl => EtcdClientUrlOf(EtcdHost);
+
+    public string EtcdClientUrlOf(string host) => $"http://{AddressOf(host)}:{EtcdClientPort.ToString(CultureInfo.InvariantCulture)}";
 
     public IReadOnlyList<LabMember> Members => [.. MemberNames.Select(n => new LabMember(n, AddressOf(n), PostgresPort, RestApiPort))];
+
+    public IReadOnlyList<LabMember> DrMembers => [.. DrMemberNames.Select(n => new LabMember(n, AddressOf(n), PostgresPort, RestApiPort))];
 
     public string DnsApiUrl => $"http://{AddressOf(DnsHost)}:{DnsApiPort.ToString(CultureInfo.InvariantCulture)}";
 }

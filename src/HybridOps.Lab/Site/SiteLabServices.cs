@@ -23,10 +23,13 @@ internal static class SiteLabServices
     public const string PdnsDatabase = "/var/lib/powerdns/pdns.sqlite3";
     public const string PdnsSchema = "/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql";
 
-    public static ServiceUnit Etcd(SiteLabPlan plan, string clusterName)
+    public static ServiceUnit Etcd(SiteLabPlan plan, string clusterName) => Etcd(plan, SiteLabPlan.EtcdHost, clusterName, "etcd (DCS of the on-prem site)");
+
+    /// <summary>A one-member etcd on <paramref name="host"/>; <paramref name="token"/> keeps two sites' clusters apart.</summary>
+    public static ServiceUnit Etcd(SiteLabPlan plan, string host, string token, string description)
     {
-        var address = plan.AddressOf(SiteLabPlan.EtcdHost);
-        var client = plan.EtcdClientUrl;
+        var address = plan.AddressOf(host);
+        var client = plan.EtcdClientUrlOf(host);
         var peer = $"http://{address}:{SiteLabPlan.EtcdPeerPort.ToString(CultureInfo.InvariantCulture)}";
         return new ServiceUnit("etcd",
         [
@@ -34,8 +37,8 @@ internal static class SiteLabServices
             "--listen-client-urls", client, "--advertise-client-urls", client,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", $"etcd1={peer}", "--initial-cluster-state", "new",
-            "--initial-cluster-token", clusterName, "--logger", "zap",
-        ], "postgres", "/var/log/hyops/etcd.log") { WorkingDirectory = "/var/lib/etcd", Description = "etcd (DCS of the on-prem site)" };
+            "--initial-cluster-token", token, "--logger", "zap",
+        ], "postgres", "/var/log/hyops/etcd.log") { WorkingDirectory = "/var/lib/etcd", Description = description };
     }
 
     public static ServiceUnit Patroni() =>

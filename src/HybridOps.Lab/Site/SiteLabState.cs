@@ -22,6 +22,10 @@ public sealed record SiteLabState
     [JsonPropertyName("with_dns")]
     public required bool WithDns { get; init; }
 
+    /// <summary>Database hosts of the DR site (0 in a lab dir written before the DR site existed).</summary>
+    [JsonPropertyName("dr_member_count")]
+    public int DrMemberCount { get; init; }
+
     [JsonPropertyName("status")]
     public required string Status { get; init; }
 
@@ -29,7 +33,7 @@ public sealed record SiteLabState
     public DateTimeOffset StartedAt { get; init; }
 
     [JsonIgnore]
-    public SiteLabPlan Plan => new(Block, MemberCount, WithDns);
+    public SiteLabPlan Plan => new(Block, MemberCount, WithDns, DrMemberCount);
 
     public static string PathIn(string labDir) => System.IO.Path.Combine(labDir, FileName);
 

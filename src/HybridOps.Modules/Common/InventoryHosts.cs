@@ -4,7 +4,7 @@ using HybridOps.Postgres.Hosts;
 namespace HybridOps.Modules.Common;
 
 /// <summary>
-/// The members of a site inventory that hyops reaches over SSH, as <see cref="SiteHost"/>s, with their
+/// The members of a site inventory (or the hosts of a dr-hosts contract) that hyops reaches over SSH, as <see cref="SiteHost"/>s, with their
 /// published PostgreSQL layout. Null when any member is not an ssh host (the loopback lab's members
 /// are processes of this machine and keep the local code path).
 /// </summary>
@@ -18,7 +18,8 @@ internal sealed class InventoryHosts : IAsyncDisposable
 
     public static InventoryHosts? FromInventory(JsonObject? inventory)
     {
-        var members = inventory.Objects("members").ToList();
+        // onprem-inventory/v1 lists members; dr-hosts/v1 lists hosts (the same shape when reached over ssh).
+        var members = inventory.Objects("members").Concat(inventory.Objects("hosts")).ToList();
         if (members.Count == 0 || members.Any(m => (m["ssh"] as JsonObject).Str("transport") != SiteHost.SshTransport))
         {
             return null;

@@ -10,7 +10,8 @@ using HybridOps.Postgres.PgBackRest;
 namespace HybridOps.Modules.Org.DrHosts;
 
 /// <summary>
-/// org/gcp/dr-hosts: the cloud site's self-managed hosts (dr-hosts/v1). Provider `local` runs the
+/// org/gcp/dr-hosts: the cloud site's self-managed hosts (dr-hosts/v1). Provider `hosts` takes hosts
+/// the operator has and reaches them over ssh (<see cref="SshDrSite"/>); provider `local` runs the
 /// site's etcd on this machine and records it in the site's process registry; `gcp` is refused.
 /// </summary>
 public sealed partial class DrHostsHandler(IProcessRunner runner) : IModuleHandler
@@ -32,9 +33,15 @@ public sealed partial class DrHostsHandler(IProcessRunner runner) : IModuleHandl
             throw HyopsException.From(DiagnosticCatalog.ProviderUnavailable, "provider gcp is not available in this build (no cloud calls are made); use provider local");
         }
 
+        if (provider == SshDrSite.Provider)
+        {
+            _ = SshDrSite.Hosts(context);
+            return;
+        }
+
         if (provider != "local")
         {
-            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider '{provider}' is not one of local, gcp");
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider '{provider}' is not one of local, hosts, gcp");
         }
 
         var site = context.Inputs.String("site") ?? "";
@@ -62,6 +69,11 @@ public sealed partial class DrHostsHandler(IProcessRunner runner) : IModuleHandl
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
+        if (context.Inputs.String("provider") == SshDrSite.Provider)
+        {
+            return await SshDrSite.RunAsync(context, cancellationToken);
+        }
+
         var site = context.Action == "destroy" && context.Previous?.Outputs.Str("data_root") is { } recorded
             ? DrSite.Resolve(context) with { DataRoot = recorded }
             : DrSite.Resolve(context);

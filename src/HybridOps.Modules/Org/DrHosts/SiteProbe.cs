@@ -27,6 +27,20 @@ internal static class SiteProbe
         }
     }
 
+    /// <summary>True when a server on another host accepts a TCP connection on host:port within 2 s.</summary>
+    public static bool Answers(string host, int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            return client.ConnectAsync(host, port).Wait(TimeSpan.FromSeconds(2)) && client.Connected;
+        }
+        catch (Exception e) when (e is SocketException or AggregateException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when something already listens on host:port (we cannot bind it).</summary>
     public static bool PortInUse(string host, int port)
     {

@@ -243,21 +243,33 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         return ModuleOutcome.Destroyed();
     }
 
-    private static async Task<ModuleOutcome> DestroyRestoredAsync(ModuleContext context, CancellationToken ct)
+    private async Task<ModuleOutcome> DestroyRestoredAsync(ModuleContext context, CancellationToken ct)
     {
         var published = context.Previous!.Outputs;
         var dataRoot = published.Str("data_root")!;
         var hosts = published.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("port") ?? 5432, 8008, Path.Combine(dataRoot, m.Str("name")!))).ToList();
-        var target = new RestoreHosts(published.Str("hosts_source") ?? "", hosts, ["-"], dataRoot, "postgres");
-        var stopped = await ClusterRestore.StopAsync(context, target, hosts, ct);
-        var left = hosts.Where(h => ClusterRestore.ReadPostmasterPid(h) is { } pid && ProcessControl.CommandLineContains(pid, h.DataDir)).Select(h => h.Name).ToList();
-        context.Evidence.Check("restored_cluster_stopped", left.Count == 0, new JsonObject { ["stopped"] = stopped.Select(p => p.Name).ToJsonArray(), ["postgres_left"] = left.ToJsonArray() });
+        // Hosts reached over ssh keep their access in the hosts contract; the local provider's are processes of this machine.
+        var target = context.Inputs.State("hosts_state_ref") is { } hostsState && RestoreHosts.From(context, hostsState) is { OverSsh: true } ssh && ssh.DataRoot == dataRoot
+            ? ssh
+            : new RestoreHosts(published.Str("hosts_source") ?? "", hosts, ["-"], dataRoot, "postgres");
+        await using var members = RestoreMembers.For(context, target, published.Str("cluster_name") ?? "", runner);
+        var stopped = await members.StopAsync(target.Hosts, ct);
+        var left = new List<string>();
+        foreach (var h in target.Hosts)
+        {
+            if (await members.RunningPostgresAsync(h, ct) is { } running)
+            {
+                left.Add($"{h.Name} ({running})");
+            }
+        }
+
+        context.Evidence.Check("restored_cluster_stopped", left.Count == 0, new JsonObject { ["stopped"] = stopped.ToJsonArray(), ["postgres_left"] = left.ToJsonArray() });
         if (left.Count > 0)
         {
             throw HyopsException.From(DiagnosticCatalog.RestoreNotReady, $"PostgreSQL of {string.Join(", ", left)} is still running after destroy");
         }
 
-        context.Evidence.Note($"destroy stopped the restored cluster '{published.Str("cluster_name")}' by pid; its data under {dataRoot} is kept (the DCS keys too)");
+        context.Evidence.Note($"destroy stopped the restored cluster '{published.Str("cluster_name")}' ; its data under {dataRoot} is kept (the DCS keys too)");
         return ModuleOutcome.Destroyed();
     }
 

@@ -32,10 +32,13 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     private readonly string bin = context.Inputs.String("postgres_bin_dir") ?? "/usr/lib/postgresql/15/bin";
     private readonly RestoreOwnership ownership = new(context, context.Inputs.String("cluster_name")!, "reseed");
 
+    private IRestoreMembers members = null!;
+
     private string? RunAs => ProcessIdentity.ServiceUserOrNull(hosts.OsUser);
 
     public async Task<ModuleOutcome> RunAsync(CancellationToken ct)
     {
+        await using var owned = members = RestoreMembers.For(context, hosts, scope, runner);
         var startedAt = context.Time.GetUtcNow();
         var superuser = context.Inputs.String("superuser") ?? "postgres";
         var superuserEnv = context.Inputs.String("superuser_password_env")!;
@@ -68,7 +71,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
 
         // The processes of this module's own unfinished run (same inputs, killed or failed) are stopped before
         // the DCS and the member dirs are read: a Patroni it left running may still take keys until it is gone.
-        await ClusterRestore.StopOwnUnfinishedAsync(context, hosts, ownership, ct);
+        var facts = await ClusterRestore.StopOwnUnfinishedAsync(context, hosts, members, ownership, ct);
         var oldScope = context.Inputs.State("hosts_state_ref")!.Outputs.Str("cluster_name");
         var scopes = new[] { scope, oldScope }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var keys = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -80,16 +83,17 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
 
         // What this module's own unfinished run left is redone without wipe_confirm; a port still taken belongs to someone else.
         var owner = (await RunAsync("etcdctl get owner marker", Etcdctl("get", "--print-value-only", ownership.DcsKey), DiagnosticCatalog.DcsUnreachable, ct)).StdOut;
-        var left = ownership.Classify(hosts.Hosts, keys[scope], owner);
+        var left = ownership.Classify(hosts.Hosts, facts, keys[scope], owner);
         if (left.AnyOwn)
         {
             context.Progress.Report($"redoing the unfinished run {context.Previous?.RunId} of this reseed (same inputs): {left.Own.Count} member dir(s), {left.OwnKeys} DCS key(s) of its own");
-            await ClusterRestore.StopAsync(context, hosts, left.Own, ct);
+            await members.StopAsync(left.Own, ct);
         }
 
         var foreignKeys = left.ForeignKeys + keys.Where(k => k.Key != scope).Sum(k => k.Value);
         var nonEmpty = left.Foreign.Select(h => h.DataDir).ToList();
-        var occupied = hosts.Hosts.Where(h => SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort)).Select(h => $"{h.Name}={h.Host}").ToList();
+        var wipe = left.Foreign.Concat(left.Own).ToList();
+        var occupied = hosts.Hosts.Where(h => hosts.PortsTaken(h)).Select(h => $"{h.Name}={h.Host}").ToList();
         context.Evidence.Check("target_is_empty", nonEmpty.Count == 0 && foreignKeys == 0 && occupied.Count == 0 && !left.AnyOwn, new JsonObject
         {
             ["non_empty_data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = foreignKeys, ["scopes"] = scopes.ToJsonArray(), ["hosts_in_use"] = occupied.ToJsonArray(),
@@ -97,7 +101,6 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         });
 
         // 2. Retiring the old cluster is deliberate: typed wipe_confirm, recorded as a guard.
-        var ownDirs = left.Own.Select(h => h.DataDir).ToList();
         if (nonEmpty.Count > 0 || foreignKeys > 0 || occupied.Count > 0)
         {
             var typed = context.Inputs.String("wipe_confirm");
@@ -111,16 +114,16 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
                     $"the on-prem hosts hold an old cluster (in use: {string.Join(", ", occupied)}; data dirs: {nonEmpty.Count}; DCS keys: {foreignKeys}); wipe_confirm must be '{scope}'");
             }
 
-            await RetireAsync(occupied.Count > 0, [.. nonEmpty, .. ownDirs], scopes, ct);
+            await RetireAsync(occupied.Count > 0, wipe, scopes, ct);
         }
         else if (left.AnyOwn)
         {
-            await WipeOwnAsync(ownDirs, left.OwnKeys > 0, ct);
+            await WipeOwnAsync(left.Own, left.OwnKeys > 0, ct);
         }
 
         foreach (var h in hosts.Hosts)
         {
-            if (SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort))
+            if (hosts.PortsTaken(h))
             {
                 throw HyopsException.From(DiagnosticCatalog.TargetPortInUse,
                     $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is still taken after the old cluster was retired; if the old cluster still runs there, stop its Patroni on every member and rerun");
@@ -128,21 +131,23 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         }
 
         // 3. Files: a patroni.yml per host with an initdb bootstrap (a new lineage).
-        var paths = new OwnedPaths(runner, hosts.OsUser);
-        await paths.EnsureDirectoryAsync(hosts.DataRoot, Shared, ct);
         foreach (var h in hosts.Hosts)
         {
             // The owner marker first: whatever this run leaves in the member dir is recognisable as its own.
-            await paths.EnsureDirectoryAsync(h.Dir, Shared, ct);
-            await ownership.WriteMarkersAsync(paths, [h], completed: false, ct);
+            await members.EnsureDirectoryAsync(h, hosts.DataRoot, Shared, ct);
+            await members.EnsureDirectoryAsync(h, h.Dir, Shared, ct);
+            await ownership.WriteMarkersAsync(members, [h], completed: false, ct);
             foreach (var (dir, mode) in new[] { (h.DataDir, Private), (h.SocketDir, Shared) })
             {
-                await paths.EnsureDirectoryAsync(dir, mode, ct);
+                await members.EnsureDirectoryAsync(h, dir, mode, ct);
             }
 
             var yaml = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings(scope, h, hosts.DcsEndpoints, bin, superuser,
-                context.Inputs.String("replication_user") ?? "replicator", "", "", new Dictionary<string, string>()) { FastBasebackup = true });
-            await paths.WriteFileAsync(h.PatroniConfig, yaml, ConfigMode, ct);
+                context.Inputs.String("replication_user") ?? "replicator", "", "", new Dictionary<string, string>())
+            {
+                FastBasebackup = true, ClientNetworks = hosts.ClientNetworks,
+            });
+            await members.WriteFileAsync(h, h.PatroniConfig, yaml, ConfigMode, ct);
             context.Evidence.WriteDocument($"patroni-{h.Name}.yml.json", new JsonObject { ["path"] = h.PatroniConfig, ["text"] = yaml });
         }
 
@@ -156,17 +161,18 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         var first = hosts.Hosts[0];
         await RunAsync("etcdctl put owner marker", Etcdctl("put", ownership.DcsKey, ownership.Marker(false).ToJson()), DiagnosticCatalog.DcsUnreachable, ct);
         await StartPatroniAsync(first, env, ct);
-        await WaitAsync($"{first.Name} initialized and leader", async () =>
+        await WaitAsync([first], $"{first.Name} initialized and leader", async () =>
         {
             var cluster = await TryAsync(() => patroni.GetClusterAsync(first.ApiUrl, ct));
             return cluster?.Leaders.FirstOrDefault() is { State: "running" } leader && leader.Name == first.Name;
         }, ct);
 
-        // 5. Data: every database of the fenced managed primary, pg_dump | pg_restore through the executor.
+        // 5. Data: every database of the fenced managed primary, pg_dump | pg_restore on this machine (the dump
+        //    dir is this machine's, under the site's work_root or the data root of a local site).
         var leaderEndpoint = new Postgres.Sql.PgEndpoint(first.Host, first.PgPort, superuser, superuserPassword);
         var databases = await DatabasesAsync(source.Endpoint(sourcePassword), ct);
-        var dumpDir = Path.Combine(hosts.DataRoot, "reseed-dump");
-        await paths.EnsureDirectoryAsync(dumpDir, Private, ct);
+        var dumpDir = DumpDir();
+        await new OwnedPaths(runner, hosts.OsUser).EnsureDirectoryAsync(dumpDir, Private, ct);
         var verification = new JsonObject();
         var mismatches = new List<string>();
         foreach (var db in databases)
@@ -196,7 +202,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         }
 
         var others = hosts.Hosts.Skip(1).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
-        await WaitAsync($"{others.Count} replica(s) streaming", async () =>
+        await WaitAsync(hosts.Hosts, $"{others.Count} replica(s) streaming", async () =>
         {
             var status = await TryAsync(() => patroni.GetStatusAsync(first.ApiUrl, ct));
             var streaming = (status?["replication"] as JsonArray ?? []).OfType<JsonObject>()
@@ -204,13 +210,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             var cluster = await TryAsync(() => patroni.GetClusterAsync(first.ApiUrl, ct));
             return others.All(streaming.Contains) && cluster is not null && hosts.Hosts.All(h => cluster.Members.Any(m => m.Name == h.Name && m.State is "running" or "streaming"));
         }, ct);
-        foreach (var h in hosts.Hosts)
-        {
-            if (ClusterRestore.ReadPostmasterPid(h) is { } pid)
-            {
-                ProcessRegistry.Register(hosts.Registry, new RegisteredProcess($"postgres-{h.Name}", pid, h.DataDir));
-            }
-        }
+        members.RecordRunning(hosts.Hosts);
 
         // 7. Assess and publish, with the new lineage recorded (MDR-R4: a new system identifier).
         var outputs = await new ClusterAssessment(patroni, context, InventoryOf(superuser, superuserEnv)).RunAsync(ct);
@@ -235,15 +235,15 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             ["kind"] = "new", ["system_identifier"] = newSystemId, ["timeline"] = outputs["timeline"]?.DeepClone(),
             ["previous_system_identifier"] = previousSystemId, ["seeded_from_managed_instance"] = source.Instance,
         };
-        await ownership.WriteMarkersAsync(paths, hosts.Hosts, completed: true, ct);
+        await ownership.WriteMarkersAsync(members, hosts.Hosts, completed: true, ct);
         await RunAsync("etcdctl put owner marker", Etcdctl("put", ownership.DcsKey, ownership.Marker(true).ToJson()), DiagnosticCatalog.DcsUnreachable, ct);
         return ModuleOutcome.Ok(outputs);
     }
 
-    private async Task RetireAsync(bool inUse, IReadOnlyList<string> dataDirs, IReadOnlyList<string> scopes, CancellationToken ct)
+    private async Task RetireAsync(bool inUse, IReadOnlyList<RestoreHost> dataDirs, IReadOnlyList<string> scopes, CancellationToken ct)
     {
-        await ClusterRestore.StopAsync(context, hosts, hosts.Hosts, ct);
-        if (inUse && hosts.Hosts.Any(h => SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort)))
+        await members.StopAsync(hosts.Hosts, ct);
+        if (inUse && hosts.Hosts.Any(h => hosts.PortsTaken(h)))
         {
             // The old cluster is the site's own database tier: its site provider stops it cleanly (etcd stays).
             var inventory = context.Inputs.State("hosts_state_ref")!.Outputs;
@@ -252,11 +252,10 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
                 new JsonObject { ["stopped"] = stopped?.ToJsonArray(), ["provider_runs_site"] = stopped is not null });
         }
 
-        foreach (var dir in dataDirs)
+        foreach (var h in dataDirs)
         {
-            DirectoryContents.Delete(dir);
-
-            context.Evidence.Action("wipe data dir", ["rm", "-rf", dir + "/*"], 0, TimeSpan.Zero);
+            await members.DeleteContentsAsync(h, h.DataDir, ct);
+            context.Evidence.Action("wipe data dir", ["rm", "-rf", h.DataDir + "/*"], 0, TimeSpan.Zero, new JsonObject { ["host"] = h.Name });
         }
 
         foreach (var s in scopes)
@@ -268,12 +267,12 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     }
 
     /// <summary>The data dirs and DCS keys of this module's own unfinished run (its processes are already stopped).</summary>
-    private async Task WipeOwnAsync(IReadOnlyList<string> dataDirs, bool hasKeys, CancellationToken ct)
+    private async Task WipeOwnAsync(IReadOnlyList<RestoreHost> dataDirs, bool hasKeys, CancellationToken ct)
     {
-        foreach (var dir in dataDirs.Where(Directory.Exists))
+        foreach (var h in dataDirs.Where(h => members is not LocalRestoreMembers || Directory.Exists(h.DataDir)))
         {
-            DirectoryContents.Delete(dir);
-            context.Evidence.Action("wipe own unfinished data dir", ["rm", "-rf", dir + "/*"], 0, TimeSpan.Zero);
+            await members.DeleteContentsAsync(h, h.DataDir, ct);
+            context.Evidence.Action("wipe own unfinished data dir", ["rm", "-rf", h.DataDir + "/*"], 0, TimeSpan.Zero, new JsonObject { ["host"] = h.Name });
         }
 
         if (hasKeys)
@@ -314,17 +313,24 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
 
     private static string QuoteIdent(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private async Task StartPatroniAsync(RestoreHost h, Dictionary<string, string> env, CancellationToken ct)
-    {
-        var spec = new ProcessSpec(context.Inputs.String("patroni_bin") ?? "/usr/bin/patroni", [h.PatroniConfig], h.Dir, env, RunAs);
-        var pid = await runner.StartDetachedAsync(spec, h.PatroniLog, ct);
-        ProcessRegistry.Register(hosts.Registry, new RegisteredProcess($"patroni-{h.Name}", pid, h.PatroniConfig));
-        context.Evidence.Action($"start patroni {h.Name}", [spec.FileName, .. spec.Arguments], 0, TimeSpan.Zero,
-            new JsonObject { ["pid"] = pid, ["log"] = h.PatroniLog, ["run_as"] = hosts.OsUser, ["env_keys"] = env.Keys.ToJsonArray() });
-    }
+    private Task StartPatroniAsync(RestoreHost h, Dictionary<string, string> env, CancellationToken ct) =>
+        members.StartPatroniAsync(h, context.Inputs.String("patroni_bin") ?? "/usr/bin/patroni", env, ct);
 
-    private Task WaitAsync(string what, Func<Task<bool>> condition, CancellationToken ct) =>
-        PatroniWait.UntilAsync(context, hosts, timeout, DiagnosticCatalog.ReseedNotReady, what, condition, ct);
+    private Task WaitAsync(IReadOnlyList<RestoreHost> started, string what, Func<Task<bool>> condition, CancellationToken ct) =>
+        PatroniWait.UntilAsync(context, members, started, timeout, DiagnosticCatalog.ReseedNotReady, what, condition, ct);
+
+    /// <summary>Where the dumps wait between pg_dump and pg_restore on this machine: the local site's data root, or the site's work_root for ssh hosts.</summary>
+    private string DumpDir()
+    {
+        if (!hosts.OverSsh)
+        {
+            return Path.Combine(hosts.DataRoot, "reseed-dump");
+        }
+
+        var root = SitePaths.WorkRoot(context.Inputs.State("hosts_state_ref")!.Outputs) ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
+            "the hosts' inventory publishes no work_root: a reseed onto ssh hosts keeps its dumps on this machine under <work_root>/reseed-dump-<cluster>");
+        return Path.Combine(root, $"reseed-dump-{scope}");
+    }
 
     private JsonObject InventoryOf(string superuser, string superuserEnv) => new()
     {

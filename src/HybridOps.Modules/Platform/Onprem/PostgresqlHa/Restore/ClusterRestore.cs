@@ -34,8 +34,6 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     /// <summary>Outputs of a restore that a re-assessment carries over from the published state.</summary>
     internal static readonly string[] ProvenanceKeys = ["apply_mode", "data_root", "hosts_source", "restored_from", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage"];
 
-    private string? RunAs => ProcessIdentity.ServiceUserOrNull(hosts.OsUser);
-
     private string EtcdUrls => string.Join(',', hosts.DcsEndpoints.Select(e => "http://" + e));
 
     public async Task<ModuleOutcome> RunAsync(CancellationToken ct)
@@ -53,6 +51,8 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             ["at"] = startedAt.ToString("O"), ["run_id"] = context.RunId, ["hosts"] = hosts.Hosts.Select(h => $"{h.Name}={h.Host}").ToJsonArray(),
         });
 
+        await using var members = RestoreMembers.For(context, hosts, scope, runner);
+
         // 0. A rerun after a later step failed (e.g. the publication): a completed restore with the same
         //    inputs whose cluster is healthy is kept, not redone.
         if (ownership.PreviousRunCompleted && await AdoptCompletedAsync(superuser, superuserEnv, ct) is { } adopted)
@@ -62,15 +62,15 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
 
         // 1. Checks that change nothing.
         await RunAsync("etcdctl endpoint health", Etcdctl("endpoint", "health"), DiagnosticCatalog.DcsUnreachable, ct);
-        var (backup, sourceSystemId) = await SelectBackupAsync(ct);
+        var (backup, sourceSystemId) = await SelectBackupAsync(members, ct);
         var label = (string)backup["label"]!;
 
         // The processes of this module's own unfinished run are stopped before the DCS and member dirs are read.
-        await StopOwnUnfinishedAsync(context, hosts, ownership, ct);
+        var facts = await StopOwnUnfinishedAsync(context, hosts, members, ownership, ct);
         var keys = (await RunAsync("etcdctl get scope keys", Etcdctl("get", "--prefix", "--keys-only", $"/service/{scope}/"), DiagnosticCatalog.DcsUnreachable, ct))
             .StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var owner = (await RunAsync("etcdctl get owner marker", Etcdctl("get", "--print-value-only", ownership.DcsKey), DiagnosticCatalog.DcsUnreachable, ct)).StdOut;
-        var left = ownership.Classify(hosts.Hosts, keys.Length, owner);
+        var left = ownership.Classify(hosts.Hosts, facts, keys.Length, owner);
         var foreign = left.Foreign.Select(h => h.DataDir).ToList();
         context.Evidence.Check("target_is_empty", !left.AnyOwn && !left.AnyForeign, new JsonObject
         {
@@ -101,36 +101,40 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
 
         if (left.AnyOwn || left.AnyForeign)
         {
-            await WipeAsync([.. left.Own.Concat(left.Foreign).Select(h => h.DataDir)], keys.Length > 0, ct);
+            await WipeAsync(members, [.. left.Own.Concat(left.Foreign)], keys.Length > 0, ct);
         }
 
         foreach (var h in hosts.Hosts)
         {
-            if (SiteProbe.PortInUse(h.Host, h.PgPort) || SiteProbe.PortInUse(h.Host, h.ApiPort))
+            if (hosts.PortsTaken(h))
             {
-                throw HyopsException.From(DiagnosticCatalog.TargetPortInUse, $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is taken by a process not registered in {hosts.Registry}");
+                throw HyopsException.From(DiagnosticCatalog.TargetPortInUse, hosts.OverSsh
+                    ? $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is taken by a server that is not this cluster's Patroni service; stop it on the host first"
+                    : $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is taken by a process not registered in {hosts.Registry}");
             }
         }
 
         // 3. Files: per host a pgbackrest.conf and a patroni.yml, owned by the database OS user.
-        var paths = new OwnedPaths(runner, hosts.OsUser);
-        await paths.EnsureDirectoryAsync(hosts.DataRoot, Shared, ct);
         foreach (var h in hosts.Hosts)
         {
             // The owner marker first: whatever this run leaves in the member dir is recognisable as its own.
-            await paths.EnsureDirectoryAsync(h.Dir, Shared, ct);
-            await ownership.WriteMarkersAsync(paths, [h], completed: false, ct);
+            await members.EnsureDirectoryAsync(h, hosts.DataRoot, Shared, ct);
+            await members.EnsureDirectoryAsync(h, h.Dir, Shared, ct);
+            await ownership.WriteMarkersAsync(members, [h], completed: false, ct);
             foreach (var (dir, mode) in new[] { (h.DataDir, Private), (h.SocketDir, Shared), (h.PgBackRestDir, Shared) })
             {
-                await paths.EnsureDirectoryAsync(dir, mode, ct);
+                await members.EnsureDirectoryAsync(h, dir, mode, ct);
             }
 
-            await paths.WriteFileAsync(h.PgBackRestConfig, PgBackRestConfigFor(h), ConfigMode, ct);
+            await members.WriteFileAsync(h, h.PgBackRestConfig, PgBackRestConfigFor(h, await members.CoresAsync(h, ct)), ConfigMode, ct);
             var cli = $"{pgbackrest} --config={h.PgBackRestConfig} --stanza={stanza}";
             var yaml = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings(scope, h, hosts.DcsEndpoints,
                 context.Inputs.String("postgres_bin_dir") ?? "/usr/lib/postgresql/15/bin", superuser, replicationUser,
-                $"{cli} --set={label} --log-level-console=info restore", $"{cli} archive-get %f \"%p\"", target.RecoverySettings()));
-            await paths.WriteFileAsync(h.PatroniConfig, yaml, ConfigMode, ct);
+                $"{cli} --set={label} --log-level-console=info restore", $"{cli} archive-get %f \"%p\"", target.RecoverySettings())
+            {
+                ClientNetworks = hosts.ClientNetworks,
+            });
+            await members.WriteFileAsync(h, h.PatroniConfig, yaml, ConfigMode, ct);
             context.Evidence.WriteDocument($"patroni-{h.Name}.yml.json", new JsonObject { ["path"] = h.PatroniConfig, ["text"] = yaml });
         }
 
@@ -146,8 +150,9 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         };
         var first = hosts.Hosts[0];
         await PutOwnerAsync(completed: false, ct);
-        await StartPatroniAsync(first, env, ct);
-        await WaitAsync($"{first.Name} restored and leader", async () =>
+        var patroniBin = context.Inputs.String("patroni_bin") ?? "/usr/bin/patroni";
+        await members.StartPatroniAsync(first, patroniBin, env, ct);
+        await WaitAsync(members, [first], $"{first.Name} restored and leader", async () =>
         {
             var cluster = await TryAsync(() => patroni.GetClusterAsync(first.ApiUrl, ct));
             return cluster?.Leaders.FirstOrDefault() is { State: "running" } leader && leader.Name == first.Name;
@@ -157,11 +162,11 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         // 5. Replicas clone the new leader (pg_basebackup) and stream.
         foreach (var h in hosts.Hosts.Skip(1))
         {
-            await StartPatroniAsync(h, env, ct);
+            await members.StartPatroniAsync(h, patroniBin, env, ct);
         }
 
         var others = hosts.Hosts.Skip(1).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
-        await WaitAsync($"{others.Count} replica(s) streaming", async () =>
+        await WaitAsync(members, hosts.Hosts, $"{others.Count} replica(s) streaming", async () =>
         {
             var status = await TryAsync(() => patroni.GetStatusAsync(first.ApiUrl, ct));
             var streaming = (status?["replication"] as JsonArray ?? []).OfType<JsonObject>()
@@ -177,13 +182,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         }, ct);
         context.Progress.Report($"{others.Count} replica(s) streaming after {Elapsed(t0)}");
 
-        foreach (var h in hosts.Hosts)
-        {
-            if (ReadPostmasterPid(h) is { } pid)
-            {
-                ProcessRegistry.Register(hosts.Registry, new RegisteredProcess($"postgres-{h.Name}", pid, h.DataDir));
-            }
-        }
+        members.RecordRunning(hosts.Hosts);
 
         // 6. Assess the new cluster like any other and publish it with its provenance.
         var outputs = await new ClusterAssessment(patroni, context, InventoryOf(superuser, superuserEnv)).RunAsync(ct);
@@ -205,7 +204,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             ["source_system_identifier"] = sourceSystemId, ["backup_label"] = label,
         };
         context.Evidence.Check("lineage", outputs.Str("system_identifier") == sourceSystemId, (JsonObject)outputs["lineage"]!.DeepClone());
-        await ownership.WriteMarkersAsync(paths, hosts.Hosts, completed: true, ct);
+        await ownership.WriteMarkersAsync(members, hosts.Hosts, completed: true, ct);
         await PutOwnerAsync(completed: true, ct);
         return ModuleOutcome.Ok(outputs);
     }
@@ -254,54 +253,43 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     private async Task PutOwnerAsync(bool completed, CancellationToken ct) =>
         await RunAsync("etcdctl put owner marker", Etcdctl("put", ownership.DcsKey, ownership.Marker(completed).ToJson()), DiagnosticCatalog.DcsUnreachable, ct);
 
-    /// <summary>Stops this cluster's registered processes on <paramref name="targets"/> (destroy, wipe). Data stays.</summary>
     /// <summary>
     /// Stops what an unfinished run of this module with the same inputs left running in the member dirs
     /// that carry its owner marker (nothing when there are none), so that the DCS keys and data dirs read
-    /// afterwards no longer change under the rerun.
+    /// afterwards no longer change under the rerun. Returns what each member dir held before.
     /// </summary>
-    public static async Task StopOwnUnfinishedAsync(ModuleContext context, RestoreHosts hosts, RestoreOwnership ownership, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<string, MemberDirFacts>> StopOwnUnfinishedAsync(ModuleContext context, RestoreHosts hosts, IRestoreMembers members,
+        RestoreOwnership ownership, CancellationToken ct)
     {
-        var own = hosts.Hosts.Where(h => ownership.IsOwnUnfinished(OwnerMarker.ReadFrom(h))).ToList();
-        if (own.Count > 0)
+        var facts = new Dictionary<string, MemberDirFacts>(StringComparer.Ordinal);
+        foreach (var h in hosts.Hosts)
         {
-            var stopped = await StopAsync(context, hosts, own, ct);
-            context.Progress.Report($"stopped {stopped.Count} process(es) of the unfinished run {context.Previous?.RunId} before reading what it left");
+            facts[h.Name] = await members.InspectAsync(h, ct);
         }
+
+        var own = hosts.Hosts.Where(h => ownership.IsOwnUnfinished(facts[h.Name].Marker)).ToList();
+        if (own.Count == 0)
+        {
+            return facts;
+        }
+
+        var stopped = await members.StopAsync(own, ct);
+        context.Progress.Report($"stopped {stopped.Count} process(es) of the unfinished run {context.Previous?.RunId} before reading what it left");
+        foreach (var h in own)
+        {
+            facts[h.Name] = await members.InspectAsync(h, ct);
+        }
+
+        return facts;
     }
 
-    public static async Task<IReadOnlyList<RegisteredProcess>> StopAsync(ModuleContext context, RestoreHosts hosts, IEnumerable<RestoreHost> targets, CancellationToken ct)
+    private async Task WipeAsync(IRestoreMembers members, IReadOnlyList<RestoreHost> targets, bool hasKeys, CancellationToken ct)
     {
-        var dirs = targets.Select(h => h.Dir + Path.DirectorySeparatorChar).ToList();
-        bool Ours(RegisteredProcess p) => dirs.Any(d => p.Marker.StartsWith(d, StringComparison.Ordinal) || p.Marker + Path.DirectorySeparatorChar == d);
-        var stopped = await ProcessRegistry.StopAsync(hosts.Registry, Ours, context.Time, ct);
-        foreach (var p in stopped)
-        {
-            context.Evidence.Action($"stop {p.Name}", ["kill", "-TERM", p.Pid.ToString(CultureInfo.InvariantCulture)], 0, TimeSpan.Zero, new JsonObject { ["marker"] = p.Marker });
-        }
-
+        await members.StopAsync(hosts.Hosts, ct);
         foreach (var h in targets)
         {
-            // A postmaster whose Patroni was killed outlives it: fast shutdown by its own pid file, argv checked.
-            if (ReadPostmasterPid(h) is { } pid && ProcessControl.CommandLineContains(pid, h.DataDir))
-            {
-                await ProcessControl.TerminateAsync(pid, UnixSignal.Interrupt, TimeSpan.FromSeconds(20), context.Time, ct);
-                context.Evidence.Action($"stop postgres {h.Name}", ["kill", "-INT", pid.ToString(CultureInfo.InvariantCulture)], 0, TimeSpan.Zero);
-            }
-        }
-
-        ProcessRegistry.Unregister(hosts.Registry, p => Ours(p) && !p.IsAlive);
-        return stopped;
-    }
-
-    private async Task WipeAsync(IReadOnlyList<string> dataDirs, bool hasKeys, CancellationToken ct)
-    {
-        await StopAsync(context, hosts, hosts.Hosts, ct);
-        foreach (var dir in dataDirs)
-        {
-            DirectoryContents.Delete(dir);
-
-            context.Evidence.Action("wipe data dir", ["rm", "-rf", dir + "/*"], 0, TimeSpan.Zero);
+            await members.DeleteContentsAsync(h, h.DataDir, ct);
+            context.Evidence.Action("wipe data dir", ["rm", "-rf", h.DataDir + "/*"], 0, TimeSpan.Zero, new JsonObject { ["host"] = h.Name });
         }
 
         if (hasKeys)
@@ -309,17 +297,23 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             await RunAsync("etcdctl del scope keys", Etcdctl("del", "--prefix", $"/service/{scope}/"), DiagnosticCatalog.DcsUnreachable, ct);
         }
 
-        context.Progress.Report($"wiped {dataDirs.Count} data dir(s){(hasKeys ? $" and the DCS keys of '{scope}'" : "")} (wipe_confirm given)");
+        context.Progress.Report($"wiped {targets.Count} data dir(s){(hasKeys ? $" and the DCS keys of '{scope}'" : "")} (wipe_confirm given)");
     }
 
-    private async Task<(JsonObject Backup, string? SourceSystemId)> SelectBackupAsync(CancellationToken ct)
+    private async Task<(JsonObject Backup, string? SourceSystemId)> SelectBackupAsync(IRestoreMembers members, CancellationToken ct)
     {
-        // No config file yet (nothing is written before the checks): repository options on the command line.
-        var args = new List<string> { "--config=/dev/null", $"--stanza={stanza}", "--log-level-file=off", "--output=json" };
+        // No config file yet (nothing is written before the checks): repository options on the command line,
+        // run where the restore will read the repository: on the first member host.
+        var args = new List<string> { pgbackrest, "--config=/dev/null", $"--stanza={stanza}", "--log-level-file=off", "--output=json" };
         args.AddRange(RepoOptions().Select(o => $"--{o.Key}={o.Value}"));
         args.Add("info");
-        var info = await RunAsync("pgbackrest info", new ProcessSpec(pgbackrest, args, WorkingDirectory: "/", RunAsUser: RunAs, Timeout: TimeSpan.FromSeconds(120)),
-            DiagnosticCatalog.RestoreCommandFailed, ct);
+        var info = await members.RunAsync(hosts.Hosts[0], args, null, TimeSpan.FromSeconds(120), ct);
+        context.Evidence.Action("pgbackrest info", info.Argv, info.ExitCode, info.Duration, new JsonObject { ["host"] = hosts.Hosts[0].Name, ["stderr_tail"] = Trim(info.StdErr) });
+        if (!info.Succeeded)
+        {
+            throw HyopsException.From(DiagnosticCatalog.RestoreCommandFailed, $"pgbackrest info on {hosts.Hosts[0].Name} exited {info.ExitCode}: {Trim(info.StdErr + info.StdOut)}");
+        }
+
         var stanzaNode = (JsonNode.Parse(info.StdOut) as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => s.Str("name") == stanza);
         var backups = (stanzaNode?["backup"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var chosen = target.SelectBackup(backups);
@@ -341,7 +335,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     private IEnumerable<KeyValuePair<string, string>> RepoOptions() =>
         (repo["pgbackrest_options"] as JsonObject ?? []).Select(p => new KeyValuePair<string, string>(p.Key, p.Value!.GetValue<string>()));
 
-    private string PgBackRestConfigFor(RestoreHost h)
+    private string PgBackRestConfigFor(RestoreHost h, int cores)
     {
         var global = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in RepoOptions())
@@ -349,8 +343,8 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             global[k] = v;
         }
 
-        // Parallel restore: restore_process_max, else this machine's cores (the local provider's hosts run here), at most 8.
-        global["process-max"] = PgBackRestConfig.ProcessMax(context.Inputs.Values.Int("restore_process_max"), Environment.ProcessorCount);
+        // Parallel restore: restore_process_max, else the member host's cores, at most 8.
+        global["process-max"] = PgBackRestConfig.ProcessMax(context.Inputs.Values.Int("restore_process_max"), cores);
         global["log-path"] = h.PgBackRestDir;
         global["lock-path"] = h.PgBackRestDir;
         global["spool-path"] = h.PgBackRestDir;
@@ -364,18 +358,8 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         return "# Written by hyops (platform/onprem/postgresql-ha apply_mode restore)." + text[text.IndexOf('\n', StringComparison.Ordinal)..];
     }
 
-    private async Task StartPatroniAsync(RestoreHost h, Dictionary<string, string> env, CancellationToken ct)
-    {
-        var spec = new ProcessSpec(context.Inputs.String("patroni_bin") ?? "/usr/bin/patroni", [h.PatroniConfig], h.Dir, env, RunAs);
-        var pid = await runner.StartDetachedAsync(spec, h.PatroniLog, ct);
-        ProcessRegistry.Register(hosts.Registry, new RegisteredProcess($"patroni-{h.Name}", pid, h.PatroniConfig));
-        context.Evidence.Action($"start patroni {h.Name}", [spec.FileName, .. spec.Arguments], 0, TimeSpan.Zero,
-            new JsonObject { ["pid"] = pid, ["log"] = h.PatroniLog, ["run_as"] = hosts.OsUser, ["registry"] = hosts.Registry, ["env_keys"] = env.Keys.ToJsonArray() });
-        context.Progress.Report($"started patroni {h.Name} on {h.Host} (pid {pid})");
-    }
-
-    private Task WaitAsync(string what, Func<Task<bool>> condition, CancellationToken ct) =>
-        PatroniWait.UntilAsync(context, hosts, timeout, DiagnosticCatalog.RestoreNotReady, what, condition, ct);
+    private Task WaitAsync(IRestoreMembers members, IReadOnlyList<RestoreHost> started, string what, Func<Task<bool>> condition, CancellationToken ct) =>
+        PatroniWait.UntilAsync(context, members, started, timeout, DiagnosticCatalog.RestoreNotReady, what, condition, ct);
 
     private JsonObject InventoryOf(string superuser, string superuserEnv) => new()
     {
@@ -413,19 +397,6 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             return null;
         }
         catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
-
-    internal static int? ReadPostmasterPid(RestoreHost h)
-    {
-        try
-        {
-            var file = Path.Combine(h.DataDir, "postmaster.pid");
-            return File.Exists(file) && int.TryParse(File.ReadLines(file).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-        }
-        catch (IOException)
         {
             return null;
         }

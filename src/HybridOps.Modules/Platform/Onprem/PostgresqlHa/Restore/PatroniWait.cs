@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
-using HybridOps.Modules.Common;
-using HybridOps.Postgres.Exec;
 
 namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
 
@@ -16,27 +14,25 @@ internal static class PatroniWait
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
 
-    public static async Task UntilAsync(ModuleContext context, RestoreHosts hosts, TimeSpan timeout, DiagnosticDescriptor onFailure,
+    public static async Task UntilAsync(ModuleContext context, IRestoreMembers members, IReadOnlyList<RestoreHost> started, TimeSpan timeout, DiagnosticDescriptor onFailure,
         string what, Func<Task<bool>> condition, CancellationToken ct)
     {
         var start = context.Time.GetTimestamp();
         var lastReport = start;
         while (!await condition())
         {
-            var registered = ProcessRegistry.Load(hosts.Registry);
-            var dead = hosts.Hosts.Select(h => (Host: h, Entry: registered.FirstOrDefault(p => p.Name == $"patroni-{h.Name}")))
-                .FirstOrDefault(x => x.Entry is not null && !x.Entry.IsAlive);
+            var dead = await members.DeadPatroniAsync(started, ct);
             var timedOut = context.Time.GetElapsedTime(start) > timeout;
-            if (dead.Entry is not null || timedOut)
+            if (dead is not null || timedOut)
             {
-                var log = dead.Host ?? hosts.Hosts[0];
-                var tail = FileTail.Read(log.PatroniLog).Trim();
+                var log = (dead is null ? null : started.FirstOrDefault(h => dead.StartsWith($"patroni {h.Name} ", StringComparison.Ordinal))) ?? started[0];
+                var tail = await members.PatroniLogTailAsync(log, ct);
                 context.Evidence.Check($"wait:{what}", false, new JsonObject
                 {
-                    ["dead"] = dead.Host?.Name, ["timed_out"] = timedOut, ["log"] = log.PatroniLog, ["log_tail"] = tail,
+                    ["dead"] = dead, ["timed_out"] = timedOut, ["host"] = log.Name, ["log"] = log.PatroniLog, ["log_tail"] = tail,
                 }, onFailure.Code);
                 throw HyopsException.From(onFailure,
-                    $"{(dead.Entry is not null ? $"patroni {dead.Host!.Name} (pid {dead.Entry.Pid}) exited" : $"timed out after {timeout.TotalSeconds} s")} while waiting for {what}; log {log.PatroniLog}:\n{tail}");
+                    $"{(dead is not null ? $"{dead} exited" : $"timed out after {timeout.TotalSeconds} s")} while waiting for {what}; log {log.PatroniLog} on {log.Name}:\n{tail}");
             }
 
             if (context.Time.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(10))

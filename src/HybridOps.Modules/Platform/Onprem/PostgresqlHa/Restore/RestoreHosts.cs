@@ -3,12 +3,22 @@ using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
 using HybridOps.Core.State;
 using HybridOps.Modules.Common;
+using HybridOps.Postgres.Hosts;
 
 namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
 
-/// <summary>One host a restored member runs on, and where its files live (&lt;data_root&gt;/&lt;name&gt;/).</summary>
+/// <summary>
+/// One host a restored member runs on, and where its files live on it (&lt;data_root&gt;/&lt;name&gt;/).
+/// <see cref="Ssh"/> is how hyops reaches it over SSH; null for a host of the local provider
+/// (a process of this machine).
+/// </summary>
 public sealed record RestoreHost(string Name, string Host, int PgPort, int ApiPort, string Dir)
 {
+    public SiteHost? Ssh { get; init; }
+
+    /// <summary>The host's service manager (systemd or start-stop-daemon); used with <see cref="Ssh"/>.</summary>
+    public string ServiceManager { get; init; } = ServiceManagers.Systemd;
+
     public string DataDir => Path.Combine(Dir, "data");
     public string SocketDir => Path.Combine(Dir, "run");
     public string PatroniConfig => Path.Combine(Dir, "patroni.yml");
@@ -30,6 +40,17 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
 
     public string Registry => Postgres.Exec.ProcessRegistry.PathIn(DataRoot);
 
+    /// <summary>Every host is reached over SSH (a real site, or the lab's hosts); otherwise all are processes of this machine.</summary>
+    public bool OverSsh => Hosts.Count > 0 && Hosts.All(h => h.Ssh is not null);
+
+    /// <summary>Something serves on the member's PostgreSQL or REST port: bound on this machine, or answering on an ssh host.</summary>
+    public bool PortsTaken(RestoreHost h) => OverSsh
+        ? Org.DrHosts.SiteProbe.Answers(h.Host, h.PgPort) || Org.DrHosts.SiteProbe.Answers(h.Host, h.ApiPort)
+        : Org.DrHosts.SiteProbe.PortInUse(h.Host, h.PgPort) || Org.DrHosts.SiteProbe.PortInUse(h.Host, h.ApiPort);
+
+    /// <summary>The networks pg_hba admits for clients and replication (CIDRs); the loopback range for the local provider.</summary>
+    public IReadOnlyList<string> ClientNetworks { get; init; } = ["127.0.0.0/8"];
+
     public static RestoreHosts From(ModuleContext context, ModuleState hostsState)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -41,10 +62,13 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
             case DrHostsContract:
             {
                 var root = explicitRoot ?? o.Str("data_root") ?? throw Unsupported(hostsState, "it publishes no data_root");
-                var hosts = o.Objects("hosts").Select(h => new RestoreHost(h.Str("name")!, h.Str("host")!, h.Int("pg_port") ?? 5432, h.Int("api_port") ?? 8008,
-                    Path.Combine(root, h.Str("name")!))).ToList();
+                var hosts = o.Objects("hosts").Select(h => WithAccess(h, new RestoreHost(h.Str("name")!, h.Str("host")!, h.Int("pg_port") ?? 5432, h.Int("api_port") ?? 8008,
+                    Path.Combine(root, h.Str("name")!)))).ToList();
                 var endpoints = (o["dcs"]?["endpoints"] as JsonArray ?? []).Select(e => Normalize((string)e!)).ToList();
-                return Checked(hostsState, new RestoreHosts(hostsState.ModuleRef, hosts, endpoints, root, o.Str("os_user") ?? "postgres"));
+                return Checked(context, hostsState, new RestoreHosts(hostsState.ModuleRef, hosts, endpoints, root, o.Str("os_user") ?? "postgres")
+                {
+                    ClientNetworks = Networks(context, o),
+                });
             }
 
             case InventoryContract:
@@ -54,10 +78,13 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
                 var root = explicitRoot
                     ?? (SitePaths.RebuildRoot(o) is { } rebuild ? Path.Combine(rebuild, context.Inputs.String("cluster_name")!) : null)
                     ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'data_root' is required to rebuild on inventory hosts (the inventory publishes no rebuild_root)");
-                var hosts = o.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("pg_port") ?? 5432,
-                    new Uri(m.Str("api_url")!).Port, Path.Combine(root, m.Str("name")!))).ToList();
+                var hosts = o.Objects("members").Select(m => WithAccess(m, new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("pg_port") ?? 5432,
+                    new Uri(m.Str("api_url")!).Port, Path.Combine(root, m.Str("name")!)))).ToList();
                 var endpoints = (o["etcd_endpoints"] as JsonArray ?? []).Select(e => Normalize((string)e!)).ToList();
-                return Checked(hostsState, new RestoreHosts(hostsState.ModuleRef, hosts, endpoints, root, context.Inputs.String("os_user") ?? "postgres"));
+                return Checked(context, hostsState, new RestoreHosts(hostsState.ModuleRef, hosts, endpoints, root, context.Inputs.String("os_user") ?? "postgres")
+                {
+                    ClientNetworks = Networks(context, o),
+                });
             }
 
             default:
@@ -69,10 +96,52 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
     public static string Normalize(string endpoint) =>
         Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? $"{uri.Host}:{uri.Port}" : endpoint.TrimEnd('/');
 
-    private static RestoreHosts Checked(ModuleState state, RestoreHosts hosts) =>
-        hosts.Hosts.Count == 0 ? throw Unsupported(state, "it lists no hosts")
-        : hosts.DcsEndpoints.Count == 0 ? throw Unsupported(state, "it lists no DCS (etcd) endpoint")
-        : hosts;
+    /// <summary>A host entry that declares ssh access (the inventory's member shape) is reached over SSH.</summary>
+    private static RestoreHost WithAccess(JsonObject entry, RestoreHost host) =>
+        (entry["ssh"] as JsonObject).Str("transport") == SiteHost.SshTransport
+            ? host with { Ssh = InventoryHosts.ToSiteHost(entry), ServiceManager = entry.Str("service_manager") ?? ServiceManagers.Systemd }
+            : host;
+
+    /// <summary>Input client_networks, else the hosts contract's; the loopback range only for hosts of this machine.</summary>
+    private static IReadOnlyList<string> Networks(ModuleContext context, JsonObject published)
+    {
+        var given = context.Inputs.Values["client_networks"] as JsonArray is { Count: > 0 } input ? input : published["client_networks"] as JsonArray;
+        return given is { Count: > 0 } ? [.. given.Select(n => (string)n!)] : [];
+    }
+
+    private static RestoreHosts Checked(ModuleContext context, ModuleState state, RestoreHosts hosts)
+    {
+        if (hosts.Hosts.Count == 0)
+        {
+            throw Unsupported(state, "it lists no hosts");
+        }
+
+        if (hosts.DcsEndpoints.Count == 0)
+        {
+            throw Unsupported(state, "it lists no DCS (etcd) endpoint");
+        }
+
+        if (hosts.Hosts.Any(h => h.Ssh is not null) && !hosts.OverSsh)
+        {
+            throw Unsupported(state, "some hosts are reached over ssh and some are not; a cluster's hosts are all of one kind");
+        }
+
+        if (!hosts.OverSsh)
+        {
+            return hosts.ClientNetworks.Count > 0 ? hosts : hosts with { ClientNetworks = ["127.0.0.0/8"] };
+        }
+
+        foreach (var n in hosts.ClientNetworks)
+        {
+            if (!Postgres.Sql.Cidr.TryParse(n, out _))
+            {
+                throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"client_networks entry '{n}' is not a CIDR like 169.254.250.16/28");
+            }
+        }
+
+        return hosts.ClientNetworks.Count > 0 ? hosts : throw HyopsException.From(DiagnosticCatalog.InputRequired,
+            $"input 'client_networks' is required for a cluster on ssh hosts (hosts_state_ref '{state.ModuleRef}' publishes none): the CIDRs pg_hba admits for the members, hyops and the applications");
+    }
 
     private static HyopsException Unsupported(ModuleState state, string why) =>
         HyopsException.From(DiagnosticCatalog.HostsContractUnsupported, $"hosts_state_ref '{state.ModuleRef}{(state.Instance is null ? "" : "#" + state.Instance)}': {why}");

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using HybridOps.Core.Engine;
 using HybridOps.Core.State;
 using HybridOps.Modules.Common;
-using HybridOps.Postgres.PgBackRest;
 
 namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
 
@@ -38,11 +37,11 @@ internal sealed class RestoreOwnership(ModuleContext context, string scope, stri
         && m.ApplyMode == applyMode && m.Scope == scope && m.InputsHash == context.Inputs.Hash;
 
     /// <summary>Splits the member dirs and the scope's DCS keys into this module's own unfinished work and the rest.</summary>
-    public Leftovers Classify(IReadOnlyList<RestoreHost> hosts, int dcsKeys, string? dcsOwnerText)
+    public Leftovers Classify(IReadOnlyList<RestoreHost> hosts, IReadOnlyDictionary<string, MemberDirFacts> facts, int dcsKeys, string? dcsOwnerText)
     {
         // A member dir of the unfinished run is its own even with an empty data dir: its Patroni may be running.
-        var own = hosts.Where(h => IsOwnUnfinished(OwnerMarker.ReadFrom(h))).ToList();
-        var nonEmpty = hosts.Where(h => Directory.Exists(h.DataDir) && Directory.EnumerateFileSystemEntries(h.DataDir).Any()).ToList();
+        var own = hosts.Where(h => IsOwnUnfinished(facts[h.Name].Marker)).ToList();
+        var nonEmpty = hosts.Where(h => facts[h.Name].DataDirHasEntries).ToList();
         var dcsOwner = OwnerMarker.Parse(dcsOwnerText);
         var ownKeys = dcsKeys > 0 && IsOwnUnfinished(dcsOwner);
         var result = new Leftovers([.. own], [.. nonEmpty.Except(own)], ownKeys ? dcsKeys : 0, ownKeys ? 0 : dcsKeys);
@@ -57,12 +56,12 @@ internal sealed class RestoreOwnership(ModuleContext context, string scope, stri
     }
 
     /// <summary>Writes this run's marker into every member directory (created if needed), before anything else goes there.</summary>
-    public async Task WriteMarkersAsync(OwnedPaths paths, IEnumerable<RestoreHost> hosts, bool completed, CancellationToken ct)
+    public async Task WriteMarkersAsync(IRestoreMembers members, IEnumerable<RestoreHost> hosts, bool completed, CancellationToken ct)
     {
         var text = Marker(completed).ToJson();
         foreach (var h in hosts)
         {
-            await paths.WriteFileAsync(Path.Combine(h.Dir, OwnerMarker.FileName), text, MarkerMode, ct);
+            await members.WriteFileAsync(h, Path.Combine(h.Dir, OwnerMarker.FileName), text, MarkerMode, ct);
         }
     }
 

@@ -19,6 +19,9 @@ public static class RestorePatroniConfig
     {
         /// <summary>Replicas clone with pg_basebackup --checkpoint=fast (no wait for a spread checkpoint).</summary>
         public bool FastBasebackup { get; init; }
+
+        /// <summary>The networks pg_hba admits (scram) for clients and replication: the loopback range for the local provider, the site's networks on ssh hosts.</summary>
+        public IReadOnlyList<string> ClientNetworks { get; init; } = ["127.0.0.0/8"];
     }
 
     public static string Render(Settings s)
@@ -79,8 +82,11 @@ public static class RestorePatroniConfig
         Line("        archive_mode: 'on'\n        archive_command: /bin/true\n        shared_buffers: 32MB");
         Line("      pg_hba:");
         Line("      - local all all trust");
-        Line("      - host all all 127.0.0.0/8 scram-sha-256");
-        Line($"      - host replication {s.ReplicationUserName} 127.0.0.0/8 scram-sha-256");
+        foreach (var network in s.ClientNetworks)
+        {
+            Line($"      - host all all {network} scram-sha-256");
+            Line($"      - host replication {s.ReplicationUserName} {network} scram-sha-256");
+        }
         Line("postgresql:");
         Line($"  listen: {Q(pg)}");
         Line($"  connect_address: {Q(pg)}");

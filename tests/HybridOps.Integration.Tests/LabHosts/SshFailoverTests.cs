@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Support;
+using HybridOps.Lab.Hosts;
+using HybridOps.Postgres.Sql;
+
+namespace HybridOps.Integration.Tests.LabHosts;
+
+/// <summary>
+/// The baseline failover on real hosts reached only over SSH: the lab on hosts of block 5
+/// (169.254.250.82-.94) with its on-prem site and an empty DR site (dr-etcd, dr1-dr3). Backups go to
+/// the posix repository every host mounts at /var/lib/pgbackrest (a site's NFS export); the on-prem
+/// site is power-cut; the failover blueprint restores onto the DR hosts through their executor and
+/// service manager and publishes the endpoint on the lab's DNS host.
+/// </summary>
+public sealed class SshFailoverTests : IAsyncLifetime
+{
+    private const int Block = 5;
+    private readonly Site site = new("127.0.207");
+    private JsonObject drSite = null!;
+
+    public async Task InitializeAsync()
+    {
+        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--hosts", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
+        if (r.ExitCode != 0)
+        {
+            await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);
+        }
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        drSite = JsonNode.Parse(r.StdOut)!["dr_site"]!.AsObject();
+    }
+
+    public async Task DisposeAsync()
+    {
+        var r = await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        new[] { "etcd", "pg1", "dr-etcd", "dr1", "dr2", "dr3" }.SelectMany(h => LabHostSet.ProcessesOf(site.LabDir, h)).ShouldBeEmpty();
+        await site.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Failover_RestoresOntoTheDrHostsOverSsh_WithEveryArchivedCommit_AndNothingOfItRunsOnThisMachine()
+    {
+        // Backups of the on-prem cluster into the hosts' shared repository.
+        (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
+        PublishSharedRepository();
+        var inputs = Path.Combine(site.Dir, "backup.yml");
+        await File.WriteAllTextAsync(inputs, "apply_mode: configure\narchive_timeout_s: 5\n");
+        var configure = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", inputs);
+        configure.ExitCode.ShouldBe(0, configure.ToString());
+        await File.WriteAllTextAsync(inputs, "apply_mode: backup\n");
+        var backup = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", inputs);
+        backup.ExitCode.ShouldBe(0, backup.ToString());
+
+        // The controlled part: 100 commits after the backup, their WAL archived, then the site loses power.
+        var leader = Outputs("platform__onprem__postgresql-ha")["leader_host"]!.GetValue<string>();
+        var onprem = new PgEndpoint(leader, 5432, "postgres", site.SuperuserPassword);
+        await TestSql.ExecAsync(onprem, "create table controlled(id int primary key); insert into controlled select generate_series(1, 100)");
+        var segment = await PgProbe.ScalarAsync<string>(onprem, "select pg_walfile_name(pg_switch_wal())", CancellationToken.None);
+        await WaitArchivedAsync(onprem, segment!);
+        (await site.HyopsAsync("lab", "fail-site", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
+
+        var failover = Path.Combine(site.Dir, "failover.yml");
+        var steps = new JsonObject
+        {
+            ["fence_onprem"] = new JsonObject { ["fence_confirm"] = "hyops-onprem" },
+            ["dr_hosts"] = drSite.DeepClone(),
+            ["restore_dr"] = new JsonObject { ["restore_confirm"] = "gcp-dr-pg" },
+        };
+        await File.WriteAllTextAsync(failover, steps.ToJsonString());
+        var run = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-ha-failover-gcp@v1", "--inputs", failover);
+        run.ExitCode.ShouldBe(0, run.ToString());
+
+        // Every archived commit is on the restored leader, which is one of the DR hosts.
+        var dr = Outputs("platform__onprem__postgresql-ha", "gcp-dr");
+        var drLeader = dr["leader_host"]!.GetValue<string>();
+        drSite["hosts"]!.AsArray().Select(h => h!["host"]!.GetValue<string>()).ShouldContain(drLeader);
+        (await PgProbe.ScalarAsync<long>(new PgEndpoint(drLeader, 5432, "postgres", site.SuperuserPassword), "select count(*) from controlled", CancellationToken.None)).ShouldBe(100);
+        dr["members"]!.AsArray().Count.ShouldBe(3);
+
+        // Nothing of the DR cluster runs on, or is written to, this machine: the servers live in the DR hosts.
+        var ours = new[] { "dr1", "dr2", "dr3" }.SelectMany(h => LabHostSet.ProcessesOf(site.LabDir, h)).ToHashSet();
+        var servers = Processes().Where(p => ours.Contains(p.Pid) && p.Argv.Contains("/var/lib/postgresql/hyops/", StringComparison.Ordinal)).ToList();
+        servers.Count(p => p.Argv.Contains("patroni.yml", StringComparison.Ordinal)).ShouldBe(3);
+        foreach (var p in servers)
+        {
+            Ancestors(p.Pid).ShouldNotContain(Environment.ProcessId, $"{p.Pid} {p.Argv} descends from the test process");
+        }
+
+        Directory.Exists("/var/lib/postgresql/hyops").ShouldBeFalse("the DR member dirs exist only inside the DR hosts");
+        (await SshAsync("dr2", "stat -c '%a %U' /var/lib/postgresql/hyops/dr2/patroni.env /etc/pgbackrest/pgbackrest.conf")).ShouldBe("600 postgres\n600 postgres\n");
+        // pg_hba of the restored cluster names the site's network, never the loopback range.
+        var hba = await SshAsync("dr1", "sudo -u postgres psql -XAt -h /var/lib/postgresql/hyops/dr1/run -c \"select string_agg(distinct address, ',') from pg_hba_file_rules where type = 'host'\"");
+        hba.Trim().ShouldBe(drSite["client_networks"]![0]!.GetValue<string>().Split('/')[0]);
+
+        // The DR lineage is backed up from the DR hosts into its own stanza.
+        var info = await SshAsync("dr3", "sudo -u postgres pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza=gcp-dr-pg --output=json info");
+        JsonNode.Parse(info)![0]!["backup"]!.AsArray().Count.ShouldBe(1, info);
+
+        foreach (var (path, text) in site.RuntimeFiles())
+        {
+            text.ShouldNotContain(site.SuperuserPassword, customMessage: path);
+            text.ShouldNotContain(site.ReplicationPassword, customMessage: path);
+        }
+    }
+
+    private void PublishSharedRepository()
+    {
+        var states = new HybridOps.Core.State.StateStore(site.Root, new HybridOps.Core.Secrets.Redactor());
+        states.Write(new HybridOps.Core.State.ModuleState
+        {
+            ModuleRef = "org/gcp/object-repo", Status = "ok", Action = "deploy", RunId = "site", UpdatedAt = DateTimeOffset.UtcNow,
+            ContractVersion = "object-repo/v1",
+            Outputs = new JsonObject
+            {
+                ["backend"] = "posix", ["bucket"] = "site-repo", ["path"] = "/pgbackrest", ["repo_uri"] = "posix:///var/lib/pgbackrest/site-repo",
+                ["credential_env_keys"] = new JsonObject(), ["contract_version"] = "object-repo/v1",
+                ["pgbackrest_options"] = new JsonObject { ["repo1-type"] = "posix", ["repo1-path"] = "/var/lib/pgbackrest/site-repo" },
+            },
+        });
+    }
+
+    private static async Task WaitArchivedAsync(PgEndpoint leader, string segment)
+    {
+        var sw = Stopwatch.StartNew();
+        while (string.CompareOrdinal(await PgProbe.ScalarAsync<string>(leader, "select coalesce(last_archived_wal, '') from pg_stat_archiver", CancellationToken.None), segment) < 0)
+        {
+            sw.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(60), $"segment {segment} not archived");
+            await Task.Delay(200);
+        }
+    }
+
+    private JsonObject Outputs(string moduleId, string? instance = null) =>
+        JsonNode.Parse(File.ReadAllText(site.StatePath(moduleId, instance)))!["outputs"]!.AsObject();
+
+    private async Task<string> SshAsync(string host, string command) =>
+        (await LabHostsTestSupport.SshAsync(site.LabDir, host, command)).StdOut;
+
+    private static List<(int Pid, string Argv)> Processes() =>
+        [.. Directory.EnumerateDirectories("/proc").Select(d => (Ok: int.TryParse(Path.GetFileName(d), out var pid), Pid: pid, Dir: d)).Where(x => x.Ok)
+            .Select(x => (x.Pid, Argv: ReadCmdline(x.Dir))).Where(x => x.Argv.Length > 0)];
+
+    private static string ReadCmdline(string dir)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    private static List<int> Ancestors(int pid)
+    {
+        var chain = new List<int>();
+        for (var p = pid; p > 1 && chain.Count < 64;)
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText($"/proc/{p}/stat");
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            p = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+            chain.Add(p);
+        }
+
+        return chain;
+    }
+}
