@@ -35,6 +35,6 @@ found=$(ls "$results"/*.trx 2>/dev/null | wc -l)
 [ "$found" -lt 2 ] && failed=$((failed + 2 - found))
 [ "$failed" -gt 0 ] && rc=1
 # Figures some tests report through their output (the contract fuzz count, lab host timings).
-grep -ho "contract fuzz: [^<&]*\|cold up of [^<&]*\|ssh pg1 true [^<&]*" "$results"/*.trx 2>/dev/null | sort -u | sed 's/^/figure: /'
+grep -ho "contract fuzz: [^<&]*\|cold up of [^<&]*\|ssh pg1 true [^<&]*\|ssh failover: [^<&]*" "$results"/*.trx 2>/dev/null | sort -u | sed 's/^/figure: /'
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $rc

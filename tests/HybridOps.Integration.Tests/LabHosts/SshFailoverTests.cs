@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Support;
 using HybridOps.Lab.Hosts;
 using HybridOps.Postgres.Sql;
+using Xunit.Abstractions;
 
 namespace HybridOps.Integration.Tests.LabHosts;
 
@@ -14,7 +15,7 @@ namespace HybridOps.Integration.Tests.LabHosts;
 /// site is power-cut; the failover blueprint restores onto the DR hosts through their executor and
 /// service manager and publishes the endpoint on the lab's DNS host.
 /// </summary>
-public sealed class SshFailoverTests : IAsyncLifetime
+public sealed class SshFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Block = 5;
     private readonly Site site = new("127.0.207");
@@ -36,7 +37,8 @@ public sealed class SshFailoverTests : IAsyncLifetime
     {
         var r = await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);
         r.ExitCode.ShouldBe(0, r.ToString());
-        new[] { "etcd", "pg1", "dr-etcd", "dr1", "dr2", "dr3" }.SelectMany(h => LabHostSet.ProcessesOf(site.LabDir, h)).ShouldBeEmpty();
+        var netns = LabHostsTestSupport.Runner.RunAsync(new HybridOps.Postgres.Exec.ProcessSpec("ip", ["netns", "list"]), CancellationToken.None).GetAwaiter().GetResult();
+        netns.StdOut.ShouldNotContain($"hyops-{Block}-");
         await site.DisposeAsync();
     }
 
@@ -72,6 +74,8 @@ public sealed class SshFailoverTests : IAsyncLifetime
         await File.WriteAllTextAsync(failover, steps.ToJsonString());
         var run = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-ha-failover-gcp@v1", "--inputs", failover);
         run.ExitCode.ShouldBe(0, run.ToString());
+        var restore = JsonNode.Parse(run.StdOut)!["steps"]!.AsArray().First(st => st!["id"]!.GetValue<string>() == "restore_dr")!;
+        output.WriteLine($"ssh failover: restore onto 3 DR hosts {restore["duration_ms"]} ms");
 
         // Every archived commit is on the restored leader, which is one of the DR hosts.
         var dr = Outputs("platform__onprem__postgresql-ha", "gcp-dr");
