@@ -16,6 +16,9 @@ namespace HybridOps.Lab.Site;
 public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = null)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Where a failback rebuild puts its member dirs on the on-prem hosts (published as the inventory's rebuild_root).</summary>
+    public const string RebuildRoot = "/var/lib/postgresql/hyops-rebuild";
     private readonly IProcessRunner _runner = runner ?? new LocalProcessRunner(time);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -149,6 +152,12 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
                     try
                     {
                         var st = await hosts.Services(info.Name).StatusAsync(service, ct);
+                        if (!st.Active && service == "patroni")
+                        {
+                            // After a failback the site's cluster is the one hyops rebuilt: its Patroni runs as patroni-<cluster>.
+                            st = await hosts.Services(info.Name).StatusAsync($"patroni-{state.ClusterName}", ct) is { Active: true } rebuilt ? rebuilt : st;
+                        }
+
                         entry["service"] = new JsonObject { ["name"] = service, ["active"] = st.Active, ["pid"] = st.MainPid, ["detail"] = st.Detail };
                         healthy &= st.Active;
                     }
@@ -232,6 +241,9 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             ["members"] = members,
             ["superuser"] = LabOptions.SuperuserName,
             ["replication_user"] = LabOptions.ReplicationUserName,
+            // A failback rebuild goes next to the old cluster's data, never over it; pg_hba admits the site network.
+            ["rebuild_root"] = RebuildRoot,
+            ["client_networks"] = new JsonArray(plan.Network),
         };
     }
 

@@ -43,7 +43,7 @@ public sealed class SshFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Failover_RestoresOntoTheDrHostsOverSsh_WithEveryArchivedCommit_AndNothingOfItRunsOnThisMachine()
+    public async Task FailoverAndFailback_OverSshOnly_KeepEveryControlledCommit_AndNothingOfTheClustersRunsOnThisMachine()
     {
         // Backups of the on-prem cluster into the hosts' shared repository.
         (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
@@ -102,6 +102,36 @@ public sealed class SshFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         // The DR lineage is backed up from the DR hosts into its own stanza.
         var info = await SshAsync("dr3", "sudo -u postgres pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza=gcp-dr-pg --output=json info");
         JsonNode.Parse(info)![0]!["backup"]!.AsArray().Count.ShouldBe(1, info);
+
+        // Writes on the DR cluster, then the controlled failback: the on-prem hosts come back (etcd only) and the
+        // cluster is rebuilt on them over ssh from the DR lineage, next to the old data, with every DR commit.
+        var drEndpoint = new PgEndpoint(drLeader, 5432, "postgres", site.SuperuserPassword);
+        await TestSql.ExecAsync(drEndpoint, "insert into controlled select generate_series(101, 150)");
+        (await site.HyopsAsync("lab", "repair-site", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
+        var gate = Path.Combine(site.Dir, "gate.yml");
+        await File.WriteAllTextAsync(gate, "gate_id: failback-onprem\ntarget_state_ref: platform/onprem/inventory\ntarget_output_key: cluster_name\n");
+        var nonce = await site.HyopsAsync("--output", "json", "module", "status", "--module", "core/shared/manual-gate", "--instance", "failback-onprem", "--inputs", gate);
+        var back = new JsonObject
+        {
+            ["maintenance_gate"] = new JsonObject
+            {
+                ["confirm"] = true, ["confirm_target"] = "hyops-onprem", ["confirm_nonce"] = JsonNode.Parse(nonce.StdOut)!["outputs"]!["nonce"]!.GetValue<string>(),
+            },
+            ["fence_dr"] = new JsonObject { ["fence_confirm"] = "gcp-dr-pg" },
+            ["rebuild_onprem"] = new JsonObject { ["restore_confirm"] = "hyops-onprem", ["wipe_confirm"] = "hyops-onprem" },
+        };
+        var failback = Path.Combine(site.Dir, "failback.yml");
+        await File.WriteAllTextAsync(failback, back.ToJsonString());
+        var fb = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-ha-failback-onprem@v1", "--inputs", failback);
+        fb.ExitCode.ShouldBe(0, fb.ToString());
+        var rebuilt = Outputs("platform__onprem__postgresql-ha");
+        var onpremLeader = rebuilt["leader_host"]!.GetValue<string>();
+        Outputs("platform__onprem__inventory")["members"]!.AsArray().Select(m => m!["host"]!.GetValue<string>()).ShouldContain(onpremLeader);
+        (await PgProbe.ScalarAsync<long>(new PgEndpoint(onpremLeader, 5432, "postgres", site.SuperuserPassword), "select count(*) from controlled", CancellationToken.None)).ShouldBe(150);
+        (await SshAsync("pg1", "test -f /var/lib/postgresql/hyops-rebuild/hyops-onprem/pg1/patroni.yml && test -f /var/lib/postgresql/15/main/PG_VERSION && echo both")).Trim()
+            .ShouldBe("both", "the rebuild sits next to the old cluster's data, which is kept");
+        var status = await site.HyopsAsync("lab", "status", "--lab-dir", site.LabDir);
+        status.ExitCode.ShouldBe(0, status.ToString());
 
         foreach (var (path, text) in site.RuntimeFiles())
         {

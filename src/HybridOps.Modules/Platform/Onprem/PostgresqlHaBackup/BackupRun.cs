@@ -79,7 +79,7 @@ internal sealed class BackupRun : IAsyncDisposable
         var leader = await LiveLeaderAsync(ct);
         await WriteConfigAsync(leader, ct);
         var archiveCommand = Cli.ArchivePushCommand;
-        var observed = await PgProbe.ScalarAsync<string>(leader.Endpoint, "show archive_command", ct);
+        var observed = await LeaderScalarAsync(leader, "show archive_command", ct);
         var configured = observed == archiveCommand;
         context.Evidence.Check("archive_command_configured", configured, new JsonObject { ["observed"] = observed, ["expected"] = archiveCommand },
             configured ? null : DiagnosticCatalog.SourceMisconfigured.Code);
@@ -157,6 +157,15 @@ internal sealed class BackupRun : IAsyncDisposable
         return ModuleOutcome.Ok(outputs);
     }
 
+    /// <summary>
+    /// One value from the leader: on an ssh host with psql over its unix socket (as the service user,
+    /// so it also works when a fence rejects TCP), else over the endpoint.
+    /// </summary>
+    private async Task<string> LeaderScalarAsync(Leader leader, string sql, CancellationToken ct) =>
+        sshHosts is not null
+            ? (await PsqlAsync(targets.SocketDir(leader.Name), leader.Port, sql, ct)).Trim()
+            : await PgProbe.ScalarAsync<string>(leader.Endpoint, sql, ct);
+
     private async Task<string> PsqlAsync(string socketDir, int port, string sql, CancellationToken ct)
     {
         var spec = new ProcessSpec("psql", ["-X", "-A", "-t", "-h", socketDir, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", "postgres", "-c", sql],
@@ -175,7 +184,7 @@ internal sealed class BackupRun : IAsyncDisposable
     {
         var leader = await LiveLeaderAsync(ct);
         var archiveCommand = Cli.ArchivePushCommand;
-        var observed = await PgProbe.ScalarAsync<string>(leader.Endpoint, "show archive_command", ct);
+        var observed = await LeaderScalarAsync(leader, "show archive_command", ct);
         context.Evidence.Check("archive_command_configured", observed == archiveCommand, new JsonObject { ["observed"] = observed, ["expected"] = archiveCommand });
         var outputs = BaseOutputs(leader, archiveCommand, context.Inputs.Values.Int("archive_timeout_s") ?? 60);
         await AddBackupFactsAsync(outputs, leader, ct);
@@ -253,7 +262,7 @@ internal sealed class BackupRun : IAsyncDisposable
             outputs["backup_age_s"] = (long)Math.Max(0, (context.Time.GetUtcNow() - latest.Stopped).TotalSeconds);
         }
 
-        var archiver = await PgProbe.ScalarAsync<string>(leader.Endpoint,
+        var archiver = await LeaderScalarAsync(leader,
             "select coalesce(last_archived_wal, '') || '|' || coalesce(to_char(last_archived_time at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') from pg_stat_archiver", ct);
         var parts = archiver.Split('|');
         outputs["last_archived_wal"] = parts[0].Length > 0 ? parts[0] : null;
@@ -381,7 +390,7 @@ internal sealed class BackupRun : IAsyncDisposable
         // Patroni applies DCS parameter changes with a reload on its next loop; wait until the leader runs it.
         var start = context.Time.GetTimestamp();
         string observed;
-        while ((observed = await PgProbe.ScalarAsync<string>(leader.Endpoint, "show archive_command", ct)) != archiveCommand)
+        while ((observed = await LeaderScalarAsync(leader, "show archive_command", ct)) != archiveCommand)
         {
             if (context.Time.GetElapsedTime(start) > TimeSpan.FromSeconds(60))
             {
