@@ -16,6 +16,12 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa;
 /// </summary>
 internal sealed class ClusterAssessment(PatroniClient patroni, ModuleContext context, JsonObject inventory)
 {
+    /// <summary>
+    /// A cluster just restored and published at its leader: a replica whose PostgreSQL does not answer yet
+    /// (Patroni is still cloning it) is reported with Patroni's state instead of failing the assessment.
+    /// </summary>
+    public bool ReplicasMayBeStarting { get; init; }
+
     private static readonly string[] WalLevels = ["minimal", "replica", "logical"];
 
     public async Task<JsonObject> RunAsync(CancellationToken cancellationToken)
@@ -67,7 +73,7 @@ internal sealed class ClusterAssessment(PatroniClient patroni, ModuleContext con
         }
 
         var patroniLeader = cluster.Leaders.FirstOrDefault();
-        var unreachable = probes.Where(p => !p.Reachable).ToList();
+        var unreachable = probes.Where(p => !p.Reachable && !(ReplicasMayBeStarting && p.Name != patroniLeader?.Name)).ToList();
         if (unreachable.Count > 0)
         {
             var leaderDown = unreachable.Any(p => p.Name == patroniLeader?.Name) ? " (including the Patroni leader)" : "";
@@ -87,7 +93,7 @@ internal sealed class ClusterAssessment(PatroniClient patroni, ModuleContext con
                 $"Patroni leader is '{patroniLeader?.Name ?? "none"}' but the writable member is '{leader.Name}'");
         }
 
-        var sysIds = probes.Select(p => p.Facts!.SystemIdentifier).Distinct().ToList();
+        var sysIds = probes.Where(p => p.Facts is not null).Select(p => p.Facts!.SystemIdentifier).Distinct().ToList();
         evidence.Check("one_system_identifier", sysIds.Count == 1, new JsonObject { ["system_identifiers"] = sysIds.ToJsonArray() });
         if (sysIds.Count != 1)
         {
@@ -112,15 +118,17 @@ internal sealed class ClusterAssessment(PatroniClient patroni, ModuleContext con
                 ["name"] = p.Name,
                 ["host"] = p.Host,
                 ["port"] = p.Port,
-                ["role"] = p.Facts!.InRecovery ? "replica" : "leader",
+                ["role"] = p.Facts is not { InRecovery: false } ? "replica" : "leader",
                 ["state"] = pm?.State ?? "unknown",
-                ["timeline"] = p.Facts.Timeline,
+                ["timeline"] = p.Facts?.Timeline,
                 ["lag"] = pm?.LagBytes,
                 ["api_url"] = pm?.ApiUrl,
             });
         }
 
-        var streaming = cluster.Members.Where(m => !m.IsLeader).All(m => m.State is "streaming" or "running");
+        // Every member must be in the DCS view: a replica that has not registered yet is not streaming.
+        var streaming = probes.All(p => p.Reachable) && probes.All(p => cluster.Members.Any(m => m.Name == p.Name))
+            && cluster.Members.Where(m => !m.IsLeader).All(m => m.State is "streaming" or "running");
         return new JsonObject
         {
             ["cluster_name"] = cluster.Scope ?? clusterName,

@@ -82,14 +82,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
 
         if (context.Action == "status" && restored)
         {
-            context.Progress.Report("re-assessing the restored cluster");
-            var outputs = await new ClusterAssessment(patroniFactory(), context, InventoryFromPublished(context.Previous!.Outputs)).RunAsync(cancellationToken);
-            foreach (var key in ClusterRestore.ProvenanceKeys)
-            {
-                outputs[key] = context.Previous.Outputs[key]?.DeepClone();
-            }
-
-            return ModuleOutcome.Ok(outputs);
+            return await ReassessRestoredAsync(context, cancellationToken);
         }
 
         if (context.Action == "deploy" && context.Inputs.String("apply_mode") == "restore")
@@ -223,6 +216,74 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         foreach (var key in new[] { "apply_mode", "data_root", "hosts_source", "reseeded_from", "verification", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage" })
         {
             outputs[key] = published[key]?.DeepClone();
+        }
+
+        return ModuleOutcome.Ok(outputs);
+    }
+
+    /// <summary>
+    /// status of a restored cluster: re-assessed (a cluster published at its leader may still be cloning
+    /// replicas); with wait_replicas_s, waits until every replica streams; with lineage_backup_state_ref,
+    /// publishes protected = every replica streaming and a backup of the new lineage in the repository.
+    /// </summary>
+    private async Task<ModuleOutcome> ReassessRestoredAsync(ModuleContext context, CancellationToken ct)
+    {
+        var published = context.Previous!.Outputs;
+        var wait = TimeSpan.FromSeconds(context.Inputs.Values.Int("wait_replicas_s") ?? 0);
+        var start = context.Time.GetTimestamp();
+        var lastReport = start;
+        context.Progress.Report(wait > TimeSpan.Zero ? $"waiting up to {wait.TotalSeconds:0} s for every replica of the restored cluster to stream" : "re-assessing the restored cluster");
+        JsonObject outputs;
+        bool Streaming(JsonObject o) => o["replicas_streaming"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+        while (true)
+        {
+            outputs = await new ClusterAssessment(patroniFactory(), context, InventoryFromPublished(published)) { ReplicasMayBeStarting = published.Str("publish_when") == "leader" }.RunAsync(ct);
+            if (Streaming(outputs) || context.Time.GetElapsedTime(start) >= wait)
+            {
+                break;
+            }
+
+            if (context.Time.GetElapsedTime(lastReport) > TimeSpan.FromSeconds(10))
+            {
+                lastReport = context.Time.GetTimestamp();
+                context.Progress.Report($"replicas: {string.Join(", ", outputs.Objects("members").Select(m => $"{m.Str("name")}={m.Str("state")}"))}");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), context.Time, ct);
+        }
+
+        foreach (var key in ClusterRestore.ProvenanceKeys)
+        {
+            outputs[key] = published[key]?.DeepClone();
+        }
+
+        var streaming = Streaming(outputs);
+        if (wait > TimeSpan.Zero)
+        {
+            context.Evidence.Check("replicas_streaming", streaming, new JsonObject
+            {
+                ["members"] = outputs.Objects("members").Select(m => $"{m.Str("name")}:{m.Str("state")}").ToJsonArray(), ["waited_s"] = Math.Round(context.Time.GetElapsedTime(start).TotalSeconds, 1),
+            }, streaming ? null : DiagnosticCatalog.RestoreNotReady.Code);
+            if (!streaming)
+            {
+                throw HyopsException.From(DiagnosticCatalog.RestoreNotReady,
+                    $"replicas not all streaming after {wait.TotalSeconds:0} s: {string.Join(", ", outputs.Objects("members").Select(m => $"{m.Str("name")}={m.Str("state")}"))}");
+            }
+        }
+
+        if (context.Inputs.State("lineage_backup_state_ref") is { } backup)
+        {
+            var label = backup.Outputs.Str("backup_label");
+            var isProtected = streaming && label is not null && backup.Status == HybridOps.Core.State.StateStatus.Ok;
+            context.Evidence.Check("protected", isProtected, new JsonObject
+            {
+                ["replicas_streaming"] = streaming, ["lineage_backup"] = label, ["backup_state"] = backup.ModuleRef + (backup.Instance is null ? "" : "#" + backup.Instance),
+            });
+            outputs["protected"] = isProtected;
+        }
+        else
+        {
+            outputs["protected"] = published["protected"]?.DeepClone();
         }
 
         return ModuleOutcome.Ok(outputs);

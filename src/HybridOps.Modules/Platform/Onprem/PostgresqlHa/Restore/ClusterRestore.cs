@@ -31,8 +31,12 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     private readonly TimeSpan timeout = TimeSpan.FromSeconds(context.Inputs.Values.Int("restore_timeout_s") ?? 600);
     private readonly RestoreOwnership ownership = new(context, context.Inputs.String("cluster_name")!, "restore");
 
+    // leader: the module ends (and the blueprint publishes) once the restored leader runs; the replicas,
+    // already started, are awaited by a later status step (wait_replicas_s). replicas: it waits for them here.
+    private readonly bool publishAtLeader = context.Inputs.String("publish_when") == "leader";
+
     /// <summary>Outputs of a restore that a re-assessment carries over from the published state.</summary>
-    internal static readonly string[] ProvenanceKeys = ["apply_mode", "data_root", "hosts_source", "restored_from", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage"];
+    internal static readonly string[] ProvenanceKeys = ["apply_mode", "data_root", "hosts_source", "restored_from", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage", "publish_when"];
 
     private string EtcdUrls => string.Join(',', hosts.DcsEndpoints.Select(e => "http://" + e));
 
@@ -166,28 +170,24 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         }
 
         var others = hosts.Hosts.Skip(1).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
-        await WaitAsync(members, hosts.Hosts, $"{others.Count} replica(s) streaming", async () =>
+        if (publishAtLeader)
         {
-            var status = await TryAsync(() => patroni.GetStatusAsync(first.ApiUrl, ct));
-            var streaming = (status?["replication"] as JsonArray ?? []).OfType<JsonObject>()
-                .Where(r => r.Str("state") == "streaming").Select(r => r.Str("application_name")).ToHashSet(StringComparer.Ordinal);
-            if (!others.All(streaming.Contains))
-            {
-                return false;
-            }
-
-            // The DCS view lags the servers by up to one loop_wait: wait until every member reports running there too.
-            var cluster = await TryAsync(() => patroni.GetClusterAsync(first.ApiUrl, ct));
-            return cluster is not null && hosts.Hosts.All(h => cluster.Members.Any(m => m.Name == h.Name && m.State is "running" or "streaming"));
-        }, ct);
-        context.Progress.Report($"{others.Count} replica(s) streaming after {Elapsed(t0)}");
+            context.Progress.Report($"publish_when leader: {first.Name} serves after {Elapsed(t0)}; {others.Count} replica(s) started and still being created");
+        }
+        else
+        {
+            await WaitReplicasAsync(members, first, others, t0, ct);
+        }
 
         members.RecordRunning(hosts.Hosts);
 
         // 6. Assess the new cluster like any other and publish it with its provenance.
-        var outputs = await new ClusterAssessment(patroni, context, InventoryOf(superuser, superuserEnv)).RunAsync(ct);
+        var outputs = await new ClusterAssessment(patroni, context, InventoryOf(superuser, superuserEnv)) { ReplicasMayBeStarting = publishAtLeader }.RunAsync(ct);
         var finishedAt = context.Time.GetUtcNow();
         outputs["apply_mode"] = "restore";
+        outputs["publish_when"] = publishAtLeader ? "leader" : "replicas";
+        // The new lineage has no backup yet: a later status step (lineage_backup_state_ref) says when it is protected.
+        outputs["protected"] = false;
         outputs["data_root"] = hosts.DataRoot;
         outputs["hosts_source"] = hosts.Source;
         outputs["restored_from"] = new JsonObject
@@ -220,7 +220,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         string? why = null;
         try
         {
-            outputs = await new ClusterAssessment(patroni, context, InventoryOf(superuser, superuserEnv)).RunAsync(ct);
+            outputs = await new ClusterAssessment(patroni, context, InventoryOf(superuser, superuserEnv)) { ReplicasMayBeStarting = publishAtLeader }.RunAsync(ct);
         }
         catch (HyopsException ex)
         {
@@ -228,9 +228,11 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         }
 
         var members = outputs?.Objects("members").ToList() ?? [];
-        var healthy = outputs is not null && outputs.Str("system_identifier") == published.Str("system_identifier")
-            && members.Count == hosts.Hosts.Count && members.All(m => m.Str("state") is "running" or "streaming")
-            && outputs["replicas_streaming"] is JsonValue v && v.TryGetValue<bool>(out var streaming) && streaming;
+        // Published at the leader, the replicas may still be cloning: the same lineage with a running leader and every member present is kept.
+        var healthy = outputs is not null && outputs.Str("system_identifier") == published.Str("system_identifier") && members.Count == hosts.Hosts.Count
+            && (publishAtLeader
+                ? members.Any(m => m.Str("role") == "leader" && m.Str("state") == "running")
+                : members.All(m => m.Str("state") is "running" or "streaming") && outputs["replicas_streaming"] is JsonValue v && v.TryGetValue<bool>(out var streaming) && streaming);
         context.Evidence.Check("completed_restore_kept", healthy, new JsonObject
         {
             ["previous_run_id"] = context.Previous.RunId, ["system_identifier"] = outputs?.Str("system_identifier"),
@@ -248,6 +250,25 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
 
         context.Progress.Report($"restore of '{scope}' already completed by run {context.Previous.RunId} with the same inputs and the cluster is healthy: kept, not redone");
         return outputs;
+    }
+
+    private async Task WaitReplicasAsync(IRestoreMembers members, RestoreHost first, HashSet<string> others, long t0, CancellationToken ct)
+    {
+        await WaitAsync(members, hosts.Hosts, $"{others.Count} replica(s) streaming", async () =>
+        {
+            var status = await TryAsync(() => patroni.GetStatusAsync(first.ApiUrl, ct));
+            var streaming = (status?["replication"] as JsonArray ?? []).OfType<JsonObject>()
+                .Where(r => r.Str("state") == "streaming").Select(r => r.Str("application_name")).ToHashSet(StringComparer.Ordinal);
+            if (!others.All(streaming.Contains))
+            {
+                return false;
+            }
+
+            // The DCS view lags the servers by up to one loop_wait: wait until every member reports running there too.
+            var cluster = await TryAsync(() => patroni.GetClusterAsync(first.ApiUrl, ct));
+            return cluster is not null && hosts.Hosts.All(h => cluster.Members.Any(m => m.Name == h.Name && m.State is "running" or "streaming"));
+        }, ct);
+        context.Progress.Report($"{others.Count} replica(s) streaming after {Elapsed(t0)}");
     }
 
     private async Task PutOwnerAsync(bool completed, CancellationToken ct) =>
