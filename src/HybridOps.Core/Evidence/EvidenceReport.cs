@@ -25,6 +25,7 @@ public sealed record EvidenceReport
     public JsonObject ToJson() => new()
     {
         ["status"] = Status,
+        ["verdict"] = Status, // kept when a failure document replaces status with "error"
         ["source"] = Source,
         ["chained"] = Chained,
         ["index"] = new JsonObject { ["entries"] = IndexEntries, ["head_seq"] = HeadSeq, ["head_hash"] = HeadHash },
