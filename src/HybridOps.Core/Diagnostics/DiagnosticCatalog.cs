@@ -345,7 +345,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor EvidenceRunNotFound = new("HYO7203", ExitCode.InputError,
         "no run or drill with this id under the runtime root", "list runs under <root>/logs/blueprint/*/ or with `hyops drill history`; pass a blueprint, module or drill run id");
     public static readonly DiagnosticDescriptor EvidenceIndexBusy = new("HYO7204", ExitCode.LockHeld,
-        "the evidence index lock is held for too long", "another hyops process holds locks/evidence-index.lock; wait for it, or check that it is not hung");
+        "the evidence index lock is held for too long", "another hyops process holds logs/index.lock; wait for it, or check that it is not hung");
     public static readonly DiagnosticDescriptor EvidenceInputInvalid = new("HYO7205", ExitCode.InputError,
         "an evidence command option is invalid", "see `hyops evidence verify --help` / `hyops evidence export --help`");
 

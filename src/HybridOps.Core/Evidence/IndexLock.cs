@@ -3,9 +3,10 @@ using HybridOps.Core.Diagnostics;
 namespace HybridOps.Core.Evidence;
 
 /// <summary>
-/// A short exclusive lock on the evidence index (locks/evidence-index.lock, flock via FileShare.None),
-/// separate from the root lock: a blueprint holds that for its whole run while its module runs index
-/// their records. Waits up to <see cref="Budget"/>; released when disposed or when the process dies.
+/// A short exclusive lock on the evidence index (logs/index.lock, flock via FileShare.None), separate from
+/// the root lock: a blueprint holds that for its whole run while its module runs index their records. It
+/// sits beside the index, so a refused run changes nothing outside logs/. Waits up to <see cref="Budget"/>;
+/// released when disposed or when the process dies.
 /// </summary>
 internal static class IndexLock
 {
@@ -14,9 +15,9 @@ internal static class IndexLock
 
     public static FileStream Acquire(string root)
     {
-        var dir = Path.Combine(root, "locks");
+        var dir = Path.Combine(root, "logs");
         Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, "evidence-index.lock");
+        var path = Path.Combine(dir, "index.lock");
         var waited = TimeSpan.Zero;
         var step = TimeSpan.FromMilliseconds(5);
         while (true)
