@@ -11,7 +11,7 @@ public static class EvidenceCommand
     {
         var cmd = new Command("evidence", "Check and export the hash-chained evidence of runs and drills (for an auditor)");
         var bundle = new Option<string?>("--bundle") { Description = "Verify this exported bundle (.tar.gz) offline instead of the runtime root" };
-        var requireChain = new Option<bool>("--require-chain") { Description = "Fail on a root without an evidence index (default: report its records as unchained)" };
+        var requireChain = new Option<bool>("--require-chain") { Description = "Fail on a root or bundle without an evidence index (default: report its records as unchained)" };
         var expectHead = new Option<string?>("--expect-head") { Description = "An index head hash recorded earlier: fail unless it is still a line of the index (detects a rewritten or truncated index)" };
         var verify = new Command("verify", """
             Check every run record and drill report under the runtime root (or in --bundle): the index chained across
@@ -33,7 +33,7 @@ public static class EvidenceCommand
             EvidenceReport report;
             if (parse.GetValue(bundle) is { } file)
             {
-                report = BundleVerifier.Verify(file);
+                report = BundleVerifier.Verify(file, parse.GetValue(requireChain));
             }
             else
             {

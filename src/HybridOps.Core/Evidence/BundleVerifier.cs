@@ -14,7 +14,8 @@ namespace HybridOps.Core.Evidence;
 /// </summary>
 public static class BundleVerifier
 {
-    public static EvidenceReport Verify(string bundleFile)
+    /// <param name="requireChain">Fail a bundle without an index even when its manifest says it was exported unchained.</param>
+    public static EvidenceReport Verify(string bundleFile, bool requireChain = false)
     {
         if (!File.Exists(bundleFile))
         {
@@ -35,7 +36,7 @@ public static class BundleVerifier
                 .ToDictionary(d => d!["run_id"]!.ToString(), d => Path.Combine(temp.FullName, d!["path"]!.ToString()), StringComparer.Ordinal);
             var head = manifest["index"]?["head_hash"] is JsonValue h ? h.ToString() : null;
             var chained = manifest["chained"]?.ToString() == "true";
-            var report = EvidenceVerifier.Verify(temp.FullName, new EvidenceScope(runs, drills), requireChain: chained, expectHead: chained ? head : null);
+            var report = EvidenceVerifier.Verify(temp.FullName, new EvidenceScope(runs, drills), requireChain: chained || requireChain, expectHead: chained ? head : null);
             if (chained && report.HeadHash != head)
             {
                 findings.Add(new("index", "evidence index", "logs/" + EvidenceIndex.FileName, "edited", $"the bundle's index ends at {report.HeadHash}, the manifest says {head}"));

@@ -101,6 +101,27 @@ public sealed class EvidenceBundleTests : IDisposable
     }
 
     [Fact]
+    public async Task ABundleStrippedOfItsIndex_FailsAsChainedPerItsManifest_OrUnderRequireChain()
+    {
+        var (run, _) = await DrilledRunAsync();
+        EvidenceBundle.Export(c.Root, run.RunId, BundleFile, TimeProvider.System);
+
+        Repack(dir => File.Delete(Path.Combine(dir, "logs", EvidenceIndex.FileName)));
+        BundleVerifier.Verify(BundleFile).Failures.ShouldContain(f => f.Subject == "index" && f.Status == "removed");
+
+        Repack(dir =>
+        {
+            var manifest = Path.Combine(dir, EvidenceBundle.ManifestFile);
+            var m = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+            m["chained"] = false;
+            m["files"]!.AsObject().Remove("logs/" + EvidenceIndex.FileName);
+            File.WriteAllText(manifest, m.ToJsonString());
+        });
+        BundleVerifier.Verify(BundleFile).Status.ShouldBe("unchained"); // never "verified": an auditor asks for that, or:
+        BundleVerifier.Verify(BundleFile, requireChain: true).Passed.ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task ABundleWithAPathEscapingItsDirectory_IsRefusedWithHYO7202()
     {
         await c.DeployAsync();
