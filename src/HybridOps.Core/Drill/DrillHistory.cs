@@ -14,7 +14,7 @@ public sealed record DrillHistory(ImmutableArray<DrillHistoryEntry> Drills, Immu
     public static DrillHistory Read(string root, string? blueprint = null)
     {
         var dirs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var e in EvidenceIndex.Read(EvidenceIndex.PathIn(root)).Where(e => e.Type == "drill" || e.Text("subject") == "drill"))
+        foreach (var e in EvidenceIndex.Read(root).Where(e => e.Type == "drill" || e.Text("subject") == "drill"))
         {
             if (e.RunId is { } id && e.Text("dir") is { } dir)
             {

@@ -11,7 +11,7 @@ public sealed record BundleSubject(string RunId, IReadOnlyList<RunKey> Runs, IRe
 {
     public static BundleSubject Find(string root, string runId)
     {
-        var entries = EvidenceIndex.Read(EvidenceIndex.PathIn(root));
+        var entries = EvidenceIndex.Read(root);
         var keys = entries.Select(e => e.Type is "open" or "seal" or "adopt" ? e.Run : null).OfType<RunKey>()
             .Concat(RunKey.OnDisk(root).Select(r => r.Key)).Distinct().ToList();
         var drills = DrillLocations(root, entries);

@@ -39,7 +39,7 @@ public static class BundleVerifier
             var report = EvidenceVerifier.Verify(temp.FullName, new EvidenceScope(runs, drills), requireChain: chained || requireChain, expectHead: chained ? head : null);
             if (chained && report.HeadHash != head)
             {
-                findings.Add(new("index", "evidence index", "logs/" + EvidenceIndex.FileName, "edited", $"the bundle's index ends at {report.HeadHash}, the manifest says {head}"));
+                findings.Add(new("index", "evidence index", EvidenceIndex.RelativeDir, "edited", $"the bundle's index ends at {report.HeadHash}, the manifest says {head}"));
             }
 
             findings.AddRange(report.Findings);

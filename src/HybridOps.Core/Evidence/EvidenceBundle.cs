@@ -9,7 +9,7 @@ namespace HybridOps.Core.Evidence;
 /// <summary>
 /// `hyops evidence export`: one .tar.gz of a run's evidence, laid out like a runtime root so the same
 /// verifier checks it offline: logs/&lt;kind&gt;/&lt;id&gt;/&lt;run&gt;/ for the blueprint and module runs,
-/// drills/&lt;blueprint id&gt;/&lt;run&gt;/ for drill reports, logs/index.jsonl (the whole index: the seals that
+/// drills/&lt;blueprint id&gt;/&lt;run&gt;/ for drill reports, logs/index/ (the whole index: the seals that
 /// pin these runs, chained to every run before them) and manifest.json (what is in the bundle, each file's
 /// SHA-256 and the index head at export).
 /// </summary>
@@ -24,13 +24,12 @@ public static class EvidenceBundle
     {
         var subject = BundleSubject.Find(root, runId);
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        var indexFile = EvidenceIndex.PathIn(root);
         var entries = new List<IndexEntry>();
-        if (File.Exists(indexFile))
+        foreach (var (segment, bytes) in EvidenceIndex.Snapshot(root)) // one snapshot: the head below is the head of these bytes
         {
-            var bytes = File.ReadAllBytes(indexFile); // one snapshot: the head below is the head of these bytes
-            files["logs/" + EvidenceIndex.FileName] = bytes;
-            entries = EvidenceIndex.ReadText(Encoding.UTF8.GetString(bytes));
+            files[$"{EvidenceIndex.RelativeDir}/{segment}"] = bytes;
+            entries.AddRange(Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => EvidenceIndex.Parse(line, entries.Count + 1)));
         }
 
         foreach (var run in subject.Runs)
@@ -49,10 +48,10 @@ public static class EvidenceBundle
             ["run_id"] = runId,
             ["exported_at"] = time.GetUtcNow().ToString("O"),
             ["source_root"] = root,
-            ["chained"] = files.ContainsKey("logs/" + EvidenceIndex.FileName),
+            ["chained"] = entries.Count > 0,
             ["index"] = new JsonObject
             {
-                ["path"] = "logs/" + EvidenceIndex.FileName,
+                ["path"] = EvidenceIndex.RelativeDir,
                 ["entries"] = entries.Count,
                 ["head_seq"] = entries.Count == 0 ? 0 : entries[^1].Seq,
                 ["head_hash"] = entries.Count == 0 ? null : entries[^1].Hash,

@@ -5,23 +5,46 @@ using HybridOps.Core.State;
 namespace HybridOps.Core.Evidence;
 
 /// <summary>
-/// The chain across runs: &lt;root&gt;/logs/index.jsonl, one hash-chained line per event in the line format of
-/// run records (<see cref="ChainedLine"/>): `open` when a run record is created, `seal` with the record's
-/// final head, line count and the hashes of its documents when its `result` is written, `drill` with the
-/// hashes of a drill report's files, and `adopt` for records and reports that existed when the index was
-/// first created (an old runtime root). Every append rewrites the file atomically (temp, fsync, rename)
-/// under <see cref="IndexLock"/>, so a reader or a killed writer never leaves a torn line behind.
+/// The chain across runs: &lt;root&gt;/logs/index/NNNNNN.jsonl, one hash-chained line per event in the line
+/// format of run records (<see cref="ChainedLine"/>), the segments read in name order as one chain: `open`
+/// when a run record is created, `seal` with the record's final head, line count and the hashes of its
+/// documents when its `result` is written, `drill` with the hashes of a drill report's files, and `adopt`
+/// for records and reports that existed when the index was first created (an old runtime root). Every
+/// append rewrites the last segment atomically (temp, fsync, rename) under <see cref="IndexLock"/>, so a
+/// reader or a killed writer never leaves a torn line behind; a full segment is never rewritten again, the
+/// next line starts a new one, so an append costs at most one segment, however long the history.
 /// </summary>
-public sealed class EvidenceIndex(string runtimeRoot, TimeProvider time, Func<string, string>? redact = null)
+public sealed class EvidenceIndex(string runtimeRoot, TimeProvider time, Func<string, string>? redact = null, int segmentLines = EvidenceIndex.DefaultSegmentLines)
 {
-    public const string FileName = "index.jsonl";
+    /// <summary>About 0.5 MB of lines: the most one append rewrites.</summary>
+    public const int DefaultSegmentLines = 1000;
+
+    /// <summary>The index directory relative to a runtime root (or a bundle).</summary>
+    public const string RelativeDir = "logs/index";
     private static readonly object Gate = new();
 
     public string Root { get; } = Path.GetFullPath(runtimeRoot);
 
-    public string FilePath => PathIn(Root);
+    public static string DirIn(string root) => Path.Combine(root, "logs", "index");
 
-    public static string PathIn(string root) => Path.Combine(root, "logs", FileName);
+    /// <summary>The segment files in chain order (000001.jsonl, 000002.jsonl, ...); empty for a root without an index.</summary>
+    public static IReadOnlyList<string> Segments(string root) =>
+        Directory.Exists(DirIn(root))
+            ? [.. Directory.EnumerateFiles(DirIn(root), "*.jsonl").Where(f => IsSegmentName(Path.GetFileName(f))).Order(StringComparer.Ordinal)]
+            : [];
+
+    /// <summary>Every line of every segment, in chain order, with the segment and line each came from.</summary>
+    public static IEnumerable<(string Line, string Segment, int LineInSegment)> Lines(string root)
+    {
+        foreach (var segment in Segments(root))
+        {
+            var n = 0;
+            foreach (var line in File.ReadLines(segment))
+            {
+                yield return (line, Path.GetFileName(segment), ++n);
+            }
+        }
+    }
 
     public void Open(RunKey run) =>
         Append([("open", With(run.ToJson(), "dir", run.RelativeDir))], adoptExcept: run);
@@ -40,18 +63,25 @@ public sealed class EvidenceIndex(string runtimeRoot, TimeProvider time, Func<st
         Append([("drill", DrillData(blueprintId, runId, blueprintRunId, reportDir))], adoptExceptDrill: runId);
 
     /// <summary>Every line, parsed as far as it parses; an unparseable line yields an entry of type "?".</summary>
-    public static List<IndexEntry> Read(string file) => File.Exists(file) ? ReadText(File.ReadAllText(file, Encoding.UTF8)) : [];
+    public static List<IndexEntry> Read(string root) => [.. Lines(root).Select((l, i) => Parse(l.Line, i + 1))];
 
-    public static List<IndexEntry> ReadText(string text)
+    /// <summary>Segment file name -> bytes, all read under the index lock: one consistent snapshot (for a bundle).</summary>
+    public static SortedDictionary<string, byte[]> Snapshot(string root)
     {
-        var entries = new List<IndexEntry>();
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        lock (Gate)
         {
-            entries.Add(Parse(line, entries.Count + 1));
-        }
+            using var held = IndexLock.Acquire(root);
+            var snapshot = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+            foreach (var segment in Segments(root))
+            {
+                snapshot[Path.GetFileName(segment)] = File.ReadAllBytes(segment);
+            }
 
-        return entries;
+            return snapshot;
+        }
     }
+
+    private static bool IsSegmentName(string name) => name.Length == 12 && name.EndsWith(".jsonl", StringComparison.Ordinal) && name[..6].All(char.IsAsciiDigit);
 
     private JsonObject DrillData(string blueprintId, string runId, string? blueprintRunId, string reportDir)
     {
@@ -72,10 +102,15 @@ public sealed class EvidenceIndex(string runtimeRoot, TimeProvider time, Func<st
         lock (Gate)
         {
             using var held = IndexLock.Acquire(Root);
-            var existing = File.Exists(FilePath) ? File.ReadAllText(FilePath, Encoding.UTF8) : null;
-            IReadOnlyList<(string Type, JsonObject Data)> all = existing is null ? [.. Adoptions(adoptExcept, adoptExceptDrill), .. items] : items;
-            var (seq, prev) = existing is null ? (0L, ChainedLine.Genesis) : Tail(existing);
-            var text = new StringBuilder(existing ?? "");
+            var segments = Segments(Root);
+            IReadOnlyList<(string Type, JsonObject Data)> all = segments.Count == 0 ? [.. Adoptions(adoptExcept, adoptExceptDrill), .. items] : items;
+            var last = segments.Count == 0 ? null : segments[^1];
+            var existing = last is null ? "" : File.ReadAllText(last, Encoding.UTF8);
+            var lines = existing.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var (seq, prev) = lines.Length == 0 ? (0L, ChainedLine.Genesis) : Tail(lines);
+            var full = last is null || lines.Length >= segmentLines;
+            var target = full ? Path.Combine(DirIn(Root), $"{segments.Count + 1:D6}.jsonl") : last!;
+            var text = new StringBuilder(full ? "" : existing);
             if (text.Length > 0 && text[^1] != '\n')
             {
                 text.Append('\n');
@@ -96,7 +131,7 @@ public sealed class EvidenceIndex(string runtimeRoot, TimeProvider time, Func<st
             }
 
             // Lines are redacted one by one before they are hashed; the file as a whole is written as is.
-            AtomicFile.WriteAllText(FilePath, text.ToString(), s => s);
+            AtomicFile.WriteAllText(target, text.ToString(), s => s);
         }
     }
 
@@ -136,20 +171,15 @@ public sealed class EvidenceIndex(string runtimeRoot, TimeProvider time, Func<st
         }
     }
 
-    private static (long Seq, string Prev) Tail(string existing)
+    /// <summary>Chain after what the last line states; if the index was tampered with, verify says where.</summary>
+    private static (long Seq, string Prev) Tail(string[] lines)
     {
-        var lines = existing.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0)
-        {
-            return (0, ChainedLine.Genesis);
-        }
-
-        // Chain after what the last line states; if the file was tampered with, verify says where.
         var last = Parse(lines[^1], lines.Length);
-        return (Math.Max(last.Seq, lines.Length), last.Hash.Length == 64 ? last.Hash : ChainedLine.Hash(lines[^1]));
+        return (last.Seq, last.Hash.Length == 64 ? last.Hash : ChainedLine.Hash(lines[^1]));
     }
 
-    private static IndexEntry Parse(string line, int lineNo)
+    /// <summary>A line as far as it parses; one that does not yields an entry of type "?" (verify names it).</summary>
+    public static IndexEntry Parse(string line, int lineNo)
     {
         try
         {

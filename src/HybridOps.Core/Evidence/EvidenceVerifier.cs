@@ -15,17 +15,17 @@ public static class EvidenceVerifier
     /// <param name="expectHead">A head hash recorded earlier (e.g. by an auditor): it must still be a line of the index.</param>
     public static EvidenceReport Verify(string root, EvidenceScope? scope = null, bool requireChain = false, string? expectHead = null)
     {
-        var indexFile = EvidenceIndex.PathIn(root);
+        var segments = EvidenceIndex.Segments(root);
         var findings = ImmutableArray.CreateBuilder<EvidenceFinding>();
         var disk = RunKey.OnDisk(root).Where(r => scope is null || scope.Runs.Contains(r.Key)).ToDictionary(r => r.Key, r => r.Dir);
         var diskDrills = scope is null
             ? DrillDirs.OnDisk(root).ToDictionary(d => d.RunId, d => d.Dir, StringComparer.Ordinal)
             : scope.Drills.Where(d => Directory.Exists(d.Value)).ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
-        if (!File.Exists(indexFile))
+        if (segments.Count == 0)
         {
             if (requireChain || expectHead is not null)
             {
-                findings.Add(new("index", "evidence index", "logs/" + EvidenceIndex.FileName, "removed", "no evidence index: runs are not chained (a root written before the index, or the index was deleted)"));
+                findings.Add(new("index", "evidence index", EvidenceIndex.RelativeDir, "removed", "no evidence index: runs are not chained (a root written before the index, or the index was deleted)"));
             }
 
             findings.AddRange(disk.Where(r => File.Exists(Path.Combine(r.Value, RunRecord.FileName))).Select(r => RunCheck.Unindexed(r.Key, r.Value, chained: false)));
@@ -33,16 +33,19 @@ public static class EvidenceVerifier
             return new EvidenceReport { Source = root, Chained = false, RunsChecked = disk.Count, DrillsChecked = diskDrills.Count, Findings = Sorted(findings) };
         }
 
-        var chain = RunRecordVerifier.Verify(indexFile);
+        var lines = EvidenceIndex.Lines(root).ToList();
+        var chain = RunRecordVerifier.Verify(lines.Select(l => l.Line));
         if (!chain.Intact)
         {
-            findings.Add(new("index", "evidence index", "logs/" + EvidenceIndex.FileName, "edited", $"line {chain.FirstBrokenLine}: {chain.Reason} (lines reordered, removed or changed)"));
+            var (_, segment, at) = lines[chain.FirstBrokenLine!.Value - 1];
+            findings.Add(new("index", "evidence index", $"{EvidenceIndex.RelativeDir}/{segment}", "edited",
+                $"line {chain.FirstBrokenLine} ({segment} line {at}): {chain.Reason} (lines or segments reordered, removed or changed)"));
         }
 
-        var entries = EvidenceIndex.Read(indexFile);
+        var entries = EvidenceIndex.Read(root);
         if (expectHead is not null && !entries.Any(e => e.Hash == expectHead))
         {
-            findings.Add(new("index", "evidence index", "logs/" + EvidenceIndex.FileName, "edited", $"the expected head {expectHead} is not a line of the index: it was rewritten or truncated since"));
+            findings.Add(new("index", "evidence index", EvidenceIndex.RelativeDir, "edited", $"the expected head {expectHead} is not a line of the index: it was rewritten or truncated since"));
         }
 
         var view = IndexView.Of(entries);

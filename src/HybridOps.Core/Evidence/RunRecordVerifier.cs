@@ -11,12 +11,15 @@ public static class RunRecordVerifier
     /// </summary>
     public sealed record Result(bool Intact, int Lines, int? FirstBrokenLine, string Reason, bool Complete = false, string? Head = null);
 
-    public static Result Verify(string recordFile)
+    public static Result Verify(string recordFile) => Verify(File.ReadLines(recordFile));
+
+    /// <summary>The same checks over lines from anywhere (the evidence index's segments, read as one chain).</summary>
+    public static Result Verify(IEnumerable<string> lines)
     {
         var previous = ChainedLine.Genesis;
         var lineNo = 0;
         string? lastType = null;
-        foreach (var line in File.ReadLines(recordFile))
+        foreach (var line in lines)
         {
             lineNo++;
             if (!line.Contains(",\"hash\":\"", StringComparison.Ordinal))

@@ -106,7 +106,7 @@ public sealed class EvidenceBundleTests : IDisposable
         var (run, _) = await DrilledRunAsync();
         EvidenceBundle.Export(c.Root, run.RunId, BundleFile, TimeProvider.System);
 
-        Repack(dir => File.Delete(Path.Combine(dir, "logs", EvidenceIndex.FileName)));
+        Repack(dir => Directory.Delete(EvidenceIndex.DirIn(dir), recursive: true));
         BundleVerifier.Verify(BundleFile).Failures.ShouldContain(f => f.Subject == "index" && f.Status == "removed");
 
         Repack(dir =>
@@ -114,7 +114,7 @@ public sealed class EvidenceBundleTests : IDisposable
             var manifest = Path.Combine(dir, EvidenceBundle.ManifestFile);
             var m = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
             m["chained"] = false;
-            m["files"]!.AsObject().Remove("logs/" + EvidenceIndex.FileName);
+            m["files"]!.AsObject().Remove(EvidenceIndex.RelativeDir + "/000001.jsonl");
             File.WriteAllText(manifest, m.ToJsonString());
         });
         BundleVerifier.Verify(BundleFile).Status.ShouldBe("unchained"); // never "verified": an auditor asks for that, or:
@@ -161,7 +161,7 @@ public sealed class EvidenceBundleTests : IDisposable
         manifest!["kind"]!.GetValue<string>().ShouldBe(EvidenceBundle.Kind);
         manifest["index"]!["head_hash"]!.GetValue<string>().ShouldBe(exported.HeadHash);
         var files = manifest["files"]!.AsObject().Select(f => f.Key).ToList();
-        files.ShouldContain("logs/index.jsonl");
+        files.ShouldContain("logs/index/000001.jsonl");
         files.ShouldContain($"logs/blueprint/test__evidence@v1/{run.RunId}/record.jsonl");
         files.ShouldContain(f => f.StartsWith("drills/test__evidence@v1/", StringComparison.Ordinal) && f.EndsWith("/report.html", StringComparison.Ordinal));
         files.Count.ShouldBe(exported.Files - 1);

@@ -4,21 +4,22 @@ using HybridOps.Core.Tests.Support;
 
 namespace HybridOps.Core.Tests.Evidence;
 
-/// <summary>`hyops evidence verify` on a runtime root: runs chained across runs through logs/index.jsonl.</summary>
+/// <summary>`hyops evidence verify` on a runtime root: runs chained across runs through the evidence index (logs/index/).</summary>
 public sealed class EvidenceVerifyTests : IDisposable
 {
     private readonly EvidenceChain c = new();
 
     public void Dispose() => c.Dispose();
 
-    private string IndexFile => EvidenceIndex.PathIn(c.Root);
+    /// <summary>The index's one segment (these roots hold far fewer lines than a segment).</summary>
+    private string IndexFile => EvidenceIndex.Segments(c.Root).ShouldHaveSingleItem();
 
     [Fact]
     public async Task EveryRun_IsOpenedAndSealedInTheIndex_WithItsRecordsFinalHead()
     {
         var run = await c.DeployAsync();
 
-        var entries = EvidenceIndex.Read(IndexFile);
+        var entries = EvidenceIndex.Read(c.Root);
         entries.Select(e => e.Type).ShouldBe(["open", "open", "seal", "open", "seal", "seal"]); // the blueprint's record stays open across its steps
         RunRecordVerifier.Verify(IndexFile).Intact.ShouldBeTrue();
         var blueprintSeal = entries.Last(e => e.Type == "seal");
@@ -136,7 +137,7 @@ public sealed class EvidenceVerifyTests : IDisposable
         var finding = EvidenceVerifier.Verify(c.Root).Failures.ShouldHaveSingleItem();
 
         finding.Subject.ShouldBe("index");
-        finding.Detail.ShouldStartWith("line 2: ");
+        finding.Detail.ShouldStartWith("line 2 (000001.jsonl line 2): ");
     }
 
     [Fact]
@@ -165,7 +166,7 @@ public sealed class EvidenceVerifyTests : IDisposable
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => c.T.RunModuleAsync("status"))));
 
         RunRecordVerifier.Verify(IndexFile).Intact.ShouldBeTrue();
-        EvidenceIndex.Read(IndexFile).Count(e => e.Type == "seal").ShouldBe(9);
+        EvidenceIndex.Read(c.Root).Count(e => e.Type == "seal").ShouldBe(9);
         EvidenceVerifier.Verify(c.Root).Status.ShouldBe("verified");
     }
 
@@ -173,7 +174,7 @@ public sealed class EvidenceVerifyTests : IDisposable
     public async Task AnOldRootWithoutTheIndex_VerifiesAsUnchained_NotAsTampered()
     {
         await c.DeployAsync();
-        File.Delete(IndexFile);
+        Directory.Delete(EvidenceIndex.DirIn(c.Root), recursive: true);
 
         var report = EvidenceVerifier.Verify(c.Root);
 
@@ -188,10 +189,10 @@ public sealed class EvidenceVerifyTests : IDisposable
     public async Task AnOldRootsRecords_AreAdoptedByTheFirstRunAfterTheUpgrade_AndThenChained()
     {
         var old = await c.DeployAsync();
-        File.Delete(IndexFile);
+        Directory.Delete(EvidenceIndex.DirIn(c.Root), recursive: true);
 
         await c.T.RunModuleAsync();
-        var entries = EvidenceIndex.Read(IndexFile);
+        var entries = EvidenceIndex.Read(c.Root);
         entries.Count(e => e.Type == "adopt").ShouldBe(3);
         EvidenceVerifier.Verify(c.Root).Status.ShouldBe("verified");
 
@@ -211,7 +212,7 @@ public sealed class EvidenceVerifyTests : IDisposable
 
         // remove the last run and its index lines: the shorter chain is intact on its own ...
         File.WriteAllLines(IndexFile, lines);
-        var runs = EvidenceIndex.Read(IndexFile).Select(e => e.RunId).ToHashSet();
+        var runs = EvidenceIndex.Read(c.Root).Select(e => e.RunId).ToHashSet();
         foreach (var dir in Directory.GetDirectories(Path.Combine(c.Root, "logs"), "*", SearchOption.AllDirectories)
             .Where(d => File.Exists(Path.Combine(d, RunRecord.FileName)) && !runs.Contains(Path.GetFileName(d))))
         {
