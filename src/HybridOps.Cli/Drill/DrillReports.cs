@@ -18,13 +18,14 @@ public static class DrillReports
 {
     public static string Dir(string root, string blueprintId) => Path.Combine(root, "drills", blueprintId);
 
-    public static void Write(Invocation inv, DrillReport report)
+    /// <summary>Writes the report; returns why the evidence index could not pin it, if it could not (the report stands).</summary>
+    public static string? Write(Invocation inv, DrillReport report)
     {
         ArgumentNullException.ThrowIfNull(inv);
-        Write(inv.Root, inv.Redactor, inv.Time, report);
+        return Write(inv.Root, inv.Redactor, inv.Time, report);
     }
 
-    public static void Write(string root, Redactor redactor, TimeProvider time, DrillReport report)
+    public static string? Write(string root, Redactor redactor, TimeProvider time, DrillReport report)
     {
         ArgumentNullException.ThrowIfNull(redactor);
         ArgumentNullException.ThrowIfNull(report);
@@ -34,7 +35,16 @@ public static class DrillReports
         AtomicFile.WriteAllText(Path.Combine(dir, "report.html"), DrillReportText.Html(report), redactor.Redact);
         AtomicFile.WriteAllText(Path.Combine(Dir(root, report.BlueprintId), "last.json"),
             new JsonObject { ["run_id"] = report.RunId, ["report_dir"] = dir, ["status"] = report.Status }.ToJsonString(Json.Options), redactor.Redact);
-        new EvidenceIndex(root, time, redactor.Redact).Drill(report.BlueprintId, report.RunId, report.BlueprintRunId, dir);
+        try
+        {
+            new EvidenceIndex(root, time, redactor.Redact).Drill(report.BlueprintId, report.RunId, report.BlueprintRunId, dir);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or HyopsException)
+        {
+            // Like a run record's: the drill happened and its report is written; `evidence verify` will call it unindexed.
+            return $"the evidence index did not pin this report: {ex.Message}";
+        }
     }
 
     /// <summary>The last report of <paramref name="blueprintId"/> as written (report.json), or HYO2031.</summary>
