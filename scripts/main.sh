@@ -64,6 +64,8 @@ step "status"; hyops blueprint status --ref dr/postgresql-ha-failback-onprem@v1
 # The drill killed the lab's original on-prem members; lab status reports the rebuilt cluster
 # (rebuild/...) as the site's cluster.
 hyops lab status
+step "drill history"; hyops drill history
+step "evidence: every run record and drill report, chained across runs"; hyops evidence verify
 echo
 echo "runtime root: $root (state/, logs/, drills/)"
 ls -1 "$root"/drills/*/*/report.md 2>/dev/null | sed 's/^/drill report: /'

@@ -27,6 +27,8 @@ public static class HyopsCli
         root.Subcommands.Add(LabCommand.Build(invocation));
         root.Subcommands.Add(SecretsCommand.Build(invocation));
         root.Subcommands.Add(RepoCommand.Build(invocation));
+        root.Subcommands.Add(EvidenceCommand.Build(invocation));
+        root.Subcommands.Add(DrillCommand.Build(invocation));
         root.Subcommands.Add(DiagnosticsCommand.Build(invocation));
 
         var parse = root.Parse(args);

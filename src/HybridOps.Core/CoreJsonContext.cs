@@ -18,6 +18,7 @@ namespace HybridOps.Core;
 [JsonSerializable(typeof(ImmutableArray<PlannedStep>))]
 [JsonSerializable(typeof(List<StepResult>))]
 [JsonSerializable(typeof(DrillReport))]
+[JsonSerializable(typeof(DrillHistory))]
 [JsonSerializable(typeof(AckRecord))]
 [JsonSerializable(typeof(LoadFailureRecord))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;

@@ -134,7 +134,11 @@ public sealed class DrillRunner(Invocation inv)
                 Notes = notes.ToImmutable(),
                 ReportDir = reportDir,
             };
-            DrillReports.Write(inv, report);
+            if (DrillReports.Write(inv, report) is { } unpinned)
+            {
+                progress.Report($"drill {runId}: {unpinned}");
+            }
+
             return report;
         }
         finally

@@ -337,6 +337,18 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor PromotedBackupFailed = new("HYO6113", ExitCode.PartialCompletion,
         "backups of the promoted primary could not be enabled; the promotion stands", "fix the repository (reachable, writable by the server's OS user) and rerun the promote blueprint: it does not promote again and enables the backups");
 
+    // Evidence an auditor can check (HYO7200-HYO7219): the index chained across runs, verify, export
+    public static readonly DiagnosticDescriptor EvidenceNotVerified = new("HYO7201", ExitCode.EvidenceNotVerified,
+        "the evidence does not verify", "each finding names the run or drill and what changed (removed, moved, edited, unindexed); restore it from a backup or an exported bundle, and treat the runtime root as tampered with until explained");
+    public static readonly DiagnosticDescriptor EvidenceBundleInvalid = new("HYO7202", ExitCode.InputError,
+        "the evidence bundle cannot be read", "pass a .tar.gz written by `hyops evidence export`; the message names what is missing or unsafe in it");
+    public static readonly DiagnosticDescriptor EvidenceRunNotFound = new("HYO7203", ExitCode.InputError,
+        "no run or drill with this id under the runtime root", "list runs under <root>/logs/blueprint/*/ or with `hyops drill history`; pass a blueprint, module or drill run id");
+    public static readonly DiagnosticDescriptor EvidenceIndexBusy = new("HYO7204", ExitCode.LockHeld,
+        "the evidence index lock is held for too long", "another hyops process holds logs/index.lock; wait for it, or check that it is not hung");
+    public static readonly DiagnosticDescriptor EvidenceInputInvalid = new("HYO7205", ExitCode.InputError,
+        "an evidence command option is invalid", "see `hyops evidence verify --help` / `hyops evidence export --help`");
+
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

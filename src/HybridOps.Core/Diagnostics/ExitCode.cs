@@ -30,6 +30,8 @@ public enum ExitCode
     SecretUnavailable = 12,
     /// <summary>A promotion failed after the old primary was fenced: production is fenced and nothing was promoted.</summary>
     FencedNotPromoted = 13,
+    /// <summary>Evidence did not verify: a run record or drill report was removed, moved, edited or added outside hyops.</summary>
+    EvidenceNotVerified = 14,
     /// <summary>The operator cancelled the run (Ctrl+C).</summary>
     Cancelled = 130,
 }

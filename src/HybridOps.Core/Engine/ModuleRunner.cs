@@ -189,6 +189,7 @@ public sealed class ModuleRunner(HyopsRuntime runtime)
             ["code"] = d.Code, ["message"] = d.Message, ["hint"] = d.Hint, ["exit_code"] = (int)d.ExitCode,
         }).ToArray());
         record.Append("outputs", new JsonObject { ["published"] = outputs.DeepClone() });
+        record.WriteDocument("outputs.json", outputs.DeepClone()); // before the result line, which seals the run
         record.Append("result", new JsonObject
         {
             ["status"] = status,
@@ -197,7 +198,6 @@ public sealed class ModuleRunner(HyopsRuntime runtime)
             ["diagnostics"] = diag,
             ["duration_ms"] = Math.Round(runtime.Time.GetElapsedTime(started).TotalMilliseconds, 1),
         });
-        record.WriteDocument("outputs.json", outputs.DeepClone());
     }
 
     private ModuleRunResult Result(string moduleRef, string? instance, string action, string runId, string status, ExitCode exit, JsonObject outputs,

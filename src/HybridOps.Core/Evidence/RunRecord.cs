@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Secrets;
 using HybridOps.Core.State;
 
@@ -10,6 +10,9 @@ namespace HybridOps.Core.Evidence;
 /// The evidence of one module or blueprint run: logs/&lt;kind&gt;/&lt;id&gt;/&lt;run_id&gt;/record.jsonl.
 /// Append-only JSON lines, each carrying the hash of the previous one, so an edit or a removed line
 /// shows (see <see cref="RunRecordVerifier"/>). Every line is redacted by value before it is hashed.
+/// The record is also chained across runs: its creation is an `open` entry of the runtime root's
+/// <see cref="EvidenceIndex"/>, and its `result` line seals it there (final head, line count, document
+/// hashes), so a removed, replaced or edited run shows in `hyops evidence verify`.
 /// </summary>
 public sealed class RunRecord
 {
@@ -17,8 +20,11 @@ public sealed class RunRecord
     private readonly Redactor redactor;
     private readonly TimeProvider time;
     private readonly object gate = new();
-    private string previousHash = new('0', 64);
+    private readonly EvidenceIndex index;
+    private readonly RunKey key;
+    private string previousHash = ChainedLine.Genesis;
     private long sequence;
+    private bool sealedOnce;
 
     public RunRecord(string runtimeRoot, string kind, string id, string runId, Redactor redactor, TimeProvider time)
     {
@@ -27,6 +33,9 @@ public sealed class RunRecord
         RunId = runId;
         Directory = Path.Combine(runtimeRoot, "logs", kind, id, runId);
         System.IO.Directory.CreateDirectory(Directory);
+        key = new RunKey(kind, id, runId);
+        index = new EvidenceIndex(runtimeRoot, time, redactor.Redact);
+        Indexed(() => index.Open(key));
     }
 
     public string RunId { get; }
@@ -34,6 +43,9 @@ public sealed class RunRecord
     public string Directory { get; }
 
     public string FilePath => Path.Combine(Directory, FileName);
+
+    /// <summary>Why the evidence index could not be updated for this run, if it could not.</summary>
+    public string? IndexError { get; private set; }
 
     public void Append(string type, JsonObject data)
     {
@@ -47,13 +59,18 @@ public sealed class RunRecord
                 ["data"] = data,
                 ["prev"] = previousHash,
             };
-            var redacted = redactor.Redact(body.ToJsonString(Json.Compact));
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(redacted)));
-            var line = redacted[..^1] + $",\"hash\":\"{hash}\"}}\n";
-            using var fs = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.Read);
-            fs.Write(Encoding.UTF8.GetBytes(line));
-            fs.Flush(flushToDisk: true);
+            var (line, hash) = ChainedLine.Seal(redactor.Redact(body.ToJsonString(Json.Compact)));
+            using (var fs = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.Read))
+            {
+                fs.Write(Encoding.UTF8.GetBytes(line));
+                fs.Flush(flushToDisk: true);
+            }
+
             previousHash = hash;
+            if (type == "result")
+            {
+                SealInIndex();
+            }
         }
     }
 
@@ -76,6 +93,37 @@ public sealed class RunRecord
     public void Note(string message) => Append("note", new JsonObject { ["message"] = message });
 
     /// <summary>A readable copy of a document next to the chained record (inputs, outputs, summary).</summary>
-    public void WriteDocument(string fileName, JsonNode document) =>
+    public void WriteDocument(string fileName, JsonNode document)
+    {
         AtomicFile.WriteAllText(Path.Combine(Directory, fileName), document.ToJsonString(Json.Options), redactor.Redact);
+        lock (gate)
+        {
+            if (sealedOnce)
+            {
+                SealInIndex(); // a document after the result: seal again, the verifier reads the last seal
+            }
+        }
+    }
+
+    private void SealInIndex()
+    {
+        sealedOnce = true;
+        Indexed(() => index.Seal(key, sequence, previousHash, Directory));
+    }
+
+    /// <summary>
+    /// The index is evidence about the run, not the run: a failure to write it (lock budget, disk) is kept in
+    /// <see cref="IndexError"/> and shows as an unindexed or unsealed run in `hyops evidence verify`; it never fails a failover.
+    /// </summary>
+    private void Indexed(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or HyopsException)
+        {
+            IndexError = $"evidence index not updated: {ex.Message}";
+        }
+    }
 }

@@ -1,40 +1,40 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace HybridOps.Core.Evidence;
 
-/// <summary>Re-computes the hash chain of a run record; returns the first broken line, if any.</summary>
+/// <summary>Re-computes the hash chain of a run record (or of the evidence index); returns the first broken line, if any.</summary>
 public static class RunRecordVerifier
 {
-    /// <summary>Complete is true when the chain ends with the run's `result` entry (a truncated record is not complete).</summary>
-    public sealed record Result(bool Intact, int Lines, int? FirstBrokenLine, string Reason, bool Complete = false);
+    /// <summary>
+    /// Complete is true when the chain ends with the run's `result` entry (a truncated record is not complete).
+    /// Head is the hash of the last line that verified (the genesis hash for an empty file).
+    /// </summary>
+    public sealed record Result(bool Intact, int Lines, int? FirstBrokenLine, string Reason, bool Complete = false, string? Head = null);
 
-    public static Result Verify(string recordFile)
+    public static Result Verify(string recordFile) => Verify(File.ReadLines(recordFile));
+
+    /// <summary>The same checks over lines from anywhere (the evidence index's segments, read as one chain).</summary>
+    public static Result Verify(IEnumerable<string> lines)
     {
-        var previous = new string('0', 64);
+        var previous = ChainedLine.Genesis;
         var lineNo = 0;
         string? lastType = null;
-        foreach (var line in File.ReadLines(recordFile))
+        foreach (var line in lines)
         {
             lineNo++;
-            var marker = line.LastIndexOf(",\"hash\":\"", StringComparison.Ordinal);
-            if (marker < 0)
+            if (!line.Contains(",\"hash\":\"", StringComparison.Ordinal))
             {
-                return new Result(false, lineNo, lineNo, "line has no hash");
+                return new Result(false, lineNo, lineNo, "line has no hash", Head: previous);
             }
 
-            var body = line[..marker] + "}";
-            if (!line.EndsWith("\"}", StringComparison.Ordinal) || line.Length < marker + 11)
+            if (!ChainedLine.TrySplit(line, out var body, out var stated))
             {
-                return new Result(false, lineNo, lineNo, "line is malformed");
+                return new Result(false, lineNo, lineNo, "line is malformed", Head: previous);
             }
 
-            var stated = line[(marker + 9)..^2];
-            var actual = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
-            if (actual != stated)
+            if (ChainedLine.Hash(body) != stated)
             {
-                return new Result(false, lineNo, lineNo, "content does not match its hash");
+                return new Result(false, lineNo, lineNo, "content does not match its hash", Head: previous);
             }
 
             JsonNode? parsed;
@@ -44,23 +44,27 @@ public static class RunRecordVerifier
             }
             catch (System.Text.Json.JsonException)
             {
-                return new Result(false, lineNo, lineNo, "line is not JSON");
+                return new Result(false, lineNo, lineNo, "line is not JSON", Head: previous);
             }
 
-            if (parsed?["prev"]?.GetValue<string>() != previous)
+            if (Field(parsed, "prev") != previous)
             {
-                return new Result(false, lineNo, lineNo, "chain broken: prev does not match the preceding line");
+                return new Result(false, lineNo, lineNo, "chain broken: prev does not match the preceding line", Head: previous);
             }
 
-            if (parsed?["seq"]?.GetValue<long>() != lineNo)
+            if (Field(parsed, "seq") != lineNo.ToString(System.Globalization.CultureInfo.InvariantCulture))
             {
-                return new Result(false, lineNo, lineNo, "sequence gap");
+                return new Result(false, lineNo, lineNo, "sequence gap", Head: previous);
             }
 
-            lastType = parsed?["type"]?.GetValue<string>();
+            lastType = Field(parsed, "type");
             previous = stated;
         }
 
-        return new Result(true, lineNo, null, "intact", lastType == "result");
+        return new Result(true, lineNo, null, "intact", lastType == "result", previous);
     }
+
+    /// <summary>A scalar member as text (a hand-edited line may carry any JSON type; that must not throw).</summary>
+    private static string? Field(JsonNode? line, string name) =>
+        line is JsonObject o && o[name] is JsonValue v ? v.ToString() : null;
 }
