@@ -23,6 +23,8 @@
 #   BENCH_RESULTS=<dir>       where results go (default bench/results next to this script)
 #   BENCH_SKIP_SETUP=1        do not run scripts/setup.sh first
 #   BENCH_KEEP=1              do not remove the temporary dir (the lab is still taken down)
+#   BENCH_HYOPS_BASE=<path>   the `hyops` of another clone (e.g. the commit before a change): its drill
+#                             runs as a third contender, "hyops (base)", in the same rotation
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -72,7 +74,7 @@ hyj() { "$repo/hyops" --root "$root" --output json "$@" 2>>"$hylog"; }
 
 stop_load() {
   if [ -n "$load_pid" ]; then
-    kill -INT "$load_pid" 2>/dev/null || true
+    kill -TERM "$load_pid" 2>/dev/null || true
     wait "$load_pid" 2>/dev/null || true
     load_pid=""
   fi
@@ -148,11 +150,12 @@ standby_s=()
 standby_s+=("$(standby)")
 log "standby established in ${standby_s[0]}s"
 
-hyops_run() { # k
-  local out="$tmp/drill-$1.json" la; la="$(loadavg)"
-  hyj blueprint drill --ref dr/postgresql-cloudsql-promote-gcp@v1 --inputs "$promote_inputs" --rate "$rate" > "$out" || die "promote drill $1 (see $out)"
-  [ "$(jget "$out" "d['status']")" = ok ] || die "promote drill $1 status is not ok"
-  $py - "$out" "$la" >> "$tmp/hyops.jsonl" <<'PY'
+hyops_run() { # k [tag hyops]: tag "hyops" (this clone) or "base" (BENCH_HYOPS_BASE)
+  local tag="${2:-hyops}" bin="${3:-$repo/hyops}" out="$tmp/drill-${2:-hyops}-$1.json" la; la="$(loadavg)"
+  "$bin" --root "$root" --output json blueprint drill --ref dr/postgresql-cloudsql-promote-gcp@v1 --inputs "$promote_inputs" --rate "$rate" > "$out" 2>>"$hylog" \
+    || die "$tag promote drill $1 (see $out)"
+  [ "$(jget "$out" "d['status']")" = ok ] || die "$tag promote drill $1 status is not ok"
+  $py - "$out" "$la" >> "$tmp/$tag.jsonl" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 ph = {p["name"]: p["duration_s"] for p in d["phases"]}
@@ -160,9 +163,9 @@ steps = {n[5:]: s for n, s in ph.items() if n.startswith("step ")}
 print(json.dumps({"rto_s": d["rto"]["seconds"], "steps_s": steps, "blueprint_s": ph["blueprint deploy"], "recovery_wait_s": ph["recovery wait"],
                   "acknowledged": d["rpo"]["acknowledged"], "missing": d["rpo"]["missing_count"], "loadavg_before": float(sys.argv[2])}))
 PY
-  log "hyops run $1: RTO $(tail -1 "$tmp/hyops.jsonl" | jget - "d['rto_s']")s"
+  log "$tag run $1: RTO $(tail -1 "$tmp/$tag.jsonl" | jget - "d['rto_s']")s"
   HYOPS_INPUT_FENCE_CONFIRM="$cluster" hyj module destroy --module platform/onprem/postgresql-fence --instance onprem --inputs "$fence_inputs" > /dev/null || die "unfence"
-  reestablish
+  [ "$final" = 1 ] || reestablish
 }
 
 bare_run() { # k
@@ -174,12 +177,10 @@ bare_run() { # k
   jget "$tmp/config-before.json" "json.dumps({'postgresql': {'pg_hba': d['postgresql']['pg_hba']}})" > "$tmp/hba-before.json"
   jget "$tmp/config-before.json" "json.dumps({'postgresql': {'pg_hba': [l for l in d['postgresql']['pg_hba'] if l.split()[0] == 'local' or l.split()[1] == 'replication' or l.split()[2] == 'hyops_dr_repl'] + ['host all all 0.0.0.0/0 reject', 'host all all ::/0 reject']}})" > "$tmp/hba-fenced.json"
   local replica="$root/state/modules/org__gcp__cloudsql-external-replica/latest.json"
-  # Job control on for this one start: a background job of a script otherwise ignores SIGINT, the
-  # load's Ctrl-C (its graceful stop); `./hyops` execs dotnet, so the pid is the load itself.
-  set -m
+  # `./hyops` execs dotnet, so the pid is the load itself. It is stopped with SIGTERM (a background
+  # job may have SIGINT ignored); every ack line is flushed before the next write, so none is lost.
   "$repo/hyops" --root "$root" lab load --rate "$rate" --duration 120 --out "$loaddir" >>"$hylog" 2>&1 &
   load_pid=$!
-  set +m
   # Steady: a second's worth of acks, the last one fresh.
   local deadline=$((SECONDS + 30))
   until [ -f "$loaddir/acks.jsonl" ] && [ "$(wc -l < "$loaddir/acks.jsonl")" -ge "$rate" ] \
@@ -224,11 +225,25 @@ PY
     [ "$SECONDS" -lt "$deadline" ] || die "bare run $k: the leader did not take connections again after the unfence"
     sleep 0.1
   done
-  reestablish
+  [ "$final" = 1 ] || reestablish
 }
 
+contenders=(hyops bare); [ -z "${BENCH_HYOPS_BASE:-}" ] || contenders+=(base)
+run_one() { # contender k
+  case "$1" in
+    hyops) hyops_run "$2" ;;
+    bare) bare_run "$2" ;;
+    base) hyops_run "$2" base "$BENCH_HYOPS_BASE" ;;
+  esac
+}
+final=0   # 1 for the last promotion: no standby is needed after it
+n=${#contenders[@]}
 for k in $(seq 1 "$runs"); do
-  if [ $((k % 2)) -eq 1 ]; then hyops_run "$k"; bare_run "$k"; else bare_run "$k"; hyops_run "$k"; fi
+  # The order rotates from run to run, so no contender always runs first (or last) after a re-establish.
+  for i in $(seq 0 $((n - 1))); do
+    [ "$k" -lt "$runs" ] || [ "$i" -lt $((n - 1)) ] || final=1
+    run_one "${contenders[$(( (k - 1 + i) % n ))]}" "$k"
+  done
 done
 
 # --- report
@@ -240,11 +255,13 @@ json="$results/promote-$(date -u +%Y-%m-%d).json"
 md="$results/promote.md"
 export stamp json runs rate prefix
 export standby_runs="${standby_s[*]}"
-$py - "$tmp/hyops.jsonl" "$tmp/bare.jsonl" "$md" <<'PY'
+[ -f "$tmp/base.jsonl" ] || : > "$tmp/base.jsonl"
+$py - "$tmp/hyops.jsonl" "$tmp/bare.jsonl" "$md" "$tmp/base.jsonl" <<'PY'
 import json, os, platform, statistics, sys
 e = os.environ
 hy = [json.loads(l) for l in open(sys.argv[1])]
 bare = [json.loads(l) for l in open(sys.argv[2])]
+base = [json.loads(l) for l in open(sys.argv[4])]
 med = lambda xs: round(statistics.median(xs), 3)
 def summary(rs):
     names = list(dict.fromkeys(n for r in rs for n in r["steps_s"]))
@@ -265,12 +282,15 @@ doc = {
     "bare": summary(bare) | {"what": "bench/promote/bare.sh under hyops lab load: first command -> first write acknowledged through the endpoint"},
     "standby_establish_s_runs": [float(x) for x in e["standby_runs"].split()],
 }
+if base:
+    doc["hyops_base"] = summary(base) | {"what": "the same drill with BENCH_HYOPS_BASE (another clone's hyops), in the same rotation",
+                                         "blueprint_s": med([r["blueprint_s"] for r in base])}
 doc["ratio_hyops_to_bare"] = round(doc["hyops"]["rto_s"] / doc["bare"]["rto_s"], 2)
 with open(e["json"], "w") as out:
     json.dump(doc, out, indent=2)
     out.write("\n")
 h, b = doc["hyops"], doc["bare"]
-la = sorted(h["loadavg_runs"] + b["loadavg_runs"])
+la = sorted(h["loadavg_runs"] + b["loadavg_runs"] + (doc["hyops_base"]["loadavg_runs"] if base else []))
 lines = [
     f"# Premium promotion benchmark ({e['stamp']})",
     "",
@@ -283,20 +303,27 @@ lines = [
     "| --- | ---: | --- | ---: |",
     f"| hyops `dr/postgresql-cloudsql-promote-gcp@v1` | **{h['rto_s']:.3f} s** | {' '.join(f'{x:.2f}' for x in h['rto_s_runs'])} | {sum(h['missing_runs'])} of {sum(h['acknowledged_runs'])} |",
     f"| bare script (`bench/promote/bare.sh`) | **{b['rto_s']:.3f} s** | {' '.join(f'{x:.2f}' for x in b['rto_s_runs'])} | {sum(b['missing_runs'])} of {sum(b['acknowledged_runs'])} |",
+] + ([f"| hyops (base: BENCH_HYOPS_BASE) | **{doc['hyops_base']['rto_s']:.3f} s** | {' '.join(f'{x:.2f}' for x in doc['hyops_base']['rto_s_runs'])} | "
+        f"{sum(doc['hyops_base']['missing_runs'])} of {sum(doc['hyops_base']['acknowledged_runs'])} |"] if base else []) + [
     "",
     f"**Ratio hyops/bare: {doc['ratio_hyops_to_bare']:.2f}**",
     "",
     "Phases (median seconds):",
     "",
-    "| hyops step | s | | bare phase | s |",
-    "| --- | ---: | --- | --- | ---: |",
+    "| hyops step | s | " + ("base s | " if base else "") + "| bare phase | s |",
+    "| --- | ---: | " + ("---: | " if base else "") + "--- | --- | ---: |",
 ]
 hs, bs = list(h["steps_s"].items()), list(b["steps_s"].items())
 hs.append(("recovery wait (publication -> first ack)", med([r["recovery_wait_s"] for r in hy])))
+bases = dict(doc["hyops_base"]["steps_s"]) if base else {}
+if base:
+    bases["recovery wait (publication -> first ack)"] = med([r["recovery_wait_s"] for r in base])
+fmt = lambda v: "" if v is None else f"{v:.3f}"
 for i in range(max(len(hs), len(bs))):
     l = hs[i] if i < len(hs) else ("", None)
     r = bs[i] if i < len(bs) else ("", None)
-    lines.append(f"| {l[0]} | {'' if l[1] is None else f'{l[1]:.3f}'} | | {r[0]} | {'' if r[1] is None else f'{r[1]:.3f}'} |")
+    mid = f"{fmt(bases.get(l[0]))} | " if base else ""
+    lines.append(f"| {l[0]} | {fmt(l[1])} | {mid}| {r[0]} | {fmt(r[1])} |")
 lines += ["", f"JSON: `{os.path.basename(e['json'])}`"]
 md = "\n".join(lines) + "\n"
 with open(sys.argv[3], "w") as out:
