@@ -355,7 +355,7 @@ if doc["replicas_data_dirs"]:
     r = doc["replicas_data_dirs"]
     lines += ["", f"Replica data dirs (2, in parallel, copy only): from the repository (`pgbackrest restore --type=standby`) **{r['from_repository_parallel_s']:.1f} s**, "
               f"cloned from the restored leader (`pg_basebackup --checkpoint=fast`, what the restore does through Patroni) **{r['cloned_from_leader_parallel_s']:.1f} s**."]
-lines += ["", f"JSON: `{os.path.basename(e['json'])}`"]
+lines += ["", ('What the numbers cover: RTO = the first command (bare: `bench/failover/bare.sh`; hyops: `hyops blueprint deploy`, so the CLI start-up is in it) -> the first write the load (`hyops lab load`, running since before the disaster, resolving the record on every reconnect) got acknowledged at the new address. "From the blueprint start" leaves the CLI start-up out; "published after" is the end of the publish_endpoint step; "blueprint done" includes the DR-lineage backup configuration and full backup, which run after publication. Bare phases end at each mark of the script; hyops steps are the blueprint\'s step times. Rows of pgbench_accounts are checked on both restored leaders. The load average is the 1-minute figure before each run.'), "", f"JSON: `{os.path.basename(e['json'])}`"]
 md = "\n".join(lines) + "\n"
 with open(sys.argv[4], "w") as out:
     out.write(md)

@@ -324,7 +324,16 @@ for i in range(max(len(hs), len(bs))):
     r = bs[i] if i < len(bs) else ("", None)
     mid = f"{fmt(bases.get(l[0]))} | " if base else ""
     lines.append(f"| {l[0]} | {fmt(l[1])} | {mid}| {r[0]} | {fmt(r[1])} |")
-lines += ["", f"JSON: `{os.path.basename(e['json'])}`"]
+lines += [
+    "",
+    "What the numbers cover: hyops RTO = the drill's own (`hyops blueprint drill`): blueprint start (inside the CLI, after its start-up) -> "
+    "the first write its load got acknowledged through `db.hyops.lab.` at the promoted instance; its steps are the blueprint's step times and "
+    "recovery wait = publication -> that ack. Bare RTO = first command of `bench/promote/bare.sh` -> the first write `hyops lab load` got "
+    "acknowledged through the record at the promoted instance; its phases end at each mark of the script. Acked writes lost = acknowledged ids "
+    "of that promotion's load missing on the promoted instance, summed over the runs. The load average is the 1-minute figure before each promotion.",
+    "",
+    f"JSON: `{os.path.basename(e['json'])}`",
+]
 md = "\n".join(lines) + "\n"
 with open(sys.argv[3], "w") as out:
     out.write(md)
