@@ -11,12 +11,34 @@ namespace HybridOps.Modules.Org.Gcp.CloudsqlPromote;
 /// <summary>The ordered promotion: verify (lag, health, barrier) -> stop apply -> sequences -> drop subscriptions -> mark primary -> prove writable.</summary>
 internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPostgresProvider provider, ManagedInstance instance)
 {
+    /// <summary>The barrier usually lands within milliseconds; a coarse poll would add most of its period to the fenced window.</summary>
+    private static readonly TimeSpan BarrierPoll = TimeSpan.FromMilliseconds(20);
+
     private long Margin => context.Inputs.Values.Int("sequence_margin") ?? 1000;
 
     public async Task<JsonObject> RunAsync(CancellationToken ct)
     {
         var sourceReachable = await ReplicationProbe.SourceReachableAsync(link, ct);
         var maxLag = (long)(context.Inputs.Values.Int("max_lag_bytes") ?? 0);
+        // One admin session per standby database from the barrier to the lifted guard: the promotion's
+        // ordered changes do not each pay for a new connection (TCP + SCRAM) while on-prem is fenced.
+        // Opened once the lag and health checks passed, as before.
+        var targets = new Dictionary<string, NpgsqlConnection>(StringComparer.Ordinal);
+        try
+        {
+            return await RunAsync(sourceReachable, maxLag, targets, ct);
+        }
+        finally
+        {
+            foreach (var target in targets.Values)
+            {
+                await target.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<JsonObject> RunAsync(bool sourceReachable, long maxLag, Dictionary<string, NpgsqlConnection> targets, CancellationToken ct)
+    {
         string mode;
         long? lag;
         string? barrierLsn = null;
@@ -24,34 +46,34 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
         {
             mode = "barrier";
             lag = await VerifyLiveAsync(maxLag, ct);
-            barrierLsn = await BarrierAsync(ct);
+            await OpenTargetsAsync(targets, ct);
+            barrierLsn = await BarrierAsync(targets, ct);
         }
         else
         {
             mode = "last_known_state";
             lag = VerifyLastKnown(maxLag);
+            await OpenTargetsAsync(targets, ct);
         }
 
         // From here on the standby changes. Stop apply first so nothing moves underneath the sequence sync.
         foreach (var db in link.Databases)
         {
-            await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
-            await Sql.ExecAsync(target, $"alter subscription {Sql.Ident(DrLink.LinkName(db))} disable", ct);
+            await Sql.ExecAsync(targets[db], $"alter subscription {Sql.Ident(DrLink.LinkName(db))} disable", ct);
         }
 
         context.Evidence.Check("apply_stopped", true, new JsonObject { ["subscriptions"] = link.Databases.Select(DrLink.LinkName).ToJsonArray() });
         var sequences = 0;
         foreach (var db in link.Databases)
         {
-            sequences += sourceReachable ? await SequencesFromSourceAsync(db, ct) : await SequencesFromColumnsAsync(db, ct);
+            sequences += sourceReachable ? await SequencesFromSourceAsync(db, targets[db], ct) : await SequencesFromColumnsAsync(db, targets[db], ct);
         }
 
         foreach (var db in link.Databases)
         {
-            await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
             var name = Sql.Ident(DrLink.LinkName(db));
-            await Sql.ExecAsync(target, $"alter subscription {name} set (slot_name = NONE)", ct);
-            await Sql.ExecAsync(target, $"drop subscription {name}", ct);
+            await Sql.ExecAsync(targets[db], $"alter subscription {name} set (slot_name = NONE)", ct);
+            await Sql.ExecAsync(targets[db], $"drop subscription {name}", ct);
         }
 
         context.Evidence.Check("subscriptions_dropped", true, new JsonObject
@@ -61,8 +83,7 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
         });
         foreach (var db in link.Databases)
         {
-            await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
-            await StandbyWriteGuard.LiftAsync(target, ct);
+            await StandbyWriteGuard.LiftAsync(targets[db], ct);
         }
 
         context.Evidence.Check("standby_write_guard_lifted", true, new JsonObject { ["databases"] = link.Databases.ToJsonArray(), ["schema"] = StandbyWriteGuard.Schema });
@@ -86,6 +107,14 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
             ["lag_bytes_at_promotion"] = lag,
             ["source_system_identifier"] = link.Source["source_system_identifier"]?.DeepClone(),
         };
+    }
+
+    private async Task OpenTargetsAsync(Dictionary<string, NpgsqlConnection> targets, CancellationToken ct)
+    {
+        foreach (var db in link.Databases)
+        {
+            targets[db] = await Sql.OpenAsync(link.TargetAdmin(db), ct);
+        }
     }
 
     private async Task<long?> VerifyLiveAsync(long maxLag, CancellationToken ct)
@@ -146,7 +175,7 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
     }
 
     /// <summary>A unique row per database on the source; promotion proceeds only once every one is visible on the standby.</summary>
-    private async Task<string> BarrierAsync(CancellationToken ct)
+    private async Task<string> BarrierAsync(Dictionary<string, NpgsqlConnection> targets, CancellationToken ct)
     {
         var timeout = TimeSpan.FromSeconds(context.Inputs.Values.Int("barrier_timeout_s") ?? 30);
         var lsn = "";
@@ -164,8 +193,7 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
             }
 
             var started = context.Time.GetTimestamp();
-            await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
-            while (await Sql.ScalarAsync<int>(target, "select count(*)::int from hyops_dr.barrier where id = $1", ct, id) == 0)
+            while (await Sql.ScalarAsync<int>(targets[db], "select count(*)::int from hyops_dr.barrier where id = $1", ct, id) == 0)
             {
                 if (context.Time.GetElapsedTime(started) >= timeout)
                 {
@@ -174,7 +202,7 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
                     throw HyopsException.From(DiagnosticCatalog.PromoteBarrierTimeout, $"barrier {id} (source lsn {lsn}) not on the standby after {timeout.TotalSeconds:F0}s; nothing was changed on the standby");
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(100), context.Time, ct);
+                await Task.Delay(BarrierPoll, context.Time, ct);
             }
 
             context.Evidence.Check("barrier_visible_on_standby", true, new JsonObject
@@ -186,7 +214,7 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
         return lsn;
     }
 
-    private async Task<int> SequencesFromSourceAsync(string db, CancellationToken ct)
+    private async Task<int> SequencesFromSourceAsync(string db, NpgsqlConnection target, CancellationToken ct)
     {
         List<object?[]> seqs;
         await using (var source = await Sql.OpenAsync(link.SourceAdmin(db), ct))
@@ -194,7 +222,6 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
             seqs = await Sql.RowsAsync(source, "select format('%I.%I', schemaname, sequencename), coalesce(last_value, start_value) from pg_sequences order by 1", ct);
         }
 
-        await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
         var synced = new JsonArray();
         foreach (var row in seqs)
         {
@@ -208,9 +235,8 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
         return seqs.Count;
     }
 
-    private async Task<int> SequencesFromColumnsAsync(string db, CancellationToken ct)
+    private async Task<int> SequencesFromColumnsAsync(string db, NpgsqlConnection target, CancellationToken ct)
     {
-        await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
         var owned = await Sql.RowsAsync(target, """
             select s.seqrelid::regclass::text, format('%I', a.attname), d.refobjid::regclass::text
             from pg_sequence s

@@ -35,8 +35,12 @@ internal static class PromotionPreflight
         var drift = new JsonArray();
         foreach (var db in link.Databases)
         {
-            links.Add(await ReplicationProbe.ProbeAsync(link, db, sourceReachable: true, ct));
-            drift.Add((JsonNode)await SchemaDrift.CompareAsync(link, db, ct));
+            // Both are read-only, on their own connections: measured side by side, not one after the other.
+            var probe = ReplicationProbe.ProbeAsync(link, db, sourceReachable: true, ct);
+            var compare = SchemaDrift.CompareAsync(link, db, ct);
+            await Task.WhenAll(probe, compare);
+            links.Add(await probe);
+            drift.Add((JsonNode)await compare);
         }
 
         long? lag = links.Any(l => l.LagBytes is null) ? null : links.Max(l => l.LagBytes!.Value);
