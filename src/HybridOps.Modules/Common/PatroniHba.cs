@@ -116,7 +116,8 @@ internal sealed class PatroniHba(PatroniClient patroni, TimeProvider time)
                 lastWrite = time.GetTimestamp();
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(300), time, cancellationToken);
+            // Reading pg_hba_file_rules on an open session costs about a millisecond: poll often.
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
         }
     }
 }

@@ -28,15 +28,27 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
         var sessions = new Dictionary<string, PgSession>();
         try
         {
-            foreach (var m in cluster.Members)
+            // The admin sessions are opened side by side: one member's connect timeout does not delay the others.
+            var opened = await Task.WhenAll(cluster.Members.Select(async m =>
             {
                 try
                 {
-                    sessions[m.Name] = await PgSession.OpenAsync(AdminEndpoint(m), cancellationToken);
+                    return (Member: m, Session: await PgSession.OpenAsync(AdminEndpoint(m), cancellationToken), Error: (HyopsException?)null);
                 }
                 catch (HyopsException ex)
                 {
-                    context.Evidence.Check($"admin_session:{m.Name}", false, new JsonObject { ["host"] = m.Host, ["error"] = ex.Diagnostics[0].Message }, ex.Diagnostics[0].Code);
+                    return (Member: m, Session: (PgSession?)null, Error: ex);
+                }
+            }));
+            foreach (var (m, session, error) in opened)
+            {
+                if (session is not null)
+                {
+                    sessions[m.Name] = session;
+                }
+                else
+                {
+                    context.Evidence.Check($"admin_session:{m.Name}", false, new JsonObject { ["host"] = m.Host, ["error"] = error!.Diagnostics[0].Message }, error.Diagnostics[0].Code);
                 }
             }
 
@@ -160,7 +172,7 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
         var probes = await Task.WhenAll(cluster.Members.Select(m => Probe(m, cancellationToken)));
         while (settle && probes.Any(p => p.Write.AcceptsWrites) && context.Time.GetElapsedTime(started) < Timeout)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(300), context.Time, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), context.Time, cancellationToken);
             probes = await Task.WhenAll(probes.Select(p => p.Write.AcceptsWrites ? Probe(p.Member, cancellationToken) : Task.FromResult(p)));
         }
 
@@ -205,7 +217,7 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                 lastWrite = context.Time.GetTimestamp();
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(300), context.Time, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), context.Time, cancellationToken);
         }
         while (context.Time.GetElapsedTime(started) < Timeout);
 
