@@ -96,4 +96,50 @@ internal static class LabHostsTestSupport
 
         File.ReadAllText("/proc/mounts").ShouldNotContain(labDir);
     }
+
+    /// <summary>Every process of the machine with its argv (NULs as spaces); unreadable ones are skipped.</summary>
+    public static List<(int Pid, string Argv)> Processes()
+    {
+        var list = new List<(int, string)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                list.Add((pid, File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim()));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>The parent chain of <paramref name="pid"/> up to pid 1.</summary>
+    public static List<int> Ancestors(int pid)
+    {
+        var chain = new List<int>();
+        for (var p = pid; p > 1 && chain.Count < 64;)
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText($"/proc/{p}/stat");
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            p = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            chain.Add(p);
+        }
+
+        return chain;
+    }
 }

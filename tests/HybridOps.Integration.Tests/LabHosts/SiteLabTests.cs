@@ -5,6 +5,8 @@ using HybridOps.Integration.Tests.Support;
 using HybridOps.Lab.Hosts;
 using HybridOps.Postgres.Sql;
 
+using static HybridOps.Integration.Tests.LabHosts.LabHostsTestSupport;
+
 namespace HybridOps.Integration.Tests.LabHosts;
 
 /// <summary>
@@ -243,52 +245,5 @@ public sealed class SiteLabTests : IAsyncLifetime
         var output = await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();
         return output;
-    }
-
-    private static List<(int Pid, string Argv)> Processes()
-    {
-        var list = new List<(int, string)>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                list.Add((pid, File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim()));
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return list;
-    }
-
-    private static List<int> Ancestors(int pid)
-    {
-        var chain = new List<int>();
-        for (var p = pid; p > 1 && chain.Count < 64;)
-        {
-            string stat;
-            try
-            {
-                stat = File.ReadAllText($"/proc/{p}/stat");
-            }
-            catch (IOException)
-            {
-                break;
-            }
-
-            p = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-            chain.Add(p);
-        }
-
-        return chain;
     }
 }

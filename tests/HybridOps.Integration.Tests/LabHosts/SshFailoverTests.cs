@@ -6,6 +6,8 @@ using HybridOps.Lab.Hosts;
 using HybridOps.Postgres.Sql;
 using Xunit.Abstractions;
 
+using static HybridOps.Integration.Tests.LabHosts.LabHostsTestSupport;
+
 namespace HybridOps.Integration.Tests.LabHosts;
 
 /// <summary>
@@ -171,42 +173,4 @@ public sealed class SshFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<string> SshAsync(string host, string command) =>
         (await LabHostsTestSupport.SshAsync(site.LabDir, host, command)).StdOut;
-
-    private static List<(int Pid, string Argv)> Processes() =>
-        [.. Directory.EnumerateDirectories("/proc").Select(d => (Ok: int.TryParse(Path.GetFileName(d), out var pid), Pid: pid, Dir: d)).Where(x => x.Ok)
-            .Select(x => (x.Pid, Argv: ReadCmdline(x.Dir))).Where(x => x.Argv.Length > 0)];
-
-    private static string ReadCmdline(string dir)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return "";
-        }
-    }
-
-    private static List<int> Ancestors(int pid)
-    {
-        var chain = new List<int>();
-        for (var p = pid; p > 1 && chain.Count < 64;)
-        {
-            string stat;
-            try
-            {
-                stat = File.ReadAllText($"/proc/{p}/stat");
-            }
-            catch (IOException)
-            {
-                break;
-            }
-
-            p = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-            chain.Add(p);
-        }
-
-        return chain;
-    }
 }
