@@ -347,7 +347,8 @@ if restore_step and waits:
     start = ts(restore_step["started_at"])
     h["restore_waits_s"] = {n[5:]: round(v - start, 2) for n, v in waits.items()}
     lines += ["", "Inside `restore_dr` (seconds from the step's start): " + ", ".join(f"{n} after {v:.1f} s" for n, v in h["restore_waits_s"].items())
-              + ". The endpoint is published only after the replicas stream (the bare script has none)."]
+              + (". The endpoint is published only after the replicas stream (the bare script has none)." if any("replica" in n for n in h["restore_waits_s"])
+                 else ". The blueprint restores with publish_when leader: the endpoint moves once the leader runs; the replicas, started then, are awaited by dr_protected after the DR-lineage backup.")]
     with open(e["json"], "w") as out:
         json.dump(doc, out, indent=2)
         out.write("\n")
