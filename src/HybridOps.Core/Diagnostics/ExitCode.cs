@@ -30,6 +30,8 @@ public enum ExitCode
     SecretUnavailable = 12,
     /// <summary>A promotion failed after the old primary was fenced: production is fenced and nothing was promoted.</summary>
     FencedNotPromoted = 13,
+    /// <summary>A cloud API refused the caller (HTTP 401/403): the credentials or their IAM roles do not allow the call.</summary>
+    PermissionDenied = 14,
     /// <summary>The operator cancelled the run (Ctrl+C).</summary>
     Cancelled = 130,
 }
