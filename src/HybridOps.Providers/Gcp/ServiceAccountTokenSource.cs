@@ -26,7 +26,7 @@ public sealed class ServiceAccountTokenSource(Func<string> keyFilePath) : IGcpTo
         {
             // The token endpoint's own error code (invalid_grant, ...) names the cause; its description may quote the request, so it is not echoed.
             throw HyopsException.From(DiagnosticCatalog.GcpTokenExchangeFailed,
-                $"the token endpoint refused the service-account assertion: {ex.Error?.Error ?? "unknown"} (HTTP {(int?)ex.StatusCode})");
+                $"the token endpoint refused the service-account assertion: {ex.Error?.Error ?? "unknown"} {ex.Error?.ErrorDescription} (HTTP {(int?)ex.StatusCode})");
         }
         catch (HttpRequestException ex)
         {

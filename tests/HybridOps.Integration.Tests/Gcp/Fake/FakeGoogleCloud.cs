@@ -62,7 +62,7 @@ public sealed class FakeGoogleCloud : IAsyncDisposable
     public void TrustKey(ServiceAccountKeyFile key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        Token = new FakeTokenEndpoint(key.Rsa, key.ClientEmail, TokenUrl);
+        Token = new FakeTokenEndpoint(key.Rsa, key.ClientEmail, "https://oauth2.googleapis.com/token");
     }
 
     public void Inject(FakeFault fault) => faults.Enqueue(fault);

@@ -6,7 +6,8 @@ namespace HybridOps.Integration.Tests.Gcp.Fake;
 
 /// <summary>
 /// The OAuth 2.0 JWT-bearer grant (RFC 7523) as Google's token endpoint does it: verifies the RS256
-/// assertion against the generated key's public half, its iss, aud (this URL) and scope, then issues
+/// assertion against the generated key's public half, its iss, aud (Google's token URL, which the library
+/// signs for whatever token_uri it posts to) and scope, then issues
 /// a random access token that the API routes require.
 /// </summary>
 public sealed class FakeTokenEndpoint(RSA publicKey, string issuer, string audience)
