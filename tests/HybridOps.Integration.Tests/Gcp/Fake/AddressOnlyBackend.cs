@@ -8,6 +8,8 @@ public sealed class AddressOnlyBackend(string prefix) : IFakeInstanceBackend
     public Task<string> CreateAsync(string name, string adminUser, string adminPassword, IReadOnlyList<string> authorizedNetworks, bool replica) =>
         Task.FromResult($"{prefix}.{Interlocked.Increment(ref next)}");
 
+    public Task SetUserAsync(string name, string user, string password) => Task.CompletedTask;
+
     public Task SetAuthorizedNetworksAsync(string name, IReadOnlyList<string> cidrs) => Task.CompletedTask;
 
     public Task SetFlagsAsync(string name, IReadOnlyDictionary<string, string> flags) => Task.CompletedTask;

@@ -24,7 +24,7 @@ public sealed record FakeContract(string[] Query, string[] RequiredBody, string[
             yield return $"{request}: required body field '{key}' is missing";
         }
 
-        foreach (var key in present.Where(k => !AllowedBody.Any(a => a == k || k.StartsWith(a + ".", StringComparison.Ordinal) || a.StartsWith(k + ".", StringComparison.Ordinal))))
+        foreach (var key in present.Where(k => !AllowedBody.Any(a => a == k || k.StartsWith(a + ".", StringComparison.Ordinal) || a.StartsWith(k + ".", StringComparison.Ordinal) || a.StartsWith(k + "[].", StringComparison.Ordinal))))
         {
             yield return $"{request}: body field '{key}' is not in the API";
         }

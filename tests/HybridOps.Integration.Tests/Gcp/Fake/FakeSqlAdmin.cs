@@ -52,8 +52,8 @@ public sealed class FakeSqlAdmin(string project, IFakeInstanceBackend backend)
             ("PATCH", ["instances", var name]) => new(new FakeContract([], [], SettingsFields), fail => PatchAsync(name, r.Body!, fail)),
             ("DELETE", ["instances", var name]) => new(FakeContract.NoBody, fail => DeleteAsync(name, fail)),
             ("POST", ["instances", var name, "promoteReplica"]) => new(new FakeContract(["failover"], [], []), fail => PromoteAsync(name, fail)),
-            ("POST", ["instances", var name, "users"]) => new(new FakeContract([], ["name", "password"], ["name", "password", "host", "type"]), _ => Task.FromResult(InsertUser(name, r.Body!))),
-            ("PUT", ["instances", var name, "users"]) => new(new FakeContract(["name", "host"], ["password"], ["name", "password", "host", "type"]), _ => Task.FromResult(UpdateUser(name, r.Query.GetValueOrDefault("name", ""), r.Body!))),
+            ("POST", ["instances", var name, "users"]) => new(new FakeContract([], ["name", "password"], ["name", "password", "host", "type"]), _ => InsertUserAsync(name, r.Body!)),
+            ("PUT", ["instances", var name, "users"]) => new(new FakeContract(["name", "host"], ["password"], ["name", "password", "host", "type"]), _ => UpdateUserAsync(name, r.Query.GetValueOrDefault("name", ""), r.Body!)),
             ("GET", ["operations", var op]) => new(FakeContract.NoBody, _ => GetOperationAsync(op)),
             _ => FakeRoute.None,
         };
@@ -66,6 +66,10 @@ public sealed class FakeSqlAdmin(string project, IFakeInstanceBackend backend)
         var address = await backend.CreateAsync(name, "postgres", rootPassword, networks, replica: true);
         Instances[name] = Instance(name, region, settings["databaseVersion"]!.GetValue<string>(), settings["tier"]?.GetValue<string>() ?? "db-custom-1-3840",
             networks, address, "READ_REPLICA_INSTANCE", sourceRepresentation);
+        if (settings["userLabels"] is JsonObject labels)
+        {
+            Instances[name]["settings"]!["userLabels"] = labels.DeepClone();
+        }
     }
 
     /// <summary>The DMS promote (or promoteReplica): a stand-alone primary, writable.</summary>
@@ -99,6 +103,11 @@ public sealed class FakeSqlAdmin(string project, IFakeInstanceBackend backend)
         var instance = Instance(name, body["region"]?.GetValue<string>() ?? "us-central1", body["databaseVersion"]!.GetValue<string>(),
             body["settings"]!["tier"]!.GetValue<string>(), networks, null, "CLOUD_SQL_INSTANCE", null);
         instance["state"] = "PENDING_CREATE";
+        if (body["settings"]?["userLabels"] is JsonObject labels)
+        {
+            instance["settings"]!["userLabels"] = labels.DeepClone();
+        }
+
         Instances[name] = instance;
         var password = body["rootPassword"]?.GetValue<string>() ?? "";
         var op = await OperationAsync("CREATE", name, fail, "Internal error creating the instance (injected).", async () =>
@@ -147,6 +156,11 @@ public sealed class FakeSqlAdmin(string project, IFakeInstanceBackend backend)
                 i["state"] = policy.GetValue<string>() == "NEVER" ? "STOPPED" : "RUNNABLE";
             }
 
+            if (body["settings"]?["userLabels"] is JsonObject labels)
+            {
+                settings["userLabels"] = labels.DeepClone();
+            }
+
             if (body["settings"]?["backupConfiguration"] is JsonObject backup)
             {
                 settings["backupConfiguration"] = backup.DeepClone();
@@ -185,20 +199,27 @@ public sealed class FakeSqlAdmin(string project, IFakeInstanceBackend backend)
         return await OperationAsync("PROMOTE_REPLICA", name, fail, "Promotion failed (injected).", () => PromoteLocalAsync(name));
     }
 
-    private FakeResponse InsertUser(string instance, JsonObject body)
+    private async Task<FakeResponse> InsertUserAsync(string instance, JsonObject body)
     {
-        var key = instance + "/" + body["name"]!.GetValue<string>();
-        if (!Passwords.TryAdd(key, body["password"]!.GetValue<string>()))
+        var user = body["name"]!.GetValue<string>();
+        if (!Instances.ContainsKey(instance))
+        {
+            return Get(instance);
+        }
+
+        if (!Passwords.TryAdd(instance + "/" + user, body["password"]!.GetValue<string>()))
         {
             return FakeResponse.Error(409, "ALREADY_EXISTS", "The user already exists.");
         }
 
+        await backend.SetUserAsync(instance, user, body["password"]!.GetValue<string>());
         return FakeResponse.Ok(Done("CREATE_USER", instance));
     }
 
-    private FakeResponse UpdateUser(string instance, string user, JsonObject body)
+    private async Task<FakeResponse> UpdateUserAsync(string instance, string user, JsonObject body)
     {
         Passwords[instance + "/" + user] = body["password"]!.GetValue<string>();
+        await backend.SetUserAsync(instance, user, body["password"]!.GetValue<string>());
         return FakeResponse.Ok(Done("UPDATE_USER", instance));
     }
 

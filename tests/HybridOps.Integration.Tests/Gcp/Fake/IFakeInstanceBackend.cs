@@ -6,6 +6,9 @@ public interface IFakeInstanceBackend
     /// <summary>Creates the server (or just picks its address) and returns the address clients connect to.</summary>
     Task<string> CreateAsync(string name, string adminUser, string adminPassword, IReadOnlyList<string> authorizedNetworks, bool replica);
 
+    /// <summary>users.insert / users.update: a login user with that password.</summary>
+    Task SetUserAsync(string name, string user, string password);
+
     Task SetAuthorizedNetworksAsync(string name, IReadOnlyList<string> cidrs);
 
     Task SetFlagsAsync(string name, IReadOnlyDictionary<string, string> flags);

@@ -56,7 +56,7 @@ public sealed class CloudsqlExternalReplicaHandler(Func<PatroniClient> patroniFa
         var link = DrLink.From(context, "source_state_ref", "target_state_ref");
         var location = ProviderLocation.FromJson(link.Target["provider_location"])
             ?? throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "the target instance state publishes no provider_location");
-        var run = new ReplicaRun(context, link, patroniFactory(), runner, providers.Create(location));
+        var run = new ReplicaRun(context, link, patroniFactory(), runner, providers.Create(location, context.Secrets.Resolve));
         return context.Action switch
         {
             "destroy" => await run.DestroyAsync(cancellationToken),
