@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Gcp.Fake;
+using HybridOps.Integration.Tests.Managed;
+using HybridOps.Integration.Tests.Support;
+
+namespace HybridOps.Integration.Tests.Gcp;
+
+/// <summary>
+/// org/gcp/cloudsql-external-replica with provider gcp on a real lab (127.0.211) and the fake
+/// (127.0.245, instances real on 127.0.243): establish creates the DMS SOURCE profile from the DR
+/// source contract and a CONTINUOUS job walked to CDC, status proves the standby refuses a client
+/// write, destroy removes job and profile and keeps the standby; no DR password, key or token
+/// anywhere but in the fake. The fake's job moves no data (docs/gcp.md).
+/// </summary>
+public sealed class GcpExternalReplicaTests : IAsyncLifetime
+{
+    private const string DrPassword = "dr-ext-Pw-8b31c0";
+    private const string KeyEnv = "HYOPS_TEST_GCP_KEY_FILE";
+    private readonly Site site = new("127.0.211");
+    private readonly List<string> output = [];
+    private LocalPostgresBackend backend = null!;
+    private FakeGoogleCloud fake = null!;
+    private ServiceAccountKeyFile key = null!;
+
+    public async Task InitializeAsync()
+    {
+        backend = new LocalPostgresBackend(Path.Combine(site.Dir, "fake-cloudsql"), "127.0.243");
+        fake = new FakeGoogleCloud("127.0.245", GcpTestBed.Project, GcpTestBed.Region, backend);
+        key = new ServiceAccountKeyFile(site.Dir, fake.TokenUrl, GcpTestBed.Project);
+        fake.TrustKey(key);
+        site.Environment["HYOPS_DR_REPLICATION_PASSWORD"] = DrPassword;
+        site.Environment[KeyEnv] = key.Path;
+        await site.StartAsync();
+        (await RunAsync("deploy", "platform/onprem/postgresql-ha", [])).ExitCode.ShouldBe(0);
+        var source = await RunAsync("deploy", "platform/onprem/postgresql-dr-source", new JsonObject
+        {
+            ["source_databases"] = new JsonArray("postgres"),
+            ["allowed_consumer_cidrs"] = new JsonArray("127.0.243.0/24", "127.0.0.1/32"),
+        });
+        source.ExitCode.ShouldBe(0, source.ToString());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await fake.DisposeAsync();
+        await backend.DisposeAsync();
+        key.Dispose();
+        await site.DisposeAsync();
+    }
+
+    private async Task<CliResult> RunAsync(string action, string module, JsonObject inputs)
+    {
+        var r = await site.HyopsAsync("--output", "json", "module", action, "--module", module, "--inputs", site.WriteInputs($"in-{output.Count}.json", inputs));
+        output.Add(r.StdOut);
+        output.Add(r.StdErr);
+        return r;
+    }
+
+    [Fact]
+    public async Task Establish_CreatesTheDmsProfileAndContinuousJob_StatusProvesReadOnly_DestroyKeepsTheStandby()
+    {
+        var instance = await RunAsync("deploy", ManagedSiteHelpers.InstanceRef, new JsonObject
+        {
+            ["provider"] = "gcp",
+            ["authorized_networks"] = new JsonArray("127.0.0.1/32"),
+            ["admin_user"] = "postgres",
+            ["admin_password_env"] = "HYOPS_LAB_PG_SUPERUSER_PASSWORD",
+            ["gcp"] = new JsonObject
+            {
+                ["project"] = GcpTestBed.Project, ["credentials_env"] = KeyEnv, ["poll_interval_ms"] = 20,
+                ["api_endpoints"] = new JsonObject { ["sqladmin"] = fake.SqlAdminUrl.ToString(), ["datamigration"] = fake.DataMigrationUrl.ToString(), ["dns"] = fake.DnsUrl.ToString() },
+            },
+        });
+        instance.ExitCode.ShouldBe(0, instance.ToString());
+
+        var link = new JsonObject { ["apply_mode"] = "establish" };
+        var established = await RunAsync("deploy", ManagedSiteHelpers.ReplicaRef, link);
+        established.ExitCode.ShouldBe(0, established.ToString());
+        var outputs = JsonNode.Parse(established.StdOut)!["outputs"]!;
+        outputs["replication_state"]!.GetValue<string>().ShouldBe("streaming");
+        outputs["job_state"]!.GetValue<string>().ShouldBe("RUNNING");
+        outputs["job_phase"]!.GetValue<string>().ShouldBe("CDC");
+        outputs["read_only"]!.GetValue<bool>().ShouldBeTrue();
+
+        // The SOURCE profile names the DR source leader and its replication role; the password reached DMS only.
+        var profile = fake.Calls("datamigration", "POST", "/connectionProfiles").Single(c => c.Body!["role"]!.GetValue<string>() == "SOURCE");
+        profile.Body!["postgresql"]!["host"]!.GetValue<string>().ShouldStartWith("127.0.211.");
+        profile.Body["postgresql"]!["username"]!.GetValue<string>().ShouldBe("hyops_dr_repl");
+        fake.DataMigration.SourcePasswords.Values.ShouldBe([DrPassword]);
+        fake.DataMigration.Jobs["hyops-dr-standby-dr"]["type"]!.GetValue<string>().ShouldBe("CONTINUOUS");
+
+        var status = await RunAsync("status", ManagedSiteHelpers.ReplicaRef, []);
+        status.ExitCode.ShouldBe(0, status.ToString());
+
+        var destroyed = await RunAsync("destroy", ManagedSiteHelpers.ReplicaRef, []);
+        destroyed.ExitCode.ShouldBe(0, destroyed.ToString());
+        fake.DataMigration.Jobs.ShouldBeEmpty();
+        fake.DataMigration.Profiles.Keys.ShouldBe(["hyops-dr-standby"]);
+        fake.SqlAdmin.Instances.ContainsKey("hyops-dr-standby").ShouldBeTrue();
+        fake.Violations.ShouldBeEmpty();
+
+        var needles = key.PrivateKeyPem.Split('\n').Where(l => l.Length > 20 && !l.StartsWith("-----", StringComparison.Ordinal)).Concat(fake.Token!.Issued).Append(DrPassword).ToList();
+        foreach (var (path, text) in site.RuntimeFiles().Concat(output.Select((o, k) => ($"output {k}", o))))
+        {
+            needles.ShouldAllBe(n => !text.Contains(n, StringComparison.Ordinal), path);
+        }
+    }
+}
