@@ -56,6 +56,33 @@ public sealed class GcpExternalReplicaTests : IAsyncLifetime
         return r;
     }
 
+    private JsonObject GcpInputs() => new()
+    {
+        ["project"] = GcpTestBed.Project, ["credentials_env"] = KeyEnv, ["poll_interval_ms"] = 20,
+        ["api_endpoints"] = new JsonObject { ["sqladmin"] = fake.SqlAdminUrl.ToString(), ["datamigration"] = fake.DataMigrationUrl.ToString(), ["dns"] = fake.DnsUrl.ToString() },
+    };
+
+    [Fact]
+    public async Task TheStandbyBlueprint_RunsEndToEndWithProviderGcp_ByInputsOnly()
+    {
+        var inputs = site.WriteInputs("standby-gcp.json", new JsonObject
+        {
+            ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = new JsonArray("127.0.243.0/24", "127.0.0.1/32") },
+            ["managed_instance"] = new JsonObject { ["provider"] = "gcp", ["inventory_state_ref"] = "", ["authorized_networks"] = new JsonArray("127.0.0.1/32"), ["gcp"] = GcpInputs() },
+        });
+        var r = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-cloudsql-standby-gcp@v1", "--inputs", inputs);
+        output.Add(r.StdOut);
+        output.Add(r.StdErr);
+        r.ExitCode.ShouldBe(0, r.ToString());
+        var replica = JsonNode.Parse(File.ReadAllText(site.StatePath("org__gcp__cloudsql-external-replica")))!["outputs"]!;
+        replica["replication_state"]!.GetValue<string>().ShouldBe("streaming");
+        replica["job_phase"]!.GetValue<string>().ShouldBe("CDC");
+        replica["read_only"]!.GetValue<bool>().ShouldBeTrue();
+        JsonNode.Parse(File.ReadAllText(site.StatePath("org__gcp__cloudsql-postgresql")))!["outputs"]!["provider"]!.GetValue<string>().ShouldBe("gcp");
+        fake.Violations.ShouldBeEmpty();
+        (await RunAsync("destroy", ManagedSiteHelpers.ReplicaRef, [])).ExitCode.ShouldBe(0);
+    }
+
     [Fact]
     public async Task Establish_CreatesTheDmsProfileAndContinuousJob_StatusProvesReadOnly_DestroyKeepsTheStandby()
     {
@@ -65,11 +92,7 @@ public sealed class GcpExternalReplicaTests : IAsyncLifetime
             ["authorized_networks"] = new JsonArray("127.0.0.1/32"),
             ["admin_user"] = "postgres",
             ["admin_password_env"] = "HYOPS_LAB_PG_SUPERUSER_PASSWORD",
-            ["gcp"] = new JsonObject
-            {
-                ["project"] = GcpTestBed.Project, ["credentials_env"] = KeyEnv, ["poll_interval_ms"] = 20,
-                ["api_endpoints"] = new JsonObject { ["sqladmin"] = fake.SqlAdminUrl.ToString(), ["datamigration"] = fake.DataMigrationUrl.ToString(), ["dns"] = fake.DnsUrl.ToString() },
-            },
+            ["gcp"] = GcpInputs(),
         });
         instance.ExitCode.ShouldBe(0, instance.ToString());
 
