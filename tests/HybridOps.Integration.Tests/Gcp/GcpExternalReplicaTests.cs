@@ -10,26 +10,20 @@ namespace HybridOps.Integration.Tests.Gcp;
 /// (127.0.245, instances real on 127.0.243): establish creates the DMS SOURCE profile from the DR
 /// source contract and a CONTINUOUS job walked to CDC, status proves the standby refuses a client
 /// write, destroy removes job and profile and keeps the standby; no DR password, key or token
-/// anywhere but in the fake. The fake's job moves no data (docs/gcp.md).
+/// anywhere but in the Cloud. The fake's job moves no data (docs/gcp.md).
 /// </summary>
 public sealed class GcpExternalReplicaTests : IAsyncLifetime
 {
     private const string DrPassword = "dr-ext-Pw-8b31c0";
-    private const string KeyEnv = "HYOPS_TEST_GCP_KEY_FILE";
     private readonly Site site = new("127.0.211");
-    private readonly List<string> output = [];
-    private LocalPostgresBackend backend = null!;
-    private FakeGoogleCloud fake = null!;
-    private ServiceAccountKeyFile key = null!;
+    private GcpFakeSite gcp = null!;
+
+    private FakeGoogleCloud Cloud => gcp.Fake;
 
     public async Task InitializeAsync()
     {
-        backend = new LocalPostgresBackend(Path.Combine(site.Dir, "fake-cloudsql"), "127.0.243");
-        fake = new FakeGoogleCloud("127.0.245", GcpTestBed.Project, GcpTestBed.Region, backend);
-        key = new ServiceAccountKeyFile(site.Dir, fake.TokenUrl, GcpTestBed.Project);
-        fake.TrustKey(key);
+        gcp = new GcpFakeSite(site);
         site.Environment["HYOPS_DR_REPLICATION_PASSWORD"] = DrPassword;
-        site.Environment[KeyEnv] = key.Path;
         await site.StartAsync();
         (await RunAsync("deploy", "platform/onprem/postgresql-ha", [])).ExitCode.ShouldBe(0);
         var source = await RunAsync("deploy", "platform/onprem/postgresql-dr-source", new JsonObject
@@ -42,25 +36,13 @@ public sealed class GcpExternalReplicaTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await fake.DisposeAsync();
-        await backend.DisposeAsync();
-        key.Dispose();
+        await gcp.DisposeAsync();
         await site.DisposeAsync();
     }
 
-    private async Task<CliResult> RunAsync(string action, string module, JsonObject inputs)
-    {
-        var r = await site.HyopsAsync("--output", "json", "module", action, "--module", module, "--inputs", site.WriteInputs($"in-{output.Count}.json", inputs));
-        output.Add(r.StdOut);
-        output.Add(r.StdErr);
-        return r;
-    }
+    private Task<CliResult> RunAsync(string action, string module, JsonObject inputs) => gcp.ModuleAsync(action, module, inputs);
 
-    private JsonObject GcpInputs() => new()
-    {
-        ["project"] = GcpTestBed.Project, ["credentials_env"] = KeyEnv, ["poll_interval_ms"] = 20,
-        ["api_endpoints"] = new JsonObject { ["sqladmin"] = fake.SqlAdminUrl.ToString(), ["datamigration"] = fake.DataMigrationUrl.ToString(), ["dns"] = fake.DnsUrl.ToString() },
-    };
+    private JsonObject GcpInputs() => gcp.GcpInputs();
 
     [Fact]
     public async Task TheStandbyBlueprint_RunsEndToEndWithProviderGcp_ByInputsOnly()
@@ -70,17 +52,16 @@ public sealed class GcpExternalReplicaTests : IAsyncLifetime
             ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = new JsonArray("127.0.243.0/24", "127.0.0.1/32") },
             ["managed_instance"] = new JsonObject { ["provider"] = "gcp", ["inventory_state_ref"] = "", ["authorized_networks"] = new JsonArray("127.0.0.1/32"), ["gcp"] = GcpInputs() },
         });
-        var r = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-cloudsql-standby-gcp@v1", "--inputs", inputs);
-        output.Add(r.StdOut);
-        output.Add(r.StdErr);
+        var r = await gcp.RunAsync("blueprint", "deploy", "--ref", "dr/postgresql-cloudsql-standby-gcp@v1", "--inputs", inputs);
         r.ExitCode.ShouldBe(0, r.ToString());
         var replica = JsonNode.Parse(File.ReadAllText(site.StatePath("org__gcp__cloudsql-external-replica")))!["outputs"]!;
         replica["replication_state"]!.GetValue<string>().ShouldBe("streaming");
         replica["job_phase"]!.GetValue<string>().ShouldBe("CDC");
         replica["read_only"]!.GetValue<bool>().ShouldBeTrue();
         JsonNode.Parse(File.ReadAllText(site.StatePath("org__gcp__cloudsql-postgresql")))!["outputs"]!["provider"]!.GetValue<string>().ShouldBe("gcp");
-        fake.Violations.ShouldBeEmpty();
+        Cloud.Violations.ShouldBeEmpty();
         (await RunAsync("destroy", ManagedSiteHelpers.ReplicaRef, [])).ExitCode.ShouldBe(0);
+        gcp.AssertNoSecretAnywhere(DrPassword);
     }
 
     [Fact]
@@ -106,26 +87,22 @@ public sealed class GcpExternalReplicaTests : IAsyncLifetime
         outputs["read_only"]!.GetValue<bool>().ShouldBeTrue();
 
         // The SOURCE profile names the DR source leader and its replication role; the password reached DMS only.
-        var profile = fake.Calls("datamigration", "POST", "/connectionProfiles").Single(c => c.Body!["role"]!.GetValue<string>() == "SOURCE");
+        var profile = Cloud.Calls("datamigration", "POST", "/connectionProfiles").Single(c => c.Body!["role"]!.GetValue<string>() == "SOURCE");
         profile.Body!["postgresql"]!["host"]!.GetValue<string>().ShouldStartWith("127.0.211.");
         profile.Body["postgresql"]!["username"]!.GetValue<string>().ShouldBe("hyops_dr_repl");
-        fake.DataMigration.SourcePasswords.Values.ShouldBe([DrPassword]);
-        fake.DataMigration.Jobs["hyops-dr-standby-dr"]["type"]!.GetValue<string>().ShouldBe("CONTINUOUS");
+        Cloud.DataMigration.SourcePasswords.Values.ShouldBe([DrPassword]);
+        Cloud.DataMigration.Jobs["hyops-dr-standby-dr"]["type"]!.GetValue<string>().ShouldBe("CONTINUOUS");
 
         var status = await RunAsync("status", ManagedSiteHelpers.ReplicaRef, []);
         status.ExitCode.ShouldBe(0, status.ToString());
 
         var destroyed = await RunAsync("destroy", ManagedSiteHelpers.ReplicaRef, []);
         destroyed.ExitCode.ShouldBe(0, destroyed.ToString());
-        fake.DataMigration.Jobs.ShouldBeEmpty();
-        fake.DataMigration.Profiles.Keys.ShouldBe(["hyops-dr-standby"]);
-        fake.SqlAdmin.Instances.ContainsKey("hyops-dr-standby").ShouldBeTrue();
-        fake.Violations.ShouldBeEmpty();
+        Cloud.DataMigration.Jobs.ShouldBeEmpty();
+        Cloud.DataMigration.Profiles.Keys.ShouldBe(["hyops-dr-standby"]);
+        Cloud.SqlAdmin.Instances.ContainsKey("hyops-dr-standby").ShouldBeTrue();
+        Cloud.Violations.ShouldBeEmpty();
 
-        var needles = key.PrivateKeyPem.Split('\n').Where(l => l.Length > 20 && !l.StartsWith("-----", StringComparison.Ordinal)).Concat(fake.Token!.Issued).Append(DrPassword).ToList();
-        foreach (var (path, text) in site.RuntimeFiles().Concat(output.Select((o, k) => ($"output {k}", o))))
-        {
-            needles.ShouldAllBe(n => !text.Contains(n, StringComparison.Ordinal), path);
-        }
+        gcp.AssertNoSecretAnywhere(DrPassword);
     }
 }

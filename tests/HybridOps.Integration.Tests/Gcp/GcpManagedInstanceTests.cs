@@ -16,29 +16,23 @@ namespace HybridOps.Integration.Tests.Gcp;
 public sealed class GcpManagedInstanceTests : IAsyncLifetime
 {
     private const string Password = "gcp-admin-Pw-4c2e81";
-    private const string KeyEnv = "HYOPS_TEST_GCP_KEY_FILE";
     private readonly Site site = new("127.0.241");
-    private readonly List<string> output = [];
-    private LocalPostgresBackend backend = null!;
-    private FakeGoogleCloud fake = null!;
-    private ServiceAccountKeyFile key = null!;
+    private GcpFakeSite gcp = null!;
+
+    private FakeGoogleCloud Cloud => gcp.Fake;
+
+    private LocalPostgresBackend Servers => gcp.Backend;
 
     public Task InitializeAsync()
     {
-        backend = new LocalPostgresBackend(Path.Combine(site.Dir, "fake-cloudsql"), "127.0.243");
-        fake = new FakeGoogleCloud("127.0.245", GcpTestBed.Project, GcpTestBed.Region, backend);
-        key = new ServiceAccountKeyFile(site.Dir, fake.TokenUrl, GcpTestBed.Project);
-        fake.TrustKey(key);
+        gcp = new GcpFakeSite(site);
         site.Environment["HYOPS_MANAGED_ADMIN_PASSWORD"] = Password;
-        site.Environment[KeyEnv] = key.Path;
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        await fake.DisposeAsync();
-        await backend.DisposeAsync();
-        key.Dispose();
+        await gcp.DisposeAsync();
         await site.DisposeAsync();
     }
 
@@ -49,14 +43,7 @@ public sealed class GcpManagedInstanceTests : IAsyncLifetime
             ["provider"] = "gcp",
             ["inventory_state_ref"] = "",
             ["authorized_networks"] = new JsonArray("127.0.0.1/32"),
-            ["gcp"] = new JsonObject
-            {
-                ["project"] = GcpTestBed.Project,
-                ["credentials_env"] = KeyEnv,
-                ["poll_interval_ms"] = 20,
-                ["operation_budget_s"] = 120,
-                ["api_endpoints"] = new JsonObject { ["sqladmin"] = fake.SqlAdminUrl.ToString(), ["datamigration"] = fake.DataMigrationUrl.ToString(), ["dns"] = fake.DnsUrl.ToString() },
-            },
+            ["gcp"] = gcp.GcpInputs(),
         };
         foreach (var (k, v) in extra ?? [])
         {
@@ -66,13 +53,7 @@ public sealed class GcpManagedInstanceTests : IAsyncLifetime
         return inputs;
     }
 
-    private async Task<CliResult> RunAsync(string action, JsonObject inputs)
-    {
-        var r = await site.HyopsAsync("--output", "json", "module", action, "--module", ManagedSiteHelpers.InstanceRef, "--inputs", site.WriteInputs($"in-{output.Count}.json", inputs));
-        output.Add(r.StdOut);
-        output.Add(r.StdErr);
-        return r;
-    }
+    private Task<CliResult> RunAsync(string action, JsonObject inputs) => gcp.ModuleAsync(action, ManagedSiteHelpers.InstanceRef, inputs);
 
     private JsonObject State() => JsonNode.Parse(File.ReadAllText(site.StatePath("org__gcp__cloudsql-postgresql")))!.AsObject();
 
@@ -90,11 +71,11 @@ public sealed class GcpManagedInstanceTests : IAsyncLifetime
         outputs["region"]!.GetValue<string>().ShouldBe(GcpTestBed.Region);
 
         // Created the DMS way: a DESTINATION profile whose cloudsql settings made the instance; admin user via users.insert.
-        var create = fake.Calls("datamigration", "POST", "/connectionProfiles").ShouldHaveSingleItem();
+        var create = Cloud.Calls("datamigration", "POST", "/connectionProfiles").ShouldHaveSingleItem();
         create.Body!["role"]!.GetValue<string>().ShouldBe("DESTINATION");
         create.Query["connectionProfileId"].ShouldBe("hyops-dr-standby");
-        fake.Calls("sqladmin", "POST", "/instances/hyops-dr-standby/users").ShouldHaveSingleItem().Body!["name"]!.GetValue<string>().ShouldBe("hyops_admin");
-        fake.SqlAdmin.Instances["hyops-dr-standby"]["instanceType"]!.GetValue<string>().ShouldBe("READ_REPLICA_INSTANCE");
+        Cloud.Calls("sqladmin", "POST", "/instances/hyops-dr-standby/users").ShouldHaveSingleItem().Body!["name"]!.GetValue<string>().ShouldBe("hyops_admin");
+        Cloud.SqlAdmin.Instances["hyops-dr-standby"]["instanceType"]!.GetValue<string>().ShouldBe("READ_REPLICA_INSTANCE");
 
         // A real server: the admin logs in and the standby is read-only for a client session.
         var admin = new PgEndpoint("127.0.243.11", 5432, "hyops_admin", Password);
@@ -103,32 +84,32 @@ public sealed class GcpManagedInstanceTests : IAsyncLifetime
         // Redeploy finds it (no second create) and reports it unchanged.
         var again = await RunAsync("deploy", Inputs());
         again.ExitCode.ShouldBe(0, again.ToString());
-        fake.Calls("datamigration", "POST", "/connectionProfiles").Count().ShouldBe(1);
+        Cloud.Calls("datamigration", "POST", "/connectionProfiles").Count().ShouldBe(1);
 
         // The instance exists but hyops lost its state: deploy adopts it (instances.get finds it), no second create.
         File.Delete(site.StatePath("org__gcp__cloudsql-postgresql"));
         var adopted = await RunAsync("deploy", Inputs());
         adopted.ExitCode.ShouldBe(0, adopted.ToString());
-        fake.Calls("datamigration", "POST", "/connectionProfiles").Count().ShouldBe(1);
-        fake.SqlAdmin.Instances.Count.ShouldBe(1);
+        Cloud.Calls("datamigration", "POST", "/connectionProfiles").Count().ShouldBe(1);
+        Cloud.SqlAdmin.Instances.Count.ShouldBe(1);
 
         // ... but not an instance of that name that the inputs do not describe: HYO8008, nothing changed.
         var other = await RunAsync("deploy", Inputs(new JsonObject { ["tier"] = "db-custom-4-15360" }));
         other.ExitCode.ShouldBe(5, other.ToString());
         other.StdErr.ShouldContain("HYO8008");
-        fake.SqlAdmin.Instances["hyops-dr-standby"]["settings"]!["tier"]!.GetValue<string>().ShouldBe("db-custom-1-3840");
+        Cloud.SqlAdmin.Instances["hyops-dr-standby"]["settings"]!["tier"]!.GetValue<string>().ShouldBe("db-custom-1-3840");
 
         var refused = await RunAsync("destroy", Inputs());
         refused.ExitCode.ShouldBe(3, refused.ToString());
         refused.StdErr.ShouldContain("HYO3030");
-        fake.SqlAdmin.Instances.ContainsKey("hyops-dr-standby").ShouldBeTrue();
+        Cloud.SqlAdmin.Instances.ContainsKey("hyops-dr-standby").ShouldBeTrue();
 
         var destroyed = await RunAsync("destroy", Inputs(new JsonObject { ["destroy_confirm"] = "hyops-dr-standby" }));
         destroyed.ExitCode.ShouldBe(0, destroyed.ToString());
-        fake.SqlAdmin.Instances.ShouldBeEmpty();
-        fake.DataMigration.Profiles.ShouldBeEmpty();
-        backend.Names.ShouldBeEmpty();
-        fake.Violations.ShouldBeEmpty();
+        Cloud.SqlAdmin.Instances.ShouldBeEmpty();
+        Cloud.DataMigration.Profiles.ShouldBeEmpty();
+        Servers.Names.ShouldBeEmpty();
+        Cloud.Violations.ShouldBeEmpty();
         AssertNoSecretAnywhere();
     }
 
@@ -136,22 +117,22 @@ public sealed class GcpManagedInstanceTests : IAsyncLifetime
     public async Task A403_IsHyo8004Exit14_AnOperationError_IsHyo8006Exit5_AndNeitherChangesTheInstance()
     {
         (await RunAsync("deploy", Inputs())).ExitCode.ShouldBe(0);
-        var before = fake.SqlAdmin.Instances["hyops-dr-standby"].ToJsonString();
+        var before = Cloud.SqlAdmin.Instances["hyops-dr-standby"].ToJsonString();
         var widened = Inputs(new JsonObject { ["authorized_networks"] = new JsonArray("127.0.0.1/32", "127.0.241.0/24") });
 
-        fake.Inject(new FakeFault(FakeFaultKind.Status, "PATCH sqladmin", HttpStatus: 403, RpcStatus: "PERMISSION_DENIED"));
+        Cloud.Inject(new FakeFault(FakeFaultKind.Status, "PATCH sqladmin", HttpStatus: 403, RpcStatus: "PERMISSION_DENIED"));
         var denied = await RunAsync("deploy", widened);
         denied.ExitCode.ShouldBe(14, denied.ToString());
         denied.StdErr.ShouldContain("HYO8004");
         denied.StdErr.ShouldContain("403 PERMISSION_DENIED");
-        fake.SqlAdmin.Instances["hyops-dr-standby"].ToJsonString().ShouldBe(before);
+        Cloud.SqlAdmin.Instances["hyops-dr-standby"].ToJsonString().ShouldBe(before);
         State()["error"]!["code"]!.GetValue<string>().ShouldBe("HYO8004");
 
-        fake.Inject(new FakeFault(FakeFaultKind.OperationError, "PATCH sqladmin"));
+        Cloud.Inject(new FakeFault(FakeFaultKind.OperationError, "PATCH sqladmin"));
         var failed = await RunAsync("deploy", widened);
         failed.ExitCode.ShouldBe(5, failed.ToString());
         failed.StdErr.ShouldContain("HYO8006");
-        fake.SqlAdmin.Instances["hyops-dr-standby"].ToJsonString().ShouldBe(before);
+        Cloud.SqlAdmin.Instances["hyops-dr-standby"].ToJsonString().ShouldBe(before);
         State()["error"]!["code"]!.GetValue<string>().ShouldBe("HYO8006");
 
         // Without a fault the same inputs apply, and the real server's pg_hba follows.
@@ -165,32 +146,18 @@ public sealed class GcpManagedInstanceTests : IAsyncLifetime
     [Fact]
     public async Task ACreateWhoseAnswerWasLost_IsRetriedWithTheSameRequestId_AndLeavesOneInstance()
     {
-        fake.Inject(new FakeFault(FakeFaultKind.StatusAfterEffect, "POST datamigration", HttpStatus: 503));
+        Cloud.Inject(new FakeFault(FakeFaultKind.StatusAfterEffect, "POST datamigration", HttpStatus: 503));
         var deployed = await RunAsync("deploy", Inputs());
         deployed.ExitCode.ShouldBe(0, deployed.ToString());
-        var creates = fake.Calls("datamigration", "POST", "/connectionProfiles").ToList();
+        var creates = Cloud.Calls("datamigration", "POST", "/connectionProfiles").ToList();
         creates.Count.ShouldBe(2);
         creates.Select(c => c.Query["requestId"]).Distinct().ShouldHaveSingleItem();
-        fake.SqlAdmin.Instances.Keys.ShouldBe(["hyops-dr-standby"]);
-        backend.Names.ShouldBe(["hyops-dr-standby"]);
+        Cloud.SqlAdmin.Instances.Keys.ShouldBe(["hyops-dr-standby"]);
+        Servers.Names.ShouldBe(["hyops-dr-standby"]);
         var evidence = string.Join("\n", Directory.EnumerateFiles(Path.Combine(site.Root, "logs"), "*", SearchOption.AllDirectories).Select(File.ReadAllText));
         evidence.ShouldContain("\"attempts\":2");
         AssertNoSecretAnywhere();
     }
 
-    /// <summary>No line of the private key, no issued token, no admin password in any runtime file or CLI output.</summary>
-    private void AssertNoSecretAnywhere()
-    {
-        var needles = key.PrivateKeyPem.Split('\n').Where(l => l.Length > 20 && !l.StartsWith("-----", StringComparison.Ordinal))
-            .Concat(fake.Token!.Issued).Append(Password).ToList();
-        var haystacks = site.RuntimeFiles().Select(f => (f.Path, f.Text)).Concat(output.Select((o, k) => ($"output {k}", o))).ToList();
-        haystacks.Count.ShouldBeGreaterThan(3);
-        foreach (var (path, text) in haystacks)
-        {
-            foreach (var needle in needles)
-            {
-                text.Contains(needle, StringComparison.Ordinal).ShouldBeFalse($"{path} holds a secret");
-            }
-        }
-    }
+    private void AssertNoSecretAnywhere() => gcp.AssertNoSecretAnywhere(Password);
 }

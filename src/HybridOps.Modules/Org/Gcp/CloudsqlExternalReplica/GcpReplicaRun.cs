@@ -5,7 +5,6 @@ using HybridOps.Modules.Common;
 using HybridOps.Modules.Org.Gcp.Managed;
 using HybridOps.Postgres.Sql;
 using HybridOps.Providers.Gcp;
-using Npgsql;
 
 namespace HybridOps.Modules.Org.Gcp.CloudsqlExternalReplica;
 
@@ -96,32 +95,13 @@ internal sealed class GcpReplicaRun(ModuleContext context, DrLink link, GcpManag
         return outputs;
     }
 
-    /// <summary>A plain client session (the admin user, no hyops session options) must fail to create a table with 25006.</summary>
+    /// <summary>A plain client session (the admin user, no hyops session options) must fail a write with 25006 (the fence's own probe).</summary>
     private async Task<bool> ClientWriteRefusedAsync(CancellationToken ct)
     {
         var client = new PgEndpoint(link.TargetHost, link.TargetPort, link.TargetAdminUser, link.TargetPassword, "postgres");
-        string outcome;
-        try
-        {
-            await using var conn = new NpgsqlConnection(client.ConnectionString);
-            await conn.OpenAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await using var cmd = new NpgsqlCommand("create table hyops_write_probe(id int)", conn, tx);
-            await cmd.ExecuteNonQueryAsync(ct);
-            await tx.RollbackAsync(ct);
-            outcome = "accepted";
-        }
-        catch (PostgresException ex)
-        {
-            outcome = ex.SqlState;
-        }
-        catch (NpgsqlException ex)
-        {
-            outcome = $"unreachable: {ex.Message}";
-        }
-
-        var refused = outcome == PostgresErrorCodes.ReadOnlySqlTransaction;
-        context.Evidence.Check("standby_read_only", refused, new JsonObject { ["endpoint"] = client.ToString(), ["client_write"] = outcome });
+        var (outcome, sqlState, detail) = await CloudsqlPostgresql.ManagedFence.ProbeAsync(client, ct);
+        var refused = outcome == "read_only";
+        context.Evidence.Check("standby_read_only", refused, new JsonObject { ["endpoint"] = client.ToString(), ["client_write"] = outcome, ["sqlstate"] = sqlState, ["detail"] = detail });
         return refused;
     }
 }
