@@ -31,7 +31,7 @@ public sealed class ManagedProviders(IProcessRunner runner, TimeProvider time)
             "provider gcp needs input 'gcp.project' (and gcp.region): the Google Cloud project that holds the instance");
         var tokens = new ServiceAccountTokenSource(() => secret is null
             ? throw HyopsException.From(DiagnosticCatalog.GcpCredentialsUnavailable, $"no secret source to read {settings.CredentialsEnv} from")
-            : secret(settings.CredentialsEnv));
+            : secret(settings.CredentialsEnv), time);
         return new GcpManagedPostgres(new GcpApis(settings, tokens, time), location, time);
     }
 }

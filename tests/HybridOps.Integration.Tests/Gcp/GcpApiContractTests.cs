@@ -53,7 +53,7 @@ public sealed class GcpApiContractTests
     public async Task AMissingKeyFile_IsHyo8001_Exit12()
     {
         await using var bed = GcpTestBed.Create();
-        using var apis = new GcpApis(GcpTestBed.Settings(bed.Fake), new ServiceAccountTokenSource(() => Path.Combine(bed.Dir, "nope.json")), TimeProvider.System);
+        using var apis = new GcpApis(GcpTestBed.Settings(bed.Fake), new ServiceAccountTokenSource(() => Path.Combine(bed.Dir, "nope.json"), TimeProvider.System), TimeProvider.System);
         var ex = await Should.ThrowAsync<HyopsException>(() => apis.SqlAdmin.GetInstanceAsync("x", None));
         ex.Diagnostics[0].Code.ShouldBe("HYO8001");
         ex.ExitCode.ShouldBe(ExitCode.SecretUnavailable);

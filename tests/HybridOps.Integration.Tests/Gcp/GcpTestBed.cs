@@ -33,7 +33,7 @@ internal sealed class GcpTestBed : IAsyncDisposable
         fake.TrustKey(key);
         var settings = Settings(fake);
         settings = tune?.Invoke(settings) ?? settings;
-        return new GcpTestBed(fake, key, new GcpApis(settings, new ServiceAccountTokenSource(() => key.Path), TimeProvider.System), dir);
+        return new GcpTestBed(fake, key, new GcpApis(settings, new ServiceAccountTokenSource(() => key.Path, TimeProvider.System), TimeProvider.System), dir);
     }
 
     public static GcpSettings Settings(FakeGoogleCloud fake) => new(Project, Region)
