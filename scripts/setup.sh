@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   postgresql-15 postgresql-client-15   # PostgreSQL 15 servers for the lab sites
+  postgresql-15-pglogical               # pglogical, which Database Migration Service needs on a gcp DR source
   patroni python3-etcd python3-psycopg2 # Patroni with its etcd DCS backend
   etcd-server etcd-client               # the DCS
   pgbackrest                            # backups + WAL archive (baseline lane)

@@ -3,7 +3,8 @@ namespace HybridOps.Core.Diagnostics;
 /// <summary>
 /// Every HYO#### diagnostic in one place. Codes are stable: never renumber, only add.
 /// HYO1xxx contracts, HYO2xxx inputs and state, HYO3xxx guards, HYO4xxx connectivity,
-/// HYO5xxx source/target configuration, HYO6xxx topology and readiness, HYO7xxx runtime.
+/// HYO5xxx source/target configuration, HYO6xxx topology and readiness, HYO7xxx runtime,
+/// HYO8000-HYO8019 Google Cloud APIs (Cloud SQL Admin, Database Migration Service, Cloud DNS) and the DMS source prerequisites.
 /// docs/diagnostics.md is generated from this table (hyops diagnostics --output json).
 /// </summary>
 public static class DiagnosticCatalog
@@ -348,6 +349,32 @@ public static class DiagnosticCatalog
         "the evidence index lock is held for too long", "another hyops process holds logs/index.lock; wait for it, or check that it is not hung");
     public static readonly DiagnosticDescriptor EvidenceInputInvalid = new("HYO7205", ExitCode.InputError,
         "an evidence command option is invalid", "see `hyops evidence verify --help` / `hyops evidence export --help`");
+
+    // Google Cloud provider (HYO8000-HYO8019): Cloud SQL Admin v1, Database Migration Service v1, Cloud DNS v1; docs/gcp.md
+    public static readonly DiagnosticDescriptor GcpCredentialsUnavailable = new("HYO8001", ExitCode.SecretUnavailable,
+        "the Google service-account key could not be loaded", "set the env key named by credentials_env (default GOOGLE_APPLICATION_CREDENTIALS) to the path of a service-account JSON key file readable only by you (0600)");
+    public static readonly DiagnosticDescriptor GcpTokenExchangeFailed = new("HYO8002", ExitCode.ConnectivityFailure,
+        "the OAuth token exchange for the service account failed", "check that the key is current (not deleted or disabled in IAM) and that the token endpoint (token_uri of the key) is reachable from here");
+    public static readonly DiagnosticDescriptor GcpApiUnreachable = new("HYO8003", ExitCode.ConnectivityFailure,
+        "a Google Cloud API could not be reached, or kept answering 429/5xx, within the retry budget", "check network egress to the API host named in the message and the project's quota; rerun: creates are idempotent");
+    public static readonly DiagnosticDescriptor GcpPermissionDenied = new("HYO8004", ExitCode.PermissionDenied,
+        "a Google Cloud API refused the service account (401/403)", "grant the IAM roles listed in docs/gcp.md to the service account and enable the API named in the message; nothing was changed by the refused call");
+    public static readonly DiagnosticDescriptor GcpRequestRejected = new("HYO8005", ExitCode.ConfigurationFailure,
+        "a Google Cloud API rejected the request", "the message quotes the API's error status and text; fix the input it names (tier, region, database version, network)");
+    public static readonly DiagnosticDescriptor GcpOperationFailed = new("HYO8006", ExitCode.ConfigurationFailure,
+        "a Google Cloud long-running operation ended with an error", "the message quotes the operation's error; see the operation id in the run record (gcloud sql operations describe / database-migration operations describe)");
+    public static readonly DiagnosticDescriptor GcpOperationTimeout = new("HYO8007", ExitCode.ReadinessFailure,
+        "a Google Cloud operation was not done within its polling budget", "the operation may still finish: check it by the id in the message, then rerun (the rerun adopts what exists)");
+    public static readonly DiagnosticDescriptor GcpResourceConflict = new("HYO8008", ExitCode.ConfigurationFailure,
+        "a Google Cloud resource of that name exists and does not match what hyops would create", "pick another name, or delete the existing resource after review; hyops adopts only a resource that matches its inputs");
+    public static readonly DiagnosticDescriptor DmsJobFailed = new("HYO8009", ExitCode.ReadinessFailure,
+        "the Database Migration Service job failed or did not reach the expected state", "the message quotes the job's state, phase and error; fix the cause and rerun establish (it restarts or recreates the job)");
+    public static readonly DiagnosticDescriptor DmsVerifyFailed = new("HYO8010", ExitCode.ConfigurationFailure,
+        "the Database Migration Service job verification found problems with the source or destination", "the message names each DMS error type (for example pglogical missing, wal_level, replication slots); prepare the source with platform/onprem/postgresql-dr-source");
+    public static readonly DiagnosticDescriptor PglogicalPrerequisitesMissing = new("HYO8011", ExitCode.ConfigurationFailure,
+        "the DR source lacks prerequisites that Database Migration Service needs", "install postgresql-15-pglogical on every member and let dr-source set them through Patroni (shared_preload_libraries, wal_level=logical, slots, senders, workers); each missing item is named");
+    public static readonly DiagnosticDescriptor GcpDnsChangeFailed = new("HYO8012", ExitCode.PublicationFailure,
+        "the Cloud DNS change was not applied", "the message quotes the API error or the change id that did not reach done; the previous record set is in the run record");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

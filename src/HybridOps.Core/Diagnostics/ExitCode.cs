@@ -32,6 +32,9 @@ public enum ExitCode
     FencedNotPromoted = 13,
     /// <summary>Evidence did not verify: a run record or drill report was removed, moved, edited or added outside hyops.</summary>
     EvidenceNotVerified = 14,
+
+    /// <summary>A cloud API refused the caller (HTTP 401/403): the credentials or their IAM roles do not allow the call.</summary>
+    PermissionDenied = 15,
     /// <summary>The operator cancelled the run (Ctrl+C).</summary>
     Cancelled = 130,
 }

@@ -24,6 +24,10 @@ internal static class RepoCredentials
                 Add("s3_access_key_env", "PGBACKREST_REPO1_S3_KEY");
                 Add("s3_secret_key_env", "PGBACKREST_REPO1_S3_KEY_SECRET");
                 break;
+            case "gcs":
+                // repo-gcs-key: for key type service, the PATH of the service-account key file on the database host (the file stays 0600 there).
+                Add("gcs_sa_json_env", "PGBACKREST_REPO1_GCS_KEY");
+                break;
             case "azure":
                 Add("azure_key_env", "PGBACKREST_REPO1_AZURE_KEY");
                 break;

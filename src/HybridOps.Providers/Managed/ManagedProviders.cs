@@ -1,19 +1,37 @@
 using HybridOps.Core.Diagnostics;
 using HybridOps.Postgres.Exec;
+using HybridOps.Providers.Gcp;
 using HybridOps.Providers.Local;
 
 namespace HybridOps.Providers.Managed;
 
-/// <summary>Picks the provider named by the `provider` input. Pure: no I/O, so modules call it in Validate.</summary>
+/// <summary>
+/// Picks the provider named by the `provider` input. Pure: no I/O (gcp loads its key and talks to
+/// Google only on the first call), so modules call it in Validate.
+/// </summary>
 public sealed class ManagedProviders(IProcessRunner runner, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Known = ["local", "gcp"];
 
-    public IManagedPostgresProvider Create(ProviderLocation location) => location.Provider switch
+    /// <param name="secret">Resolves an env/vault key by name (gcp: the key file path is the value of the credentials env key).</param>
+    public IManagedPostgresProvider Create(ProviderLocation location, Func<string, string>? secret = null)
     {
-        "local" => new LocalManagedPostgres(new LocalProviderOptions(location.DataRoot, location.AddressPrefix), runner, time),
-        "gcp" => throw HyopsException.From(DiagnosticCatalog.ProviderNotAvailable,
-            "provider 'gcp' (Cloud SQL Admin + Database Migration Service) is not available in this build"),
-        var other => throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider '{other}' is unknown (known: {string.Join(", ", Known)})"),
-    };
+        ArgumentNullException.ThrowIfNull(location);
+        return location.Provider switch
+        {
+            "local" => new LocalManagedPostgres(new LocalProviderOptions(location.DataRoot, location.AddressPrefix), runner, time),
+            "gcp" => CreateGcp(location, secret),
+            var other => throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider '{other}' is unknown (known: {string.Join(", ", Known)})"),
+        };
+    }
+
+    private GcpManagedPostgres CreateGcp(ProviderLocation location, Func<string, string>? secret)
+    {
+        var settings = location.Gcp ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
+            "provider gcp needs input 'gcp.project' (and gcp.region): the Google Cloud project that holds the instance");
+        var tokens = new ServiceAccountTokenSource(() => secret is null
+            ? throw HyopsException.From(DiagnosticCatalog.GcpCredentialsUnavailable, $"no secret source to read {settings.CredentialsEnv} from")
+            : secret(settings.CredentialsEnv), time);
+        return new GcpManagedPostgres(new GcpApis(settings, tokens, time), location, time);
+    }
 }

@@ -34,11 +34,29 @@ public sealed class RepoOptionsTests
     }
 
     [Fact]
-    public void Gcs_HasBucketAndPathOnly()
+    public void Gcs_HasBucketKeyTypeAndPathOnly()
     {
         var o = RepoOptions.PgBackRest(new RepoLocation("gcs", "dr-gcs", "", null, null, null));
-        o.ShouldBe(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["repo1-type"] = "gcs", ["repo1-gcs-bucket"] = "dr-gcs", ["repo1-path"] = "/pgbackrest" });
+        o.ShouldBe(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["repo1-type"] = "gcs", ["repo1-gcs-bucket"] = "dr-gcs", ["repo1-gcs-key-type"] = "service", ["repo1-path"] = "/pgbackrest" });
         RepoOptions.Uri(new RepoLocation("gcs", "dr-gcs", "", null, null, null)).ShouldBe("gs://dr-gcs/pgbackrest");
+    }
+
+    [Theory]
+    [InlineData("token")]
+    [InlineData("auto")]
+    public void Gcs_MapsTheKeyType_AndKeepsAnExplicitEndpoint(string keyType)
+    {
+        var o = RepoOptions.PgBackRest(new RepoLocation("gcs", "dr-gcs", "/pg", null, "storage.example.test", null) { GcsKeyType = keyType });
+        o["repo1-gcs-key-type"].ShouldBe(keyType);
+        o["repo1-gcs-endpoint"].ShouldBe("storage.example.test");
+        o.ContainsKey("repo1-gcs-key").ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Gcs_AnUnknownKeyType_IsRejected()
+    {
+        Should.Throw<ArgumentException>(() => RepoOptions.PgBackRest(new RepoLocation("gcs", "dr-gcs", "/pg", null, null, null) { GcsKeyType = "password" }))
+            .Message.ShouldContain("service, token, auto");
     }
 
     [Fact]

@@ -70,11 +70,12 @@ public sealed class ManagedInstanceTests : IAsyncLifetime
         (await PgProbe.ScalarAsync<int>(admin, "select 1", CancellationToken.None)).ShouldBe(1);
         JsonNode.Parse(File.ReadAllText(site.StatePath("org__gcp__cloudsql-postgresql")))!["status"]!.GetValue<string>().ShouldBe("ok");
 
-        // gcp is a clear, catalogued refusal in this build.
+        // gcp without a project is a clear, catalogued refusal before anything changes.
         var gcp = site.WriteInputs("gcp.json", new JsonObject { ["provider"] = "gcp" });
         var gcpResult = await site.HyopsAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", gcp);
         gcpResult.ExitCode.ShouldBe(2, gcpResult.ToString());
-        gcpResult.StdErr.ShouldContain("HYO2050");
+        gcpResult.StdErr.ShouldContain("HYO2002");
+        gcpResult.StdErr.ShouldContain("gcp.project");
 
         var confirm = site.WriteInputs("confirm.json", new JsonObject { ["destroy_confirm"] = "hyops-dr-standby" });
         var destroyed = await site.HyopsAsync("module", "destroy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", confirm);

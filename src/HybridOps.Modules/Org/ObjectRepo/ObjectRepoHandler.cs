@@ -56,6 +56,12 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
             }
         }
 
+        if (provider == "gcs" && !RepoOptions.GcsKeyTypes.Contains(context.Inputs.String("gcs_key_type") ?? "service"))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid,
+                $"gcs_key_type '{context.Inputs.String("gcs_key_type")}' is not one of {string.Join(", ", RepoOptions.GcsKeyTypes)} (pgBackRest repo-gcs-key-type)");
+        }
+
         if (provider == "s3" && context.Inputs.String("region") is null)
         {
             throw HyopsException.From(DiagnosticCatalog.InputRequired, "provider 's3' needs input 'region'");
@@ -132,7 +138,10 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
         RepoOptions.NormalizePath(context.Inputs.String("path")),
         context.Inputs.String("region"),
         context.Inputs.String("endpoint"),
-        context.Inputs.String("provider") == "local" ? Path.GetFullPath(LocalRoot(context)!) : null);
+        context.Inputs.String("provider") == "local" ? Path.GetFullPath(LocalRoot(context)!) : null)
+    {
+        GcsKeyType = context.Inputs.String("gcs_key_type") ?? "service",
+    };
 
     /// <summary>local_root, or `<local_provider_root>/buckets` from the published site inventory.</summary>
     private static string? LocalRoot(ModuleContext context) =>

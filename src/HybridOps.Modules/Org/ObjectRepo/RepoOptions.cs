@@ -1,7 +1,11 @@
 namespace HybridOps.Modules.Org.ObjectRepo;
 
 /// <summary>The normalized repository location every consumer reads (object-repo/v1).</summary>
-public sealed record RepoLocation(string Provider, string Bucket, string Path, string? Region, string? Endpoint, string? LocalRoot);
+public sealed record RepoLocation(string Provider, string Bucket, string Path, string? Region, string? Endpoint, string? LocalRoot)
+{
+    /// <summary>gcs only: pgBackRest repo-gcs-key-type (service: a service-account key file; token: an access token; auto: the VM's metadata server).</summary>
+    public string GcsKeyType { get; init; } = "service";
+}
 
 /// <summary>
 /// Maps a repository location to pgBackRest repo1-* options and a repo URI. Only non-secret options:
@@ -11,6 +15,9 @@ public sealed record RepoLocation(string Provider, string Bucket, string Path, s
 public static class RepoOptions
 {
     public static readonly IReadOnlyList<string> Providers = ["local", "gcs", "s3", "azure"];
+
+    /// <summary>pgBackRest's repo-gcs-key-type values.</summary>
+    public static readonly IReadOnlyList<string> GcsKeyTypes = ["service", "token", "auto"];
 
     /// <summary>repo path: always starts with '/', never ends with one (except the root itself).</summary>
     public static string NormalizePath(string? path)
@@ -41,6 +48,9 @@ public static class RepoOptions
             case "gcs":
                 o["repo1-type"] = "gcs";
                 o["repo1-gcs-bucket"] = repo.Bucket;
+                o["repo1-gcs-key-type"] = GcsKeyTypes.Contains(repo.GcsKeyType)
+                    ? repo.GcsKeyType
+                    : throw new ArgumentException($"gcs key type '{repo.GcsKeyType}' is not one of {string.Join(", ", GcsKeyTypes)}", nameof(repo));
                 if (repo.Endpoint is not null)
                 {
                     o["repo1-gcs-endpoint"] = repo.Endpoint;

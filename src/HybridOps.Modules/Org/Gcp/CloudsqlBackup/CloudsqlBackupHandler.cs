@@ -20,7 +20,7 @@ public sealed class CloudsqlBackupHandler(ManagedProviders providers) : IModuleH
     public void Validate(ModuleContext context)
     {
         var target = DrLink.Require(context, "target_state_ref", "cloudsql-postgresql/v1");
-        providers.Create(Location(target));
+        providers.Create(Location(target), context.Secrets.Resolve);
         if (!context.Inputs.Bool("enabled") || context.Action != "deploy")
         {
             return;
@@ -59,7 +59,7 @@ public sealed class CloudsqlBackupHandler(ManagedProviders providers) : IModuleH
             return ModuleOutcome.Ok(outputs);
         }
 
-        var provider = providers.Create(Location(target));
+        var provider = providers.Create(Location(target), context.Secrets.Resolve);
         var instance = await provider.GetInstanceAsync(name, cancellationToken);
         var primary = instance is { State: InstanceState.Runnable, Role: InstanceRole.Primary };
         context.Evidence.Check("instance_promoted", primary, new JsonObject

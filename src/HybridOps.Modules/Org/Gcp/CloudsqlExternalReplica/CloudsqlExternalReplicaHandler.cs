@@ -56,7 +56,23 @@ public sealed class CloudsqlExternalReplicaHandler(Func<PatroniClient> patroniFa
         var link = DrLink.From(context, "source_state_ref", "target_state_ref");
         var location = ProviderLocation.FromJson(link.Target["provider_location"])
             ?? throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "the target instance state publishes no provider_location");
-        var run = new ReplicaRun(context, link, patroniFactory(), runner, providers.Create(location));
+        var provider = providers.Create(location, context.Secrets.Resolve);
+        if (provider is Providers.Gcp.GcpManagedPostgres gcp)
+        {
+            // Cloud SQL is fed by Database Migration Service, not by a subscription hyops creates.
+            var dms = new GcpReplicaRun(context, link, gcp);
+            return context.Action switch
+            {
+                "destroy" => await dms.DestroyAsync(cancellationToken),
+                "status" => await dms.StatusAsync(cancellationToken),
+                _ when context.Inputs.String("apply_mode") == "status" => await dms.StatusAsync(cancellationToken),
+                _ when context.Inputs.String("apply_mode") == "add_tables" => throw HyopsException.From(DiagnosticCatalog.InputInvalid,
+                    "apply_mode add_tables is for provider local; with gcp, DMS replicates the tables it was started with (restart the job to add tables)"),
+                _ => await dms.EstablishAsync(cancellationToken),
+            };
+        }
+
+        var run = new ReplicaRun(context, link, patroniFactory(), runner, provider);
         return context.Action switch
         {
             "destroy" => await run.DestroyAsync(cancellationToken),

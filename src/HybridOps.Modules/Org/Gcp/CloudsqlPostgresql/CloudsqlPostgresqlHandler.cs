@@ -63,13 +63,13 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
         }
 
         // Provider selection is pure: gcp is refused here, before anything changes.
-        providers.Create(ManagedSite.Resolve(context));
+        providers.Create(ManagedSite.Resolve(context), context.Secrets.Resolve);
     }
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
         var location = ManagedSite.Resolve(context);
-        var provider = providers.Create(location);
+        var provider = providers.Create(location, context.Secrets.Resolve);
         var name = context.Inputs.String("instance_name")!;
         context.Evidence.Check("provider_selected", true, location.ToJson());
         try
@@ -103,7 +103,14 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
         }
         else
         {
-            context.Evidence.Note($"instance '{name}' exists ({ManagedInstance.StateName(existing.State)}); restarting if stopped and re-applying authorized networks");
+            // A cloud instance found by name is adopted only when it is the one these inputs describe.
+            if (provider.Name == "gcp" && (existing.DatabaseVersion != context.Inputs.String("database_version") || existing.Settings.Tier != (context.Inputs.String("tier") ?? "")))
+            {
+                throw HyopsException.From(DiagnosticCatalog.GcpResourceConflict,
+                    $"instance '{name}' exists as {existing.DatabaseVersion}, tier {existing.Settings.Tier}; the inputs ask for {context.Inputs.String("database_version")}, tier {context.Inputs.String("tier")}; nothing was changed");
+            }
+
+            context.Evidence.Note($"instance '{name}' exists ({ManagedInstance.StateName(existing.State)}); adopting it: restarting if stopped and re-applying authorized networks");
             if (!existing.Settings.AuthorizedNetworks.SequenceEqual(networks))
             {
                 context.Evidence.Append("provider_operation", (await provider.PatchAuthorizedNetworksAsync(name, networks, ct)).ToJson());
@@ -240,9 +247,14 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             ? [.. a.Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : "")]
             : [];
 
-    /// <summary>The local provider's process-level steps (argv, rc, duration) into the run's evidence.</summary>
+    /// <summary>The provider's steps into the run's evidence: local argv/rc/duration; gcp each API call (method, path, HTTP status, attempts; never a header or body).</summary>
     internal static void RecordActions(ModuleContext context, IManagedPostgresProvider provider)
     {
+        if (provider is Providers.Gcp.GcpManagedPostgres gcp)
+        {
+            Providers.Gcp.GcpEvidence.Record(context.Evidence, gcp.Apis);
+        }
+
         if (provider is LocalManagedPostgres local)
         {
             foreach (var a in local.Actions)

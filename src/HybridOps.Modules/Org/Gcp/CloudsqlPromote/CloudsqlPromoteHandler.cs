@@ -38,13 +38,13 @@ public sealed class CloudsqlPromoteHandler(ManagedProviders providers) : IModule
                 $"promote_confirm is '{context.Inputs.String("promote_confirm") ?? ""}', expected the instance name '{link.TargetName}'; nothing was changed");
         }
 
-        providers.Create(Location(link));
+        providers.Create(Location(link), context.Secrets.Resolve);
     }
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
         var link = DrLink.From(context, "source_state_ref", "target_state_ref");
-        var provider = providers.Create(Location(link));
+        var provider = providers.Create(Location(link), context.Secrets.Resolve);
         var instance = await provider.GetInstanceAsync(link.TargetName, cancellationToken);
         var runnable = instance is { State: InstanceState.Runnable };
         context.Evidence.Check("target_runnable", runnable, new JsonObject

@@ -34,6 +34,25 @@ internal static class ManagedSite
             throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'address_prefix' is required: the inventory names no member host to derive the managed site from");
         }
 
+        if (provider == "gcp")
+        {
+            // gcp: {project, region, credentials_env, api_endpoints, poll_interval_ms, operation_budget_s}; region defaults to the module's region input.
+            var gcp = context.Inputs.Values["gcp"]?.DeepClone() as JsonObject ?? [];
+            if (gcp["region"]?.GetValue<string>() is null or "")
+            {
+                gcp["region"] = context.Inputs.String("region");
+            }
+
+            var settings = ProviderLocation.GcpFromJson(gcp) ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
+                "provider gcp needs input 'gcp.project': the Google Cloud project that holds the instance (see docs/gcp.md)");
+            if (settings.Region.Length == 0)
+            {
+                throw HyopsException.From(DiagnosticCatalog.InputRequired, "provider gcp needs a region (input 'region' or 'gcp.region'), e.g. europe-west2");
+            }
+
+            return new ProviderLocation(provider, "", "") { Gcp = settings };
+        }
+
         return new ProviderLocation(provider, dataRoot ?? "", prefix ?? "");
     }
 

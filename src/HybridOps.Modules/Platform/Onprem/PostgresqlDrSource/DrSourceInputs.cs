@@ -22,6 +22,9 @@ internal sealed partial record DrSourceInputs(
 
     public bool Managed => DrMode == ManagedCloudSql;
 
+    /// <summary>Who replicates from the source: local (native logical replication) or gcp (Database Migration Service, which needs pglogical).</summary>
+    public string ConsumerProvider { get; init; } = "local";
+
     public static DrSourceInputs From(ResolvedInputs inputs)
     {
         var mode = inputs.String("dr_mode");
@@ -53,7 +56,13 @@ internal sealed partial record DrSourceInputs(
         var cidrs = ConsumerCidrsFrom(inputs.Values, mode);
         var timeout = inputs.Values["connect_timeout_s"] is JsonValue t && t.TryGetValue<int>(out var s) ? s : 3;
         var hba = inputs.Values["hba_apply_timeout_s"] is JsonValue h && h.TryGetValue<int>(out var hs) ? hs : 30;
-        return new DrSourceInputs(mode, databases, user, passwordEnv, cidrs, timeout, TimeSpan.FromSeconds(hba));
+        var consumer = inputs.String("consumer_provider") ?? "local";
+        if (consumer is not ("local" or "gcp"))
+        {
+            throw HyopsException.From(DiagnosticCatalog.SourceInputInvalid, $"input 'consumer_provider' is '{consumer}'; supported: local, gcp");
+        }
+
+        return new DrSourceInputs(mode, databases, user, passwordEnv, cidrs, timeout, TimeSpan.FromSeconds(hba)) { ConsumerProvider = consumer };
     }
 
     /// <summary>SRC-7.3: an explicit, bounded allowlist for managed modes; never 0.0.0.0/0 or ::/0.</summary>

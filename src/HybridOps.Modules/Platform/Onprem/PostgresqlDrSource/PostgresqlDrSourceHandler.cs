@@ -48,6 +48,11 @@ public sealed class PostgresqlDrSourceHandler(Func<PatroniClient> patroniFactory
         await using var leader = await PgSession.OpenAsync(assessment.Leader, cancellationToken);
         await assessment.DatabasesPresentAsync(leader, cancellationToken);
         var posture = await assessment.PostureAsync(leader, cancellationToken);
+        if (inputs.Managed && inputs.ConsumerProvider == "gcp")
+        {
+            // Before any grant or pg_hba change: a source DMS cannot use is refused with every missing item named.
+            posture["dms_prerequisites"] = await PglogicalPrerequisites.RequireAsync(leader, inputs.Databases.Length, context, cancellationToken);
+        }
 
         var access = new SourceAccess(inputs, context);
         var allowlist = new ConsumerAllowlist(inputs, new PatroniHba(patroniFactory(), context.Time), context);
