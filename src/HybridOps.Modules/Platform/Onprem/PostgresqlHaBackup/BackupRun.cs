@@ -15,7 +15,6 @@ internal sealed class BackupRun : IAsyncDisposable
     private const string NoArchive = "/bin/true";
     private const string ConfigHeader = "# Written by hyops (platform/onprem/postgresql-ha-backup)";
     private static readonly UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
-    private static readonly UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
     private readonly ModuleContext context;
     private readonly PatroniClient patroni;
@@ -262,14 +261,15 @@ internal sealed class BackupRun : IAsyncDisposable
 
     private async Task<ProcessResult> RunCheckedAsync(string command, IReadOnlyList<string> options, CancellationToken ct)
     {
-        var result = await Cli.RunAsync(command, options, commandTimeout, ct, RepoCredentialEnvironment());
+        var result = await Cli.RunAsync(command, options, commandTimeout, ct);
         var tail = result.StdErr.Length > 2000 ? result.StdErr[^2000..] : result.StdErr;
         context.Evidence.Action($"pgbackrest {command}", result.Argv, result.ExitCode, result.Duration,
             new JsonObject { ["stderr_tail"] = tail.Trim(), ["stdout_tail"] = command == "info" ? null : Tail(result.StdOut) });
         if (!result.Succeeded)
         {
-            throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured,
-                $"pgbackrest {command} exited {result.ExitCode}: {Tail(result.StdErr + "\n" + result.StdOut).Trim()}");
+            var output = result.StdErr + "\n" + result.StdOut;
+            throw HyopsException.From(RepoFaults.Descriptor(PgBackRestFailure.Classify(output)) ?? DiagnosticCatalog.SourceMisconfigured,
+                $"pgbackrest {command} against {repo.Str("repo_uri")} exited {result.ExitCode}: {Tail(output).Trim()}");
         }
 
         return result;
@@ -277,7 +277,8 @@ internal sealed class BackupRun : IAsyncDisposable
 
     private static string Tail(string s) => s.Length > 1000 ? s[^1000..] : s;
 
-    private Dictionary<string, string>? RepoCredentialEnvironment() => RepoCredentials.Environment(repo, context.Secrets) is { Count: > 0 } env ? env : null;
+    /// <summary>The repository's credentials, written into every member's pgbackrest.conf (never argv, env or evidence).</summary>
+    private IReadOnlyList<RepoSecret> Secrets => field ??= RepoCredentials.ConfigSecrets(repo, context.Secrets);
 
     private async Task WriteConfigAsync(Leader leader, CancellationToken ct)
     {
@@ -313,10 +314,13 @@ internal sealed class BackupRun : IAsyncDisposable
             ["pg1-port"] = leader.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["pg1-socket-path"] = targets.SocketDir(leader.Name),
         };
-        var text = PgBackRestConfig.Render(global, stanza, member);
-        await paths.WriteFileAsync(ConfigPath, text, FileMode, ct);
-        context.Evidence.Check("pgbackrest_config_written", true, new JsonObject { ["path"] = ConfigPath, ["pg1-path"] = dataDir, ["repo1-path"] = global.GetValueOrDefault("repo1-path"), ["owner"] = osUser });
-        context.Evidence.WriteDocument("pgbackrest.conf.json", new JsonObject { ["text"] = text });
+        await paths.WriteFileAsync(ConfigPath, PgBackRestConfig.Render(global, stanza, member, Secrets), PgBackRestConfig.FileMode, ct);
+        context.Evidence.Check("pgbackrest_config_written", true, new JsonObject
+        {
+            ["path"] = ConfigPath, ["pg1-path"] = dataDir, ["repo1-path"] = global.GetValueOrDefault("repo1-path"), ["owner"] = osUser, ["mode"] = "0600",
+            ["credential_keys"] = Secrets.Select(s => s.KeyName).ToJsonArray(),
+        });
+        context.Evidence.WriteDocument("pgbackrest.conf.json", new JsonObject { ["text"] = PgBackRestConfig.Redacted(global, stanza, member, Secrets) });
     }
 
     /// <summary>
@@ -345,25 +349,26 @@ internal sealed class BackupRun : IAsyncDisposable
             var host = hosts.Executor(name);
             var nproc = await host.RunAsync(new Postgres.Hosts.HostCommand(["nproc"]), ct);
             global["process-max"] = ProcessMax(nproc.ExitCode == 0 && int.TryParse(nproc.StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var cores) ? cores : 1);
-            var text = PgBackRestConfig.Render(global, stanza, new Dictionary<string, string>(StringComparer.Ordinal)
+            var member = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["pg1-path"] = targets.DataDir(name),
                 ["pg1-port"] = (m.Int("port") ?? 5432).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["pg1-socket-path"] = targets.SocketDir(name),
-            });
+            };
             foreach (var (dir, owner, mode) in new[] { (Path.GetDirectoryName(ConfigPath)!, "root", "0750"), ("/var/log/pgbackrest", osUser, "0750"), ("/var/spool/pgbackrest", osUser, "0750") })
             {
                 (await host.RunAsync(new Postgres.Hosts.HostCommand(["install", "-d", "-o", owner, "-g", osUser, "-m", mode, dir]) { RunAs = Postgres.Hosts.HostCommand.Root }, ct)).EnsureSuccess();
             }
 
-            await host.PutFileAsync(ConfigPath, System.Text.Encoding.UTF8.GetBytes(text), osUser, osUser, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+            await host.PutFileAsync(ConfigPath, System.Text.Encoding.UTF8.GetBytes(PgBackRestConfig.Render(global, stanza, member, Secrets)), osUser, osUser, PgBackRestConfig.FileMode, ct);
             written.Add((JsonNode)new JsonObject { ["member"] = name, ["host"] = m.Str("host"), ["pg1-path"] = targets.DataDir(name) });
-            context.Evidence.WriteDocument($"pgbackrest.conf.{name}.json", new JsonObject { ["text"] = text });
+            context.Evidence.WriteDocument($"pgbackrest.conf.{name}.json", new JsonObject { ["text"] = PgBackRestConfig.Redacted(global, stanza, member, Secrets) });
         }
 
         context.Evidence.Check("pgbackrest_config_written", true, new JsonObject
         {
             ["path"] = ConfigPath, ["mode"] = "0600", ["owner"] = osUser, ["members"] = written, ["repo1-path"] = global.GetValueOrDefault("repo1-path"),
+            ["credential_keys"] = Secrets.Select(s => s.KeyName).ToJsonArray(),
         });
     }
 

@@ -125,7 +125,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
                 await paths.EnsureDirectoryAsync(dir, mode, ct);
             }
 
-            await paths.WriteFileAsync(h.PgBackRestConfig, PgBackRestConfigFor(h), ConfigMode, ct);
+            await paths.WriteFileAsync(h.PgBackRestConfig, PgBackRestConfigFor(h), PgBackRestConfig.FileMode, ct);
             var cli = $"{pgbackrest} --config={h.PgBackRestConfig} --stanza={stanza}";
             var yaml = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings(scope, h, hosts.DcsEndpoints,
                 context.Inputs.String("postgres_bin_dir") ?? "/usr/lib/postgresql/15/bin", superuser, replicationUser,
@@ -318,7 +318,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         var args = new List<string> { "--config=/dev/null", $"--stanza={stanza}", "--log-level-file=off", "--output=json" };
         args.AddRange(RepoOptions().Select(o => $"--{o.Key}={o.Value}"));
         args.Add("info");
-        var info = await RunAsync("pgbackrest info", new ProcessSpec(pgbackrest, args, WorkingDirectory: "/", RunAsUser: RunAs, Timeout: TimeSpan.FromSeconds(120)),
+        var info = await RunAsync("pgbackrest info", new ProcessSpec(pgbackrest, args, WorkingDirectory: "/", Environment: RepoCredentials.Environment(repo, context.Secrets), RunAsUser: RunAs, Timeout: TimeSpan.FromSeconds(120)),
             DiagnosticCatalog.RestoreCommandFailed, ct);
         var stanzaNode = (JsonNode.Parse(info.StdOut) as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => s.Str("name") == stanza);
         var backups = (stanzaNode?["backup"] as JsonArray ?? []).OfType<JsonObject>().ToList();
@@ -360,7 +360,8 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             ["pg1-port"] = h.PgPort.ToString(CultureInfo.InvariantCulture),
             ["pg1-socket-path"] = h.SocketDir,
         };
-        var text = PgBackRestConfig.Render(global, stanza, member);
+        // The repository key goes into this 0600 file: archive-get (restore_command) on the restored member reads it.
+        var text = PgBackRestConfig.Render(global, stanza, member, RepoCredentials.ConfigSecrets(repo, context.Secrets));
         return "# Written by hyops (platform/onprem/postgresql-ha apply_mode restore)." + text[text.IndexOf('\n', StringComparison.Ordinal)..];
     }
 
