@@ -178,6 +178,22 @@ internal sealed class BackupRun : IAsyncDisposable
         context.Evidence.Check("archive_command_configured", observed == archiveCommand, new JsonObject { ["observed"] = observed, ["expected"] = archiveCommand });
         var outputs = BaseOutputs(leader, archiveCommand, context.Inputs.Values.Int("archive_timeout_s") ?? 60);
         await AddBackupFactsAsync(outputs, leader, ct);
+
+        // `pgbackrest check` proves the repository answers and the leader's WAL reaches it now.
+        var check = await Cli.RunAsync("check", [], commandTimeout, ct);
+        context.Evidence.Action("pgbackrest check", check.Argv, check.ExitCode, check.Duration, new JsonObject { ["stderr_tail"] = Tail(check.StdErr).Trim() });
+        var fault = check.Succeeded ? null : RepoFaults.Descriptor(PgBackRestFailure.Classify(check.StdErr + check.StdOut)) ?? DiagnosticCatalog.SourceMisconfigured;
+        outputs["check_passed"] = check.Succeeded;
+        outputs["check_error"] = fault?.Code;
+        context.Evidence.Check("repository_check", check.Succeeded, new JsonObject
+        {
+            ["repo_uri"] = repo.Str("repo_uri"), ["rpo_exposure_s"] = outputs["rpo_exposure_s"]?.DeepClone(), ["last_archived_wal"] = outputs.Str("last_archived_wal"),
+        }, fault?.Code);
+        if (fault is not null)
+        {
+            return ModuleOutcome.Partial(outputs, fault.Create($"pgbackrest check against {repo.Str("repo_uri")} failed: WAL after {outputs.Str("last_archived_wal") ?? "the last archived segment"} is not in the repository (rpo exposure {outputs["rpo_exposure_s"]?.ToString() ?? "unknown"} s)"));
+        }
+
         return observed == archiveCommand
             ? ModuleOutcome.Ok(outputs)
             : ModuleOutcome.Partial(outputs, DiagnosticCatalog.SourceMisconfigured.Create($"leader archives with '{observed}'; run apply_mode=configure"));
@@ -253,10 +269,36 @@ internal sealed class BackupRun : IAsyncDisposable
         }
 
         var archiver = await PgProbe.ScalarAsync<string>(leader.Endpoint,
-            "select coalesce(last_archived_wal, '') || '|' || coalesce(to_char(last_archived_time at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') from pg_stat_archiver", ct);
+            "select coalesce(last_archived_wal, '') || '|' || coalesce(to_char(last_archived_time at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
+            + " || '|' || failed_count || '|' || coalesce(last_failed_wal, '') from pg_stat_archiver", ct);
         var parts = archiver.Split('|');
         outputs["last_archived_wal"] = parts[0].Length > 0 ? parts[0] : null;
         outputs["last_archived_at"] = parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null;
+        outputs["archive_failed_count"] = parts.Length > 2 && long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var failed) ? failed : null;
+        outputs["last_failed_wal"] = parts.Length > 3 && parts[3].Length > 0 ? parts[3] : null;
+
+        // The RPO exposure: what a site loss now would lose, bounded by the last WAL the repository holds.
+        outputs["rpo_exposure_s"] = DateTimeOffset.TryParse(outputs.Str("last_archived_at"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? (long)Math.Max(0, (context.Time.GetUtcNow() - at).TotalSeconds)
+            : null;
+        AddRepositoryFacts(outputs, parsed);
+    }
+
+    /// <summary>From `pgbackrest info --output=json`: the repository's status, the WAL range it holds, and whether it covers the latest set.</summary>
+    private void AddRepositoryFacts(JsonObject outputs, JsonNode? info)
+    {
+        var node = (info as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => s.Str("name") == stanza);
+        var archive = (node?["archive"] as JsonArray)?.OfType<JsonObject>().LastOrDefault();
+        outputs["repo_status"] = node?["status"]?["message"]?.GetValue<string>();
+        outputs["wal_archive_min"] = archive?.Str("min");
+        outputs["wal_archive_max"] = archive?.Str("max");
+
+        // Continuous: the archive holds every segment from the latest set's start onwards (its range has
+        // no hole before that set; pgBackRest keeps the archive gap-free from each retained set).
+        var start = outputs.Str("backup_wal_start");
+        outputs["wal_continuous"] = start is null || archive is null
+            ? null
+            : string.CompareOrdinal(archive.Str("min"), start) <= 0 && string.CompareOrdinal(archive.Str("max"), outputs.Str("backup_wal_stop") ?? start) >= 0;
     }
 
     private async Task<ProcessResult> RunCheckedAsync(string command, IReadOnlyList<string> options, CancellationToken ct)
@@ -307,6 +349,7 @@ internal sealed class BackupRun : IAsyncDisposable
         global["lock-path"] = Path.Combine(WorkDir, "lock");
         global["spool-path"] = Path.Combine(WorkDir, "spool");
         global["start-fast"] = "y";
+        AddArchiveQueue(global);
         var dataDir = targets.DataDir(leader.Name);
         var member = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -342,6 +385,7 @@ internal sealed class BackupRun : IAsyncDisposable
         global["lock-path"] = "/tmp/pgbackrest";
         global["spool-path"] = "/var/spool/pgbackrest";
         global["start-fast"] = "y";
+        AddArchiveQueue(global);
         var written = new JsonArray();
         foreach (var m in cluster.Objects("members"))
         {
@@ -373,6 +417,21 @@ internal sealed class BackupRun : IAsyncDisposable
     }
 
     private string CompressType => context.Inputs.String("compress_type") ?? "lz4";
+
+    /// <summary>
+    /// archive_push_queue_max (e.g. "1GiB"): asynchronous archiving with a bounded queue. While the store is
+    /// down WAL waits in pg_wal; past the bound pgBackRest drops it from the queue (the primary stays up,
+    /// the archive gets a hole, the next backup starts a new continuous range). Unset: no bound, WAL
+    /// accumulates in pg_wal until the store answers.
+    /// </summary>
+    private void AddArchiveQueue(Dictionary<string, string> global)
+    {
+        if (context.Inputs.String("archive_push_queue_max") is { } max)
+        {
+            global["archive-async"] = "y";
+            global["archive-push-queue-max"] = max;
+        }
+    }
 
     /// <summary>process_max, or the host's cores (at most 8) when it is 0.</summary>
     private string ProcessMax(int hostCores) => PgBackRestConfig.ProcessMax(context.Inputs.Values.Int("process_max"), hostCores);
