@@ -3,6 +3,7 @@ using Xunit.Abstractions;
 namespace HybridOps.Integration.Tests.Repository;
 
 /// <summary>The baseline cycle and the repository faults on s3rver (S3 protocol, TLS), lab prefix 127.0.151.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ObjectRepositoryS3Tests(ITestOutputHelper log)
 {
     [Fact]

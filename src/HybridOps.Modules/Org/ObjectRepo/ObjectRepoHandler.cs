@@ -71,6 +71,11 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"port {context.Inputs.Values.Int("port")} must be 1-65535 (0: the store's default, 443)");
         }
 
+        if (context.Inputs.Values.Int("io_timeout_s") is < 0 or > 3600)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"io_timeout_s {context.Inputs.Values.Int("io_timeout_s")} must be 1-3600 (0: pgBackRest's 60)");
+        }
+
         if (context.Inputs.String("uri_style") is { } style && style is not ("host" or "path"))
         {
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"uri_style '{style}' must be 'host' or 'path'");
@@ -159,6 +164,7 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
     {
         Port = context.Inputs.Values.Int("port") is { } port && port > 0 ? port : null,
         CaFile = context.Inputs.String("ca_file"),
+        IoTimeoutS = context.Inputs.Values.Int("io_timeout_s") is { } timeout && timeout > 0 ? timeout : null,
         UriStyle = context.Inputs.String("uri_style"),
         Account = context.Inputs.String("account"),
     };

@@ -12,6 +12,9 @@ public sealed record RepoLocation(string Provider, string Bucket, string Path, s
     /// <summary>repo1-s3-uri-style / repo1-azure-uri-style: host (the cloud default) or path (emulators, S3-compatible stores).</summary>
     public string? UriStyle { get; init; }
 
+    /// <summary>io-timeout: seconds pgBackRest waits for the store per connection/read/write (its default: 60; it retries several times).</summary>
+    public int? IoTimeoutS { get; init; }
+
     /// <summary>azure: the storage account name (not a secret; its key is named by azure_key_env).</summary>
     public string? Account { get; init; }
 }
@@ -95,6 +98,11 @@ public static class RepoOptions
             if (repo.Port is { } port)
             {
                 o["repo1-storage-port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (repo.IoTimeoutS is { } timeout)
+            {
+                o["io-timeout"] = timeout.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             if (repo.CaFile is { } ca)
