@@ -36,7 +36,21 @@ internal static class RepoCredentials
         return found;
     }
 
-    /// <summary>The same credentials as PGBACKREST_REPO1_* variables (repo1-s3-key -> PGBACKREST_REPO1_S3_KEY).</summary>
-    public static Dictionary<string, string> Environment(JsonObject repo, SecretResolver secrets) =>
-        ConfigSecrets(repo, secrets).ToDictionary(s => "PGBACKREST_" + s.Option.Replace('-', '_').ToUpperInvariant(), s => s.Value, StringComparer.Ordinal);
+    /// <summary>
+    /// The same credentials as PGBACKREST_REPO1_* variables (repo1-s3-key -> PGBACKREST_REPO1_S3_KEY), plus the
+    /// published options pgBackRest refuses on a command line (repo1-azure-account).
+    /// </summary>
+    public static Dictionary<string, string> Environment(JsonObject repo, SecretResolver secrets)
+    {
+        var env = ConfigSecrets(repo, secrets).ToDictionary(s => PgBackRestConfig.EnvironmentName(s.Option), s => s.Value, StringComparer.Ordinal);
+        foreach (var (option, value) in repo["pgbackrest_options"] as JsonObject ?? [])
+        {
+            if (PgBackRestConfig.CommandLineRefused.Contains(option) && value is not null)
+            {
+                env[PgBackRestConfig.EnvironmentName(option)] = value.GetValue<string>();
+            }
+        }
+
+        return env;
+    }
 }

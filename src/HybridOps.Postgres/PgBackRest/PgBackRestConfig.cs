@@ -41,6 +41,19 @@ public static class PgBackRestConfig
         return text.ToString();
     }
 
+    /// <summary>Options pgBackRest refuses on a command line ("could expose secrets in the process list"), secret or not.</summary>
+    public static readonly IReadOnlySet<string> CommandLineRefused = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "repo1-azure-account", "repo1-azure-key", "repo1-s3-key", "repo1-s3-key-secret", "repo1-s3-token", "repo1-cipher-pass",
+    };
+
+    /// <summary>The options that may go on a command line; the others go to the environment (<see cref="EnvironmentName"/>).</summary>
+    public static IEnumerable<KeyValuePair<string, string>> CommandLineSafe(IEnumerable<KeyValuePair<string, string>> options) =>
+        options.Where(o => !CommandLineRefused.Contains(o.Key));
+
+    /// <summary>repo1-s3-key -> PGBACKREST_REPO1_S3_KEY.</summary>
+    public static string EnvironmentName(string option) => "PGBACKREST_" + option.Replace('-', '_').ToUpperInvariant();
+
     /// <summary>pgBackRest's process-max: <paramref name="requested"/> when above 0, else the host's cores, at most 8.</summary>
     public static string ProcessMax(int? requested, int hostCores) =>
         (requested is > 0 ? requested.Value : Math.Clamp(hostCores, 1, 8)).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -316,7 +316,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     {
         // No config file yet (nothing is written before the checks): repository options on the command line.
         var args = new List<string> { "--config=/dev/null", $"--stanza={stanza}", "--log-level-file=off", "--output=json" };
-        args.AddRange(RepoOptions().Select(o => $"--{o.Key}={o.Value}"));
+        args.AddRange(PgBackRestConfig.CommandLineSafe(RepoOptions()).Select(o => $"--{o.Key}={o.Value}"));
         args.Add("info");
         var info = await RunAsync("pgbackrest info", new ProcessSpec(pgbackrest, args, WorkingDirectory: "/", Environment: RepoCredentials.Environment(repo, context.Secrets), RunAsUser: RunAs, Timeout: TimeSpan.FromSeconds(120)),
             DiagnosticCatalog.RestoreCommandFailed, ct);
