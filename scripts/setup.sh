@@ -38,6 +38,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
+# The lab's object-store site (`hyops lab up --object-stores`): Azurite (Azure Blob) and s3rver (S3),
+# pinned, from the npm registry, under /opt/hyops-lab (HYOPS_LAB_NODE_PREFIX overrides; the lab reads
+# HYOPS_LAB_NODE_MODULES). Installed only when a pinned version is missing.
+npm_prefix="${HYOPS_LAB_NODE_PREFIX:-/opt/hyops-lab}"
+npm_want=(azurite@3.37.0 s3rver@3.7.1)
+npm_missing=()
+for p in "${npm_want[@]}"; do
+  name=${p%@*}; version=${p#*@}
+  have=$(node -p "require('$npm_prefix/node_modules/$name/package.json').version" 2>/dev/null || true)
+  [ "$have" = "$version" ] || npm_missing+=("$p")
+done
+if [ ${#npm_missing[@]} -gt 0 ]; then
+  command -v npm >/dev/null 2>&1 || { echo "setup: npm (Node.js 20) is needed for the lab's object stores" >&2; exit 2; }
+  echo "setup: installing ${npm_missing[*]} under $npm_prefix" >&2
+  mkdir -p "$npm_prefix"
+  npm install --no-audit --no-fund --silent --prefix "$npm_prefix" "${npm_want[@]}" >&2
+fi
+
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "setup: the .NET 10 SDK (dotnet) is required and was not found on PATH" >&2
   exit 2

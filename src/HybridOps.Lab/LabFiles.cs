@@ -98,6 +98,11 @@ internal static class LabFiles
             await PrepareDnsAsync(options, layout, serviceUser, runner, ct);
         }
 
+        if (options.ObjectStores is not null)
+        {
+            await new LabObjectStores(runner, TimeProvider.System).PrepareAsync(options, layout, ct);
+        }
+
         if (serviceUser is null)
         {
             return;

@@ -15,6 +15,9 @@ public sealed record LabInventory(
     /// <summary>The DNS site, when the lab runs one (PowerDNS authority for <see cref="LabTopology.DnsZone"/>).</summary>
     public LabDnsSite? Dns { get; init; }
 
+    /// <summary>The object-store site (Azurite, s3rver), when the lab runs one; empty otherwise.</summary>
+    public IReadOnlyList<LabObjectStoreSite> ObjectStores { get; init; } = [];
+
     internal static LabInventory From(LabState state) => new(
         state.Site,
         state.ClusterName,
@@ -27,6 +30,7 @@ public sealed record LabInventory(
         Dns = state.Process("pdns") is null
             ? null
             : new LabDnsSite(state.Topology.DnsApiUrl, "localhost", LabTopology.DnsZone, state.Topology.DnsHost, state.Topology.DnsPort, LabTopology.ServiceRecord),
+        ObjectStores = state.Process(LabObjectStores.AzuriteName) is null ? [] : LabObjectStores.Sites(state.Topology, new LabLayout(state.LabDir)),
     };
 
     /// <summary>snake_case JSON, e.g. {"site":"onprem","cluster_name":...,"members":[{"name","host","pg_port","api_url"}]}.</summary>

@@ -25,6 +25,20 @@ public sealed class LabLayout(string labDir)
 
     public string DnsLog => Path.Combine(DnsDir, "pdns.log");
 
+    /// <summary>The object-store site: Azurite and s3rver data, their TLS files and the lab CA.</summary>
+    public string ObjectStoreDir => Path.Combine(LabDir, "objstore");
+
+    public string TlsDir => Path.Combine(ObjectStoreDir, "tls");
+
+    /// <summary>The lab CA that signed the object stores' certificates (pgBackRest repo1-storage-ca-file).</summary>
+    public string CaFile => Path.Combine(TlsDir, "ca.crt");
+
+    public string AzureDir => Path.Combine(ObjectStoreDir, "azurite");
+
+    public string S3Dir => Path.Combine(ObjectStoreDir, "s3rver");
+
+    public string S3Launcher => Path.Combine(ObjectStoreDir, "s3rver-launch.js");
+
     public string MemberDir(string member) => Path.Combine(LabDir, member);
 
     /// <summary>PGDATA; must be 0700 and owned by the server user or PostgreSQL refuses to start.</summary>

@@ -27,6 +27,19 @@ public sealed record LabOptions(string LabDir, string SuperuserPassword, string 
 
     public string PdnsExecutable { get; init; } = "/usr/sbin/pdns_server";
 
+    /// <summary>
+    /// Keys of the lab's object stores (Azurite, s3rver). Null: no object-store site is started. They
+    /// reach the servers only through their environment; nothing here writes them to disk.
+    /// </summary>
+    public LabObjectStoreKeys? ObjectStores { get; init; }
+
+    /// <summary>node_modules holding azurite and s3rver (scripts/setup.sh installs them under /opt/hyops-lab).</summary>
+    public string NodeModules { get; init; } = "/opt/hyops-lab/node_modules";
+
+    public string NodeExecutable { get; init; } = "/usr/bin/node";
+
+    public string OpensslExecutable { get; init; } = "/usr/bin/openssl";
+
     public string PdnsSchema { get; init; } = "/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql";
 
     public string Sqlite3Executable { get; init; } = "/usr/bin/sqlite3";
@@ -43,7 +56,8 @@ public sealed record LabOptions(string LabDir, string SuperuserPassword, string 
         builder.Append("LabDir = ").Append(LabDir)
             .Append(", ClusterName = ").Append(ClusterName)
             .Append(", Topology = ").Append(Topology)
-            .Append(", SuperuserPassword = ***, ReplicationPassword = ***, PdnsApiKey = ").Append(PdnsApiKey is null ? "(none)" : "***");
+            .Append(", SuperuserPassword = ***, ReplicationPassword = ***, PdnsApiKey = ").Append(PdnsApiKey is null ? "(none)" : "***")
+            .Append(", ObjectStores = ").Append(ObjectStores is null ? "(none)" : "***");
         return true;
     }
 }

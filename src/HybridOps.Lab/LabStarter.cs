@@ -25,6 +25,7 @@ internal sealed class LabStarter(IProcessRunner runner, TimeProvider time)
         var existing = await LabStateStore.LoadAsync(layout, ct);
         if (existing is { Status: "running" } && existing.Processes.All(LabDaemons.IsAlive)
             && (options.PdnsApiKey is null || existing.Process("pdns") is not null)
+            && (options.ObjectStores is null || existing.Process(LabObjectStores.AzuriteName) is not null)
             && await LabHttp.TryGetClusterAsync(existing.Topology.Members, ct) is { } view
             && view.IsHealthy(existing.Topology.MemberCount))
         {
@@ -108,6 +109,25 @@ internal sealed class LabStarter(IProcessRunner runner, TimeProvider time)
                 await LabDns.EnsureZoneAsync(options.Topology, apiKey, leader,
                     (what, condition) => WaitAsync(state, what, condition, linked.Token), linked.Token);
                 progress?.Report($"pdns serving {LabTopology.DnsZone} on {options.Topology.DnsHost}:{options.Topology.DnsPort} in {Since()}");
+            }
+
+            if (options.ObjectStores is { } keys)
+            {
+                var stores = new LabObjectStores(runner, time);
+                if (!LabDaemons.IsAlive(state.Process(LabObjectStores.AzuriteName)))
+                {
+                    state = await RecordAsync(layout, state, await stores.StartAzuriteAsync(options, keys, layout, serviceUser, ct), ct);
+                }
+
+                if (!LabDaemons.IsAlive(state.Process(LabObjectStores.S3Name)))
+                {
+                    state = await RecordAsync(layout, state, await stores.StartS3Async(options, keys, layout, serviceUser, ct), ct);
+                }
+
+                var sites = LabObjectStores.Sites(options.Topology, layout);
+                await WaitAsync(state, "s3rver listening", () => Task.FromResult(PortProbe.IsInUse(sites[1].Host, sites[1].Port)), linked.Token);
+                await WaitAsync(state, "azurite container", () => LabAzureContainer.TryEnsureAsync(sites[0], keys.AzureAccountKey, time, linked.Token), linked.Token);
+                progress?.Report($"object stores serving TLS: azurite {sites[0].Host}:{sites[0].Port}, s3rver {sites[1].Host}:{sites[1].Port} in {Since()}");
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)

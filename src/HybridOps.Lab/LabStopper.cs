@@ -45,7 +45,14 @@ internal sealed class LabStopper(TimeProvider time)
             }
         }
 
-        // 3. The DNS site (PowerDNS), independent of the cluster.
+        // 3. The object-store site (Azurite, s3rver) and the DNS site (PowerDNS), independent of the cluster.
+        var stores = (state?.Processes ?? []).Where(p => p.Kind == LabObjectStores.Kind && LabDaemons.IsAlive(p)).ToList();
+        await Task.WhenAll(stores.Select(p => ProcessControl.TerminateAsync(p.Pid!.Value, UnixSignal.Terminate, PdnsGrace, time, ct)));
+        if (stores.Count > 0)
+        {
+            progress?.Report($"{stores.Count} object store(s) stopped in {Seconds(t0)}");
+        }
+
         if (state?.Process("pdns") is { } pdns && LabDaemons.IsAlive(pdns))
         {
             await ProcessControl.TerminateAsync(pdns.Pid!.Value, UnixSignal.Terminate, PdnsGrace, time, ct);

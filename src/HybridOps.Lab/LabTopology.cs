@@ -49,6 +49,23 @@ public sealed record LabTopology(
     [JsonIgnore]
     public string DnsApiUrl => $"http://{DnsHost}:{DnsApiPort.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>
+    /// The object-store site's prefix: the site prefix with its third octet + 3 (127.0.1 -> 127.0.4).
+    /// Azurite (Azure Blob) listens on .1:10000, s3rver (S3) on .2:9000, both over TLS.
+    /// </summary>
+    [JsonIgnore]
+    public string ObjectStorePrefix => Offset(3);
+
+    [JsonIgnore]
+    public string AzureHost => $"{ObjectStorePrefix}.1";
+
+    [JsonIgnore]
+    public string S3Host => $"{ObjectStorePrefix}.2";
+
+    public const int AzurePort = 10000;
+
+    public const int S3Port = 9000;
+
     /// <summary>etcd listens on prefix.1.</summary>
     [JsonIgnore]
     public string EtcdHost => Host(1);
@@ -86,6 +103,14 @@ public sealed record LabTopology(
         {
             throw new ArgumentException($"Address prefix '{AddressPrefix}' leaves no room for the DNS site (third octet + 4 must be at most 255).", nameof(AddressPrefix));
         }
+    }
+
+    private string Offset(int add)
+    {
+        var parts = AddressPrefix.Split('.');
+        return parts.Length == 3 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var third)
+            ? $"{parts[0]}.{parts[1]}.{(third + add).ToString(CultureInfo.InvariantCulture)}"
+            : AddressPrefix;
     }
 
     private string Host(int lastOctet) => $"{AddressPrefix}.{lastOctet.ToString(CultureInfo.InvariantCulture)}";

@@ -19,6 +19,11 @@ public static class LabCommand
     /// <summary>Vault/env key of the lab PowerDNS API key; generated on first `up` like the lab passwords.</summary>
     public const string PdnsApiKeyName = "HYOPS_LAB_PDNS_API_KEY";
 
+    /// <summary>Vault/env keys of the lab object stores' credentials (Azurite account key, s3rver key pair); generated on first `up --object-stores`.</summary>
+    public const string AzureKeyName = "HYOPS_LAB_AZURE_KEY";
+    public const string S3AccessKeyName = "HYOPS_LAB_S3_ACCESS_KEY";
+    public const string S3SecretKeyName = "HYOPS_LAB_S3_SECRET_KEY";
+
     public static Command Build(Func<ParseResult, Invocation> invocation)
     {
         var cmd = new Command("lab", "The embedded lab: real etcd + Patroni + PostgreSQL 15 on loopback addresses");
@@ -26,12 +31,13 @@ public static class LabCommand
         var prefix = new Option<string?>("--address-prefix") { Description = "First three octets of the on-prem site's loopback addresses (default 127.0.1)" };
         var purge = new Option<bool>("--purge") { Description = "down: also delete the lab's data directory" };
         var hosts = new Option<bool>("--hosts") { Description = "Build the lab as namespaced hosts, each with its own sshd, reached only over SSH (see docs/lab.md)" };
+        var stores = new Option<bool>("--object-stores") { Description = "Also start the object-store site: Azurite (Azure Blob) and s3rver (S3) over TLS with a lab CA (see docs/repositories.md)" };
         var block = new Option<int>("--block") { Description = "With --hosts: the lab's /28 of 169.254.250.0/24, 1..14 (default 1)", DefaultValueFactory = _ => 1 };
 
-        var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix, hosts, block };
+        var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix, hosts, block, stores };
         up.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => parse.GetValue(hosts)
             ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(block), ct)
-            : UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), ct)));
+            : UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), parse.GetValue(stores), ct)));
 
         var status = new Command("status", "Show every lab process (by pid) and Patroni's view of the cluster") { labDir };
         status.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => StatusAsync(invocation(parse), parse.GetValue(labDir), ct)));
@@ -58,7 +64,7 @@ public static class LabCommand
         return SiteLabCommands.UpAsync(inv, session, dir, block, ct);
     }
 
-    private static async Task<int> UpAsync(Invocation inv, string? labDirOption, string? prefixOption, CancellationToken ct)
+    private static async Task<int> UpAsync(Invocation inv, string? labDirOption, string? prefixOption, bool objectStores, CancellationToken ct)
     {
         var session = new LabSession(inv);
         var (dir, prefix) = session.Locate(labDirOption, prefixOption);
@@ -80,7 +86,13 @@ public static class LabCommand
         LabInventory inventory;
         try
         {
-            inventory = await new LabController(time: inv.Time).UpAsync(new LabOptions(dir, su, repl) { Topology = topology, PdnsApiKey = pdnsKey }, runtime.Progress, ct);
+            var options = new LabOptions(dir, su, repl) { Topology = topology, PdnsApiKey = pdnsKey, ObjectStores = objectStores ? ObjectStoreKeys(inv) : null };
+            if (inv.Environment.GetValueOrDefault("HYOPS_LAB_NODE_MODULES") is { Length: > 0 } modules)
+            {
+                options = options with { NodeModules = modules };
+            }
+
+            inventory = await new LabController(time: inv.Time).UpAsync(options, runtime.Progress, ct);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)
         {
@@ -119,8 +131,15 @@ public static class LabCommand
             }, ct);
         }
 
+        var repos = new JsonObject();
+        foreach (var store in inventory.ObjectStores)
+        {
+            repos[store.Backend] = ObjectRepoInputs(store);
+        }
+
         var doc = new JsonObject
         {
+            ["object_stores"] = repos,
             ["dns_authority_state"] = authority?.StatePath,
             ["dns_authority"] = authority?.Outputs.DeepClone(),
             ["status"] = "up",
@@ -143,14 +162,42 @@ public static class LabCommand
                 w.WriteLine($"  dns      pdns {dns.DnsHost}:{dns.DnsPort}  api {dns.ApiUrl}  zone {dns.Zone}  ({dns.ServiceRecord} -> on-prem leader)");
                 w.WriteLine($"  dns authority published: {authority?.StatePath}");
             }
+
+            foreach (var store in inventory.ObjectStores)
+            {
+                w.WriteLine($"  objstore {store.Backend,-5} https://{store.Host}:{store.Port}  bucket {store.Bucket}  ca {store.CaFile}");
+            }
         });
         return 0;
     }
 
+    /// <summary>The org/*/object-repo inputs that point at one lab object store (key NAMES only).</summary>
+    internal static JsonObject ObjectRepoInputs(LabObjectStoreSite store) => store.Backend == "azure"
+        ? new JsonObject
+        {
+            ["provider"] = "azure", ["bucket"] = store.Bucket, ["endpoint"] = store.Host, ["port"] = store.Port, ["ca_file"] = store.CaFile,
+            ["uri_style"] = "path", ["account"] = store.Account, ["azure_key_env"] = AzureKeyName,
+        }
+        : new JsonObject
+        {
+            ["provider"] = "s3", ["bucket"] = store.Bucket, ["endpoint"] = store.Host, ["port"] = store.Port, ["ca_file"] = store.CaFile,
+            ["uri_style"] = "path", ["region"] = "us-east-1", ["s3_access_key_env"] = S3AccessKeyName, ["s3_secret_key_env"] = S3SecretKeyName,
+        };
+
+    /// <summary>The lab object stores' keys from env or vault; generated into the vault on first use.</summary>
+    private static LabObjectStoreKeys ObjectStoreKeys(Invocation inv) => new(
+        LabSecret(inv, AzureKeyName, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))),
+        LabSecret(inv, S3AccessKeyName, () => "HYOPS" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))),
+        LabSecret(inv, S3SecretKeyName, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30))));
+
     /// <summary>The lab PowerDNS API key from env or vault; generated and stored in the vault on first use.</summary>
-    internal static string PdnsApiKey(Invocation inv)
+    internal static string PdnsApiKey(Invocation inv) =>
+        LabSecret(inv, PdnsApiKeyName, () => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
+
+    /// <summary>A lab secret from env or vault; generated by <paramref name="generate"/> and stored in the vault on first use.</summary>
+    private static string LabSecret(Invocation inv, string name, Func<string> generate)
     {
-        if (inv.Runtime.Secrets.TryResolve(PdnsApiKeyName, out var key))
+        if (inv.Runtime.Secrets.TryResolve(name, out var key))
         {
             return key;
         }
@@ -162,10 +209,10 @@ public static class LabCommand
             vault = inv.OpenVault() ?? throw HyopsException.From(DiagnosticCatalog.VaultUnavailable, "could not open the vault after creating its password file");
         }
 
-        if (!vault.TryGet(PdnsApiKeyName, out var stored))
+        if (!vault.TryGet(name, out var stored))
         {
-            stored = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-            vault.Set(PdnsApiKeyName, stored);
+            stored = generate();
+            vault.Set(name, stored);
             vault.Save();
         }
 

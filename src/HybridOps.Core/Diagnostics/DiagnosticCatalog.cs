@@ -133,6 +133,13 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor SourceMisconfigured = new("HYO5003", ExitCode.ConfigurationFailure,
         "source cluster configuration does not meet the contract", "see the failed checks in the run record");
 
+    // Object repositories (HYO5060-HYO5069): pgBackRest talking to an S3/Azure/GCS repository (docs/repositories.md)
+    public static readonly DiagnosticDescriptor RepoCredentialsRejected = new("HYO5060", ExitCode.ConfigurationFailure,
+        "the object repository rejected the credentials", "check the secret named by the repository's *_env input (its value is never printed) and that the key belongs to the bucket's account");
+    public static readonly DiagnosticDescriptor RepoTlsVerifyFailed = new("HYO5061", ExitCode.ConfigurationFailure,
+        "the object repository's TLS certificate could not be verified", "give the repository's CA as input ca_file (pgBackRest repo1-storage-ca-file) and check that the certificate names the endpoint; verification is never turned off");
+    public static readonly DiagnosticDescriptor RepoUnreachable = new("HYO4050", ExitCode.ConnectivityFailure,
+        "the object repository did not answer", "check that the endpoint and port are right and the store is up; WAL stays queued on the leader (archive-push-queue-max) until it answers");
     // Topology and readiness
     public static readonly DiagnosticDescriptor MultipleWritable = new("HYO6001", ExitCode.AmbiguousTopology,
         "more than one writable member: write topology is ambiguous", "fence or demote the member promoted outside Patroni; nothing was published");

@@ -58,9 +58,12 @@ public sealed class Site : IAsyncDisposable
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 
-    public async Task StartAsync()
+    public Task StartAsync() => StartAsync([]);
+
+    /// <summary>`lab up` with extra options (e.g. --object-stores); the result is its JSON document.</summary>
+    public async Task<CliResult> StartAsync(string[] extraUpOptions)
     {
-        var r = await HyopsAsync("lab", "up", "--lab-dir", LabDir, "--address-prefix", Prefix);
+        var r = await HyopsAsync(["--output", "json", "lab", "up", "--lab-dir", LabDir, "--address-prefix", Prefix, .. extraUpOptions]);
         if (r.ExitCode != 0)
         {
             // A half-started lab is taken down here: xunit may not dispose a fixture whose start failed.
@@ -69,6 +72,7 @@ public sealed class Site : IAsyncDisposable
 
         r.ExitCode.ShouldBe(0, r.ToString());
         Up = true;
+        return r;
     }
 
     public Task StopPostgresOutsideHyopsAsync(string member) =>

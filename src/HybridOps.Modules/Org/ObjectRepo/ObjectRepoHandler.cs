@@ -66,6 +66,31 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
         {
             throw HyopsException.From(DiagnosticCatalog.InputRequired, "provider 's3' needs input 'region'");
         }
+
+        if (provider == "azure" && context.Inputs.String("account") is null)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputRequired, "provider 'azure' needs input 'account' (the storage account name)");
+        }
+
+        if (context.Inputs.Values.Int("port") is < 0 or > 65535)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"port {context.Inputs.Values.Int("port")} must be 1-65535 (0: the store's default, 443)");
+        }
+
+        if (context.Inputs.Values.Int("io_timeout_s") is < 0 or > 3600)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"io_timeout_s {context.Inputs.Values.Int("io_timeout_s")} must be 1-3600 (0: pgBackRest's 60)");
+        }
+
+        if (context.Inputs.String("uri_style") is { } style && style is not ("host" or "path"))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"uri_style '{style}' must be 'host' or 'path'");
+        }
+
+        if (context.Inputs.String("ca_file") is { } ca && (!Path.IsPathFullyQualified(ca) || ca.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"')))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"ca_file '{ca}' must be an absolute path without spaces or quotes (the file must be readable on every database host)");
+        }
     }
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
@@ -125,6 +150,9 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
             ["path"] = RepoOptions.NormalizePath(repo.Path),
             ["region"] = repo.Region,
             ["endpoint"] = repo.Endpoint,
+            ["port"] = repo.Port,
+            ["ca_file"] = repo.CaFile,
+            ["account"] = repo.Account,
             ["local_root"] = repo.LocalRoot,
             ["credential_env_keys"] = credentials,
             ["repo_uri"] = RepoOptions.Uri(repo),
@@ -141,6 +169,11 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
         context.Inputs.String("provider") == "local" ? Path.GetFullPath(LocalRoot(context)!) : null)
     {
         GcsKeyType = context.Inputs.String("gcs_key_type") ?? "service",
+        Port = context.Inputs.Values.Int("port") is { } port && port > 0 ? port : null,
+        CaFile = context.Inputs.String("ca_file"),
+        IoTimeoutS = context.Inputs.Values.Int("io_timeout_s") is { } timeout && timeout > 0 ? timeout : null,
+        UriStyle = context.Inputs.String("uri_style"),
+        Account = context.Inputs.String("account"),
     };
 
     /// <summary>local_root, or `<local_provider_root>/buckets` from the published site inventory.</summary>

@@ -5,12 +5,27 @@ public sealed record RepoLocation(string Provider, string Bucket, string Path, s
 {
     /// <summary>gcs only: pgBackRest repo-gcs-key-type (service: a service-account key file; token: an access token; auto: the VM's metadata server).</summary>
     public string GcsKeyType { get; init; } = "service";
+
+    /// <summary>repo1-storage-port: the store's HTTPS port when it is not 443.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>repo1-storage-ca-file: the CA that signed the store's certificate (verification stays on).</summary>
+    public string? CaFile { get; init; }
+
+    /// <summary>repo1-s3-uri-style / repo1-azure-uri-style: host (the cloud default) or path (emulators, S3-compatible stores).</summary>
+    public string? UriStyle { get; init; }
+
+    /// <summary>io-timeout: seconds pgBackRest waits for the store per connection/read/write (its default: 60; it retries several times).</summary>
+    public int? IoTimeoutS { get; init; }
+
+    /// <summary>azure: the storage account name (not a secret; its key is named by azure_key_env).</summary>
+    public string? Account { get; init; }
 }
 
 /// <summary>
 /// Maps a repository location to pgBackRest repo1-* options and a repo URI. Only non-secret options:
-/// keys and service-account files reach pgBackRest through PGBACKREST_REPO1_* environment variables
-/// named by the *_env inputs, never through this map.
+/// the keys named by the *_env inputs are resolved by the consumers and written into each host's
+/// 0600 pgbackrest.conf, never into this map.
 /// </summary>
 public static class RepoOptions
 {
@@ -44,6 +59,11 @@ public static class RepoOptions
                 o["repo1-s3-endpoint"] = repo.Endpoint ?? $"s3.{repo.Region ?? "us-east-1"}.amazonaws.com";
                 o["repo1-s3-region"] = repo.Region ?? "us-east-1";
                 o["repo1-path"] = path;
+                if (repo.UriStyle is { } s3Style)
+                {
+                    o["repo1-s3-uri-style"] = s3Style;
+                }
+
                 break;
             case "gcs":
                 o["repo1-type"] = "gcs";
@@ -66,10 +86,38 @@ public static class RepoOptions
                     o["repo1-azure-endpoint"] = repo.Endpoint;
                 }
 
+                if (repo.Account is { } account)
+                {
+                    o["repo1-azure-account"] = account;
+                }
+
+                if (repo.UriStyle is { } azStyle)
+                {
+                    o["repo1-azure-uri-style"] = azStyle;
+                }
+
                 o["repo1-path"] = path;
                 break;
             default:
                 throw new ArgumentException($"provider '{repo.Provider}' is not one of {string.Join(", ", Providers)}", nameof(repo));
+        }
+
+        if (repo.Provider != "local")
+        {
+            if (repo.Port is { } port)
+            {
+                o["repo1-storage-port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (repo.IoTimeoutS is { } timeout)
+            {
+                o["io-timeout"] = timeout.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (repo.CaFile is { } ca)
+            {
+                o["repo1-storage-ca-file"] = ca;
+            }
         }
 
         return o;

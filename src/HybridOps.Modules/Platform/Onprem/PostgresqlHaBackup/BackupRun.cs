@@ -15,7 +15,6 @@ internal sealed class BackupRun : IAsyncDisposable
     private const string NoArchive = "/bin/true";
     private const string ConfigHeader = "# Written by hyops (platform/onprem/postgresql-ha-backup)";
     private static readonly UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
-    private static readonly UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
     private readonly ModuleContext context;
     private readonly PatroniClient patroni;
@@ -188,6 +187,22 @@ internal sealed class BackupRun : IAsyncDisposable
         context.Evidence.Check("archive_command_configured", observed == archiveCommand, new JsonObject { ["observed"] = observed, ["expected"] = archiveCommand });
         var outputs = BaseOutputs(leader, archiveCommand, context.Inputs.Values.Int("archive_timeout_s") ?? 60);
         await AddBackupFactsAsync(outputs, leader, ct);
+
+        // `pgbackrest check` proves the repository answers and the leader's WAL reaches it now.
+        var check = await Cli.RunAsync("check", [], commandTimeout, ct);
+        context.Evidence.Action("pgbackrest check", check.Argv, check.ExitCode, check.Duration, new JsonObject { ["stderr_tail"] = Tail(check.StdErr).Trim() });
+        var fault = check.Succeeded ? null : RepoFaults.Descriptor(PgBackRestFailure.Classify(check.StdErr + check.StdOut)) ?? DiagnosticCatalog.SourceMisconfigured;
+        outputs["check_passed"] = check.Succeeded;
+        outputs["check_error"] = fault?.Code;
+        context.Evidence.Check("repository_check", check.Succeeded, new JsonObject
+        {
+            ["repo_uri"] = repo.Str("repo_uri"), ["rpo_exposure_s"] = outputs["rpo_exposure_s"]?.DeepClone(), ["last_archived_wal"] = outputs.Str("last_archived_wal"),
+        }, fault?.Code);
+        if (fault is not null)
+        {
+            return ModuleOutcome.Partial(outputs, fault.Create($"pgbackrest check against {repo.Str("repo_uri")} failed: WAL after {outputs.Str("last_archived_wal") ?? "the last archived segment"} is not in the repository (rpo exposure {outputs["rpo_exposure_s"]?.ToString() ?? "unknown"} s)"));
+        }
+
         return observed == archiveCommand
             ? ModuleOutcome.Ok(outputs)
             : ModuleOutcome.Partial(outputs, DiagnosticCatalog.SourceMisconfigured.Create($"leader archives with '{observed}'; run apply_mode=configure"));
@@ -263,22 +278,49 @@ internal sealed class BackupRun : IAsyncDisposable
         }
 
         var archiver = await LeaderScalarAsync(leader,
-            "select coalesce(last_archived_wal, '') || '|' || coalesce(to_char(last_archived_time at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') from pg_stat_archiver", ct);
+            "select coalesce(last_archived_wal, '') || '|' || coalesce(to_char(last_archived_time at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
+            + " || '|' || failed_count || '|' || coalesce(last_failed_wal, '') from pg_stat_archiver", ct);
         var parts = archiver.Split('|');
         outputs["last_archived_wal"] = parts[0].Length > 0 ? parts[0] : null;
         outputs["last_archived_at"] = parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null;
+        outputs["archive_failed_count"] = parts.Length > 2 && long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var failed) ? failed : null;
+        outputs["last_failed_wal"] = parts.Length > 3 && parts[3].Length > 0 ? parts[3] : null;
+
+        // The RPO exposure: what a site loss now would lose, bounded by the last WAL the repository holds.
+        outputs["rpo_exposure_s"] = DateTimeOffset.TryParse(outputs.Str("last_archived_at"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? (long)Math.Max(0, (context.Time.GetUtcNow() - at).TotalSeconds)
+            : null;
+        AddRepositoryFacts(outputs, parsed);
+    }
+
+    /// <summary>From `pgbackrest info --output=json`: the repository's status, the WAL range it holds, and whether it covers the latest set.</summary>
+    private void AddRepositoryFacts(JsonObject outputs, JsonNode? info)
+    {
+        var node = (info as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => s.Str("name") == stanza);
+        var archive = (node?["archive"] as JsonArray)?.OfType<JsonObject>().LastOrDefault();
+        outputs["repo_status"] = node?["status"]?["message"]?.GetValue<string>();
+        outputs["wal_archive_min"] = archive?.Str("min");
+        outputs["wal_archive_max"] = archive?.Str("max");
+
+        // Continuous: the archive holds every segment from the latest set's start onwards (its range has
+        // no hole before that set; pgBackRest keeps the archive gap-free from each retained set).
+        var start = outputs.Str("backup_wal_start");
+        outputs["wal_continuous"] = start is null || archive is null
+            ? null
+            : string.CompareOrdinal(archive.Str("min"), start) <= 0 && string.CompareOrdinal(archive.Str("max"), outputs.Str("backup_wal_stop") ?? start) >= 0;
     }
 
     private async Task<ProcessResult> RunCheckedAsync(string command, IReadOnlyList<string> options, CancellationToken ct)
     {
-        var result = await Cli.RunAsync(command, options, commandTimeout, ct, RepoCredentialEnvironment());
+        var result = await Cli.RunAsync(command, options, commandTimeout, ct);
         var tail = result.StdErr.Length > 2000 ? result.StdErr[^2000..] : result.StdErr;
         context.Evidence.Action($"pgbackrest {command}", result.Argv, result.ExitCode, result.Duration,
             new JsonObject { ["stderr_tail"] = tail.Trim(), ["stdout_tail"] = command == "info" ? null : Tail(result.StdOut) });
         if (!result.Succeeded)
         {
-            throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured,
-                $"pgbackrest {command} exited {result.ExitCode}: {Tail(result.StdErr + "\n" + result.StdOut).Trim()}");
+            var output = result.StdErr + "\n" + result.StdOut;
+            throw HyopsException.From(RepoFaults.Descriptor(PgBackRestFailure.Classify(output)) ?? DiagnosticCatalog.SourceMisconfigured,
+                $"pgbackrest {command} against {repo.Str("repo_uri")} exited {result.ExitCode}: {Tail(output).Trim()}");
         }
 
         return result;
@@ -286,7 +328,8 @@ internal sealed class BackupRun : IAsyncDisposable
 
     private static string Tail(string s) => s.Length > 1000 ? s[^1000..] : s;
 
-    private Dictionary<string, string>? RepoCredentialEnvironment() => RepoCredentials.Environment(repo, context.Secrets) is { Count: > 0 } env ? env : null;
+    /// <summary>The repository's credentials, written into every member's pgbackrest.conf (never argv, env or evidence).</summary>
+    private IReadOnlyList<RepoSecret> Secrets => field ??= RepoCredentials.ConfigSecrets(repo, context.Secrets);
 
     private async Task WriteConfigAsync(Leader leader, CancellationToken ct)
     {
@@ -315,6 +358,7 @@ internal sealed class BackupRun : IAsyncDisposable
         global["lock-path"] = Path.Combine(WorkDir, "lock");
         global["spool-path"] = Path.Combine(WorkDir, "spool");
         global["start-fast"] = "y";
+        AddArchiveQueue(global);
         var dataDir = targets.DataDir(leader.Name);
         var member = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -322,10 +366,13 @@ internal sealed class BackupRun : IAsyncDisposable
             ["pg1-port"] = leader.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["pg1-socket-path"] = targets.SocketDir(leader.Name),
         };
-        var text = PgBackRestConfig.Render(global, stanza, member);
-        await paths.WriteFileAsync(ConfigPath, text, FileMode, ct);
-        context.Evidence.Check("pgbackrest_config_written", true, new JsonObject { ["path"] = ConfigPath, ["pg1-path"] = dataDir, ["repo1-path"] = global.GetValueOrDefault("repo1-path"), ["owner"] = osUser });
-        context.Evidence.WriteDocument("pgbackrest.conf.json", new JsonObject { ["text"] = text });
+        await paths.WriteFileAsync(ConfigPath, PgBackRestConfig.Render(global, stanza, member, Secrets), PgBackRestConfig.FileMode, ct);
+        context.Evidence.Check("pgbackrest_config_written", true, new JsonObject
+        {
+            ["path"] = ConfigPath, ["pg1-path"] = dataDir, ["repo1-path"] = global.GetValueOrDefault("repo1-path"), ["owner"] = osUser, ["mode"] = "0600",
+            ["credential_keys"] = Secrets.Select(s => s.KeyName).ToJsonArray(),
+        });
+        context.Evidence.WriteDocument("pgbackrest.conf.json", new JsonObject { ["text"] = PgBackRestConfig.Redacted(global, stanza, member, Secrets) });
     }
 
     /// <summary>
@@ -347,6 +394,7 @@ internal sealed class BackupRun : IAsyncDisposable
         global["lock-path"] = "/tmp/pgbackrest";
         global["spool-path"] = "/var/spool/pgbackrest";
         global["start-fast"] = "y";
+        AddArchiveQueue(global);
         var written = new JsonArray();
         foreach (var m in cluster.Objects("members"))
         {
@@ -354,29 +402,45 @@ internal sealed class BackupRun : IAsyncDisposable
             var host = hosts.Executor(name);
             var nproc = await host.RunAsync(new Postgres.Hosts.HostCommand(["nproc"]), ct);
             global["process-max"] = ProcessMax(nproc.ExitCode == 0 && int.TryParse(nproc.StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var cores) ? cores : 1);
-            var text = PgBackRestConfig.Render(global, stanza, new Dictionary<string, string>(StringComparer.Ordinal)
+            var member = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["pg1-path"] = targets.DataDir(name),
                 ["pg1-port"] = (m.Int("port") ?? 5432).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["pg1-socket-path"] = targets.SocketDir(name),
-            });
+            };
             foreach (var (dir, owner, mode) in new[] { (Path.GetDirectoryName(ConfigPath)!, "root", "0750"), ("/var/log/pgbackrest", osUser, "0750"), ("/var/spool/pgbackrest", osUser, "0750") })
             {
                 (await host.RunAsync(new Postgres.Hosts.HostCommand(["install", "-d", "-o", owner, "-g", osUser, "-m", mode, dir]) { RunAs = Postgres.Hosts.HostCommand.Root }, ct)).EnsureSuccess();
             }
 
-            await host.PutFileAsync(ConfigPath, System.Text.Encoding.UTF8.GetBytes(text), osUser, osUser, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
+            await host.PutFileAsync(ConfigPath, System.Text.Encoding.UTF8.GetBytes(PgBackRestConfig.Render(global, stanza, member, Secrets)), osUser, osUser, PgBackRestConfig.FileMode, ct);
             written.Add((JsonNode)new JsonObject { ["member"] = name, ["host"] = m.Str("host"), ["pg1-path"] = targets.DataDir(name) });
-            context.Evidence.WriteDocument($"pgbackrest.conf.{name}.json", new JsonObject { ["text"] = text });
+            context.Evidence.WriteDocument($"pgbackrest.conf.{name}.json", new JsonObject { ["text"] = PgBackRestConfig.Redacted(global, stanza, member, Secrets) });
         }
 
         context.Evidence.Check("pgbackrest_config_written", true, new JsonObject
         {
             ["path"] = ConfigPath, ["mode"] = "0600", ["owner"] = osUser, ["members"] = written, ["repo1-path"] = global.GetValueOrDefault("repo1-path"),
+            ["credential_keys"] = Secrets.Select(s => s.KeyName).ToJsonArray(),
         });
     }
 
     private string CompressType => context.Inputs.String("compress_type") ?? "lz4";
+
+    /// <summary>
+    /// archive_push_queue_max (e.g. "1GiB"): asynchronous archiving with a bounded queue. While the store is
+    /// down WAL waits in pg_wal; past the bound pgBackRest drops it from the queue (the primary stays up,
+    /// the archive gets a hole, the next backup starts a new continuous range). Unset: no bound, WAL
+    /// accumulates in pg_wal until the store answers.
+    /// </summary>
+    private void AddArchiveQueue(Dictionary<string, string> global)
+    {
+        if (context.Inputs.String("archive_push_queue_max") is { } max)
+        {
+            global["archive-async"] = "y";
+            global["archive-push-queue-max"] = max;
+        }
+    }
 
     /// <summary>process_max, or the host's cores (at most 8) when it is 0.</summary>
     private string ProcessMax(int hostCores) => PgBackRestConfig.ProcessMax(context.Inputs.Values.Int("process_max"), hostCores);

@@ -130,7 +130,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
                 await members.EnsureDirectoryAsync(h, dir, mode, ct);
             }
 
-            await members.WriteFileAsync(h, h.PgBackRestConfig, PgBackRestConfigFor(h, await members.CoresAsync(h, ct)), ConfigMode, ct);
+            await members.WriteFileAsync(h, h.PgBackRestConfig, PgBackRestConfigFor(h, await members.CoresAsync(h, ct)), PgBackRestConfig.FileMode, ct);
             var cli = $"{pgbackrest} --config={h.PgBackRestConfig} --stanza={stanza}";
             var yaml = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings(scope, h, hosts.DcsEndpoints,
                 context.Inputs.String("postgres_bin_dir") ?? "/usr/lib/postgresql/15/bin", superuser, replicationUser,
@@ -323,12 +323,13 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
 
     private async Task<(JsonObject Backup, string? SourceSystemId)> SelectBackupAsync(IRestoreMembers members, CancellationToken ct)
     {
-        // No config file yet (nothing is written before the checks): repository options on the command line,
-        // run where the restore will read the repository: on the first member host.
+        // No config file yet (nothing is written before the checks): repository options on the command line
+        // (the keys and the options pgBackRest refuses there in its environment), run where the restore will
+        // read the repository: on the first member host.
         var args = new List<string> { pgbackrest, "--config=/dev/null", $"--stanza={stanza}", "--log-level-file=off", "--output=json" };
-        args.AddRange(RepoOptions().Select(o => $"--{o.Key}={o.Value}"));
+        args.AddRange(PgBackRestConfig.CommandLineSafe(RepoOptions()).Select(o => $"--{o.Key}={o.Value}"));
         args.Add("info");
-        var info = await members.RunAsync(hosts.Hosts[0], args, null, TimeSpan.FromSeconds(120), ct);
+        var info = await members.RunAsync(hosts.Hosts[0], args, RepoCredentials.Environment(repo, context.Secrets), TimeSpan.FromSeconds(120), ct);
         context.Evidence.Action("pgbackrest info", info.Argv, info.ExitCode, info.Duration, new JsonObject { ["host"] = hosts.Hosts[0].Name, ["stderr_tail"] = Trim(info.StdErr) });
         if (!info.Succeeded)
         {
@@ -375,7 +376,8 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             ["pg1-port"] = h.PgPort.ToString(CultureInfo.InvariantCulture),
             ["pg1-socket-path"] = h.SocketDir,
         };
-        var text = PgBackRestConfig.Render(global, stanza, member);
+        // The repository key goes into this 0600 file: archive-get (restore_command) on the restored member reads it.
+        var text = PgBackRestConfig.Render(global, stanza, member, RepoCredentials.ConfigSecrets(repo, context.Secrets));
         return "# Written by hyops (platform/onprem/postgresql-ha apply_mode restore)." + text[text.IndexOf('\n', StringComparison.Ordinal)..];
     }
 
