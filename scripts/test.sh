@@ -28,8 +28,11 @@ for trx in "$results"/*.trx; do
   counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
   get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
   t=$(get total); p=$(get passed); f=$(get failed); e=$(get error); x=$(get timeout)
-  # A skipped xunit test is in total but neither executed nor counted as notExecuted: what did not pass or fail was skipped.
-  total=$((total + t)); passed=$((passed + p)); failed=$((failed + f + e + x)); skipped=$((skipped + t - p - f - e - x))
+  # A skipped test has outcome NotExecuted (xunit leaves the notExecuted counter at 0); any other test in
+  # the total that neither passed nor failed never ran (an aborted run) and counts as failed.
+  ne=$(grep -o 'outcome="NotExecuted"' "$trx" | wc -l)
+  lost=$((t - p - f - e - x - ne)); [ "$lost" -lt 0 ] && lost=0
+  total=$((total + t)); passed=$((passed + p)); failed=$((failed + f + e + x + lost)); skipped=$((skipped + ne))
 done
 # Tests that never ran (crashed host, missing TRX) count as failures.
 found=$(ls "$results"/*.trx 2>/dev/null | wc -l)
