@@ -14,11 +14,14 @@ keep=0; [ "${1:-}" = "--keep" ] && keep=1
 
 bash scripts/setup.sh
 root="${HYOPS_RUNTIME_ROOT:-$here/.lab/runtime}"
+# A lab left by an earlier run of this job (its data dirs hold the passwords of the vault deleted
+# below) is stopped and deleted first: this job always starts from nothing.
+[ -d "$root" ] && { "$here/hyops" --root "$root" lab down --purge >/dev/null 2>&1 || true; }
 rm -rf "$root"; mkdir -p "$root"
 work="$root/inputs"; mkdir -p "$work"
 hyops() { "$here/hyops" --root "$root" "$@"; }
 
-cleanup() { [ "$keep" = 1 ] || hyops lab down || true; }
+cleanup() { [ "$keep" = 1 ] || hyops lab down --purge || true; }
 trap cleanup EXIT
 
 step() { echo; echo "== $*"; }
