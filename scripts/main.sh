@@ -6,7 +6,7 @@
 #   publication, then the DR lineage's backups) -> writes on the DR cluster -> the on-prem hosts come back
 #   -> controlled failback drill (dr/postgresql-ha-failback-onprem@v1: gate, fence DR, final backup,
 #   on-prem rebuilt from the DR lineage, cutback). Each drill prints RTO, RPO and per-phase times and
-#   writes report.{json,md,html}. Then everything is stopped (by pid). --keep leaves the lab running.
+#   writes report.{json,md,html}. Then everything is stopped (by pid) and the lab's data dir deleted (drill reports stay in the runtime root). --keep leaves the lab running.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
