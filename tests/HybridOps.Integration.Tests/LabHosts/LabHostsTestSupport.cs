@@ -142,4 +142,24 @@ internal static class LabHostsTestSupport
 
         return chain;
     }
+
+    /// <summary>
+    /// Publishes the site's repository: a posix repository on the share every lab host mounts at
+    /// /var/lib/pgbackrest (one directory, as a site mounts one NFS export on every database host).
+    /// </summary>
+    public static void PublishSharedRepository(string root)
+    {
+        var states = new HybridOps.Core.State.StateStore(root, new HybridOps.Core.Secrets.Redactor());
+        states.Write(new HybridOps.Core.State.ModuleState
+        {
+            ModuleRef = "org/gcp/object-repo", Status = "ok", Action = "deploy", RunId = "site", UpdatedAt = DateTimeOffset.UtcNow,
+            ContractVersion = "object-repo/v1",
+            Outputs = new System.Text.Json.Nodes.JsonObject
+            {
+                ["backend"] = "posix", ["bucket"] = "site-repo", ["path"] = "/pgbackrest", ["repo_uri"] = "posix:///var/lib/pgbackrest/site-repo",
+                ["credential_env_keys"] = new System.Text.Json.Nodes.JsonObject(), ["contract_version"] = "object-repo/v1",
+                ["pgbackrest_options"] = new System.Text.Json.Nodes.JsonObject { ["repo1-type"] = "posix", ["repo1-path"] = "/var/lib/pgbackrest/site-repo" },
+            },
+        });
+    }
 }

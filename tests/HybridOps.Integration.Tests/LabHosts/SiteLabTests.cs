@@ -153,20 +153,7 @@ public sealed class SiteLabTests : IAsyncLifetime
     public async Task Backup_OverSsh_WritesPgBackRestConfigOnEveryMember_0600_AndTakesAFullBackupOnTheLeadersHost()
     {
         (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
-        // The site's repository: a posix repository on the share every member mounts at /var/lib/pgbackrest
-        // (the lab hosts mount one directory there, as a site mounts one NFS export).
-        var states = new HybridOps.Core.State.StateStore(site.Root, new HybridOps.Core.Secrets.Redactor());
-        states.Write(new HybridOps.Core.State.ModuleState
-        {
-            ModuleRef = "org/gcp/object-repo", Status = "ok", Action = "deploy", RunId = "site", UpdatedAt = DateTimeOffset.UtcNow,
-            ContractVersion = "object-repo/v1",
-            Outputs = new JsonObject
-            {
-                ["backend"] = "posix", ["bucket"] = "site-repo", ["path"] = "/pgbackrest", ["repo_uri"] = "posix:///var/lib/pgbackrest/site-repo",
-                ["credential_env_keys"] = new JsonObject(), ["contract_version"] = "object-repo/v1",
-                ["pgbackrest_options"] = new JsonObject { ["repo1-type"] = "posix", ["repo1-path"] = "/var/lib/pgbackrest/site-repo" },
-            },
-        });
+        PublishSharedRepository(site.Root);
 
         var inputs = Path.Combine(site.Dir, "backup.yml");
         await File.WriteAllTextAsync(inputs, "apply_mode: configure\narchive_timeout_s: 5\n");

@@ -49,7 +49,7 @@ public sealed class SshFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     {
         // Backups of the on-prem cluster into the hosts' shared repository.
         (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
-        PublishSharedRepository();
+        PublishSharedRepository(site.Root);
         var inputs = Path.Combine(site.Dir, "backup.yml");
         await File.WriteAllTextAsync(inputs, "apply_mode: configure\narchive_timeout_s: 5\n");
         var configure = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", inputs);
@@ -140,22 +140,6 @@ public sealed class SshFailoverTests(ITestOutputHelper output) : IAsyncLifetime
             text.ShouldNotContain(site.SuperuserPassword, customMessage: path);
             text.ShouldNotContain(site.ReplicationPassword, customMessage: path);
         }
-    }
-
-    private void PublishSharedRepository()
-    {
-        var states = new HybridOps.Core.State.StateStore(site.Root, new HybridOps.Core.Secrets.Redactor());
-        states.Write(new HybridOps.Core.State.ModuleState
-        {
-            ModuleRef = "org/gcp/object-repo", Status = "ok", Action = "deploy", RunId = "site", UpdatedAt = DateTimeOffset.UtcNow,
-            ContractVersion = "object-repo/v1",
-            Outputs = new JsonObject
-            {
-                ["backend"] = "posix", ["bucket"] = "site-repo", ["path"] = "/pgbackrest", ["repo_uri"] = "posix:///var/lib/pgbackrest/site-repo",
-                ["credential_env_keys"] = new JsonObject(), ["contract_version"] = "object-repo/v1",
-                ["pgbackrest_options"] = new JsonObject { ["repo1-type"] = "posix", ["repo1-path"] = "/var/lib/pgbackrest/site-repo" },
-            },
-        });
     }
 
     private static async Task WaitArchivedAsync(PgEndpoint leader, string segment)
