@@ -64,6 +64,8 @@ internal static class SiteLabCommands
             ["inventory_state"] = published.StatePath, ["inventory"] = published.Outputs.DeepClone(), ["dns_authority_state"] = authority.StatePath,
             // The DR site's hosts as inputs of org/gcp/dr-hosts (provider hosts), e.g. the failover blueprint's dr_hosts step.
             ["dr_site"] = SiteLab.DrSiteInputs(dir, plan),
+            // The managed provider's host as inputs of org/gcp/cloudsql-postgresql (the premium lane's standby).
+            ["managed_site"] = SiteLab.ManagedSiteInputs(dir, plan),
         }, w =>
         {
             w.WriteLine($"lab up in {upSeconds:F1}s on {plan.HostNames.Count} hosts (block {block}, network {plan.Network}), reached over ssh only");
@@ -77,6 +79,7 @@ internal static class SiteLabCommands
             if (plan.DrMemberCount > 0)
             {
                 w.WriteLine($"  DR site: hosts {string.Join(", ", plan.DrMemberNames)} and {SiteLabPlan.DrEtcdHost} (org/gcp/dr-hosts provider hosts: see --output json, dr_site)");
+                w.WriteLine($"  managed site: host {SiteLabPlan.ManagedHost} (org/gcp/cloudsql-postgresql provider local on a host: see --output json, managed_site)");
             }
         });
         return 0;

@@ -191,8 +191,9 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         "onprem" => [SiteLabPlan.EtcdHost, .. plan.MemberNames],
         "dns" when plan.WithDns => [SiteLabPlan.DnsHost],
         "dr" when plan.DrMemberCount > 0 => plan.DrHostNames,
+        "managed" when plan.DrMemberCount > 0 => plan.ManagedHostNames,
         "hyops" => [LabHostSet.HyopsSide],
-        _ => throw new ArgumentException($"no lab site '{site}' (sites: onprem{(plan.WithDns ? ", dns" : "")}{(plan.DrMemberCount > 0 ? ", dr" : "")}, hyops)", nameof(site)),
+        _ => throw new ArgumentException($"no lab site '{site}' (sites: onprem{(plan.WithDns ? ", dns" : "")}{(plan.DrMemberCount > 0 ? ", dr, managed" : "")}, hyops)", nameof(site)),
     };
 
     /// <summary>Power cut of the on-prem site: SIGKILL of every host's pid 1, so every process of those hosts dies at once.</summary>
@@ -267,6 +268,29 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             ["hosts"] = new JsonArray([.. plan.DrMembers.Select(m => (JsonNode)MemberJson(infos[m.Name], m))]),
             ["etcd_endpoints"] = new JsonArray(plan.EtcdClientUrlOf(SiteLabPlan.DrEtcdHost)),
             ["client_networks"] = new JsonArray(plan.Network),
+        };
+    }
+
+    /// <summary>
+    /// The managed provider's site as inputs of org/gcp/cloudsql-postgresql (provider local on its host,
+    /// reached over ssh), with the one address the DR source's consumer allowlist admits. Null without a DR site.
+    /// </summary>
+    public static JsonObject? ManagedSiteInputs(string labDir, SiteLabPlan plan)
+    {
+        if (plan.DrMemberCount == 0)
+        {
+            return null;
+        }
+
+        var info = LabHostSet.Hosts(labDir).Single(h => h.Name == SiteLabPlan.ManagedHost);
+        var entry = MemberJson(info, new LabMember(SiteLabPlan.ManagedHost, plan.AddressOf(SiteLabPlan.ManagedHost), SiteLabPlan.PostgresPort, SiteLabPlan.RestApiPort));
+        entry.Remove("api_url");
+        entry.Remove("pg_port");
+        return new JsonObject
+        {
+            ["provider"] = "local",
+            ["provider_host"] = entry,
+            ["consumer_cidrs"] = new JsonArray($"{plan.AddressOf(SiteLabPlan.ManagedHost)}/32"),
         };
     }
 

@@ -6,8 +6,9 @@ namespace HybridOps.Lab.Site;
 /// <summary>
 /// Which lab host runs what: `etcd` (the on-prem DCS), `pg1`..`pgN` (Patroni + PostgreSQL 15 in
 /// Debian's layout), `dns` (PowerDNS), then the DR site's hosts: `dr-etcd` (its DCS) and `dr1`..`drM`
-/// (empty database hosts a restore turns into a cluster). Host order fixes the addresses: etcd .16k+2,
-/// pg1 .16k+3, …; the DR hosts come last so the on-prem addresses do not depend on them.
+/// (empty database hosts a restore turns into a cluster) and, with them, `managed` (the managed-PostgreSQL
+/// provider's host: the premium lane's standby). Host order fixes the addresses: etcd .16k+2, pg1 .16k+3,
+/// …; the DR hosts come last so the on-prem addresses do not depend on them.
 /// </summary>
 public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int DrMemberCount = 0)
 {
@@ -15,6 +16,7 @@ public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int D
     public const string DnsHost = "dns";
     public const string DrEtcdHost = "dr-etcd";
     public const string DrSite = "gcp-dr";
+    public const string ManagedHost = "managed";
     public const int PostgresPort = 5432;
     public const int RestApiPort = 8008;
     public const int EtcdClientPort = 2379;
@@ -31,8 +33,11 @@ public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int D
     /// <summary>The DR site's hosts: its etcd and its database hosts (none when <see cref="DrMemberCount"/> is 0).</summary>
     public IReadOnlyList<string> DrHostNames => DrMemberCount == 0 ? [] : [DrEtcdHost, .. DrMemberNames];
 
+    /// <summary>The managed provider's host (present with the DR site).</summary>
+    public IReadOnlyList<string> ManagedHostNames => DrMemberCount == 0 ? [] : [ManagedHost];
+
     /// <summary>Every host, in address order.</summary>
-    public IReadOnlyList<string> HostNames => [EtcdHost, .. MemberNames, .. (WithDns ? new[] { DnsHost } : []), .. DrHostNames];
+    public IReadOnlyList<string> HostNames => [EtcdHost, .. MemberNames, .. (WithDns ? new[] { DnsHost } : []), .. DrHostNames, .. ManagedHostNames];
 
     /// <summary>The site network every host sits on (pg_hba admits it, and nothing wider).</summary>
     public string Network => $"{LabAddressPlan.Prefix}.{(16 * Block).ToString(CultureInfo.InvariantCulture)}/{LabAddressPlan.PrefixLength.ToString(CultureInfo.InvariantCulture)}";

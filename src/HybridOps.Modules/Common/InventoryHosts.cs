@@ -28,22 +28,7 @@ internal sealed class InventoryHosts : IAsyncDisposable
         return new InventoryHosts(members.ToDictionary(m => m.Str("name")!, m => (ToSiteHost(m), m["postgres"] as JsonObject ?? new JsonObject()), StringComparer.Ordinal));
     }
 
-    public static SiteHost ToSiteHost(JsonObject member)
-    {
-        var ssh = member["ssh"] as JsonObject;
-        return new SiteHost(member.Str("name")!, member.Str("host")!)
-        {
-            SshPort = ssh.Int("port") ?? 22,
-            SshUser = ssh.Str("user"),
-            JumpHost = ssh.Str("jump_host"),
-            IdentityFile = ssh.Str("identity_file"),
-            KnownHostsFile = ssh.Str("known_hosts_file"),
-            SshConfigFile = ssh.Str("config_file"),
-            Become = member.Str("become") == "none" ? BecomeMethod.None : BecomeMethod.Sudo,
-            ServiceUser = member.Str("service_user") ?? "postgres",
-            Transport = SiteHost.SshTransport,
-        };
-    }
+    public static SiteHost ToSiteHost(JsonObject member) => SiteHostEntry.Parse(member);
 
     public IHostExecutor Executor(string member)
     {

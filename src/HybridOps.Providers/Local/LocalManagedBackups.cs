@@ -13,10 +13,9 @@ namespace HybridOps.Providers.Local;
 /// is needed), a pgbackrest.conf the provider owns under the instance dir, stanza-create, check, a full
 /// backup, and `info` as the proof. Every command's argv and rc land in <see cref="LocalManagedPostgres.Actions"/>.
 /// </summary>
-internal sealed class LocalManagedBackups(LocalProviderOptions options, IProcessRunner runner, List<ProcessResult> actions)
+internal sealed class LocalManagedBackups(LocalProviderOptions options, InstanceHost host, List<ProcessResult> actions)
 {
     public const string BackupFile = "hyops_backup.conf";
-    private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(10);
 
@@ -24,12 +23,11 @@ internal sealed class LocalManagedBackups(LocalProviderOptions options, IProcess
     {
         var work = Path.Combine(options.InstanceDir(record.Name), "pgbackrest");
         var config = Path.Combine(work, "pgbackrest.conf");
-        var user = ProcessIdentity.ServiceUserOrNull(options.OsUser);
-        var cli = new PgBackRestCli(runner, repo.PgBackRestBinary, config, repo.Stanza, user);
-        var paths = new OwnedPaths(runner, options.OsUser);
+        var user = host.RunAs;
+        var cli = new PgBackRestCli(host.Runner, repo.PgBackRestBinary, config, repo.Stanza, user);
         foreach (var dir in new[] { work, Path.Combine(work, "log"), Path.Combine(work, "lock"), Path.Combine(work, "spool") })
         {
-            await paths.EnsureDirectoryAsync(dir, DirMode, ct);
+            await host.EnsureDirectoryAsync(dir, "0700", ct);
         }
 
         var global = new Dictionary<string, string>(repo.Options, StringComparer.Ordinal)
@@ -47,20 +45,14 @@ internal sealed class LocalManagedBackups(LocalProviderOptions options, IProcess
             ["pg1-socket-path"] = options.SocketDir(record.Name),
             ["pg1-user"] = record.AdminUser,
         };
-        await paths.WriteFileAsync(config, PgBackRestConfig.Render(global, repo.Stanza, member), FileMode, ct);
+        await host.WriteAsync(config, PgBackRestConfig.Render(global, repo.Stanza, member), FileMode, ct);
 
         // Archiving first (a reload), so stanza-create/check find the archive_command in place.
         var data = options.DataDir(record.Name);
-        await File.WriteAllTextAsync(Path.Combine(data, BackupFile),
-            $"# hyops local provider: backups enabled (pgBackRest stanza {repo.Stanza})\narchive_mode = on\narchive_command = '{cli.ArchivePushCommand}'\narchive_timeout = 60\n", ct);
-        var conf = Path.Combine(data, "postgresql.conf");
-        var include = $"include_if_exists = '{BackupFile}'";
-        if (!(await File.ReadAllTextAsync(conf, ct)).Contains(include, StringComparison.Ordinal))
-        {
-            await File.AppendAllTextAsync(conf, include + "\n", ct);
-        }
-
-        await RunAsync(new ProcessSpec(Path.Combine(options.PgBinDir, "pg_ctl"), ["-D", data, "reload"], RunAsUser: user, Timeout: TimeSpan.FromSeconds(30)), "pg_ctl reload", ct);
+        await host.WriteAsync(Path.Combine(data, BackupFile),
+            $"# hyops local provider: backups enabled (pgBackRest stanza {repo.Stanza})\narchive_mode = on\narchive_command = '{cli.ArchivePushCommand}'\narchive_timeout = 60\n", FileMode, ct);
+        await host.AppendOnceAsync(Path.Combine(data, "postgresql.conf"), $"include_if_exists = '{BackupFile}'", ct);
+        await RunAsync(new ProcessSpec($"{options.PgBinDir}/pg_ctl", ["-D", data, "reload"], RunAsUser: user, Timeout: TimeSpan.FromSeconds(30)), "pg_ctl reload", ct);
 
         var env = new Dictionary<string, string>(repo.CredentialEnvironment, StringComparer.Ordinal) { ["PGPASSWORD"] = repo.AdminPassword };
         await PgBackRestAsync(cli, "stanza-create", [], env, ct);
@@ -88,7 +80,7 @@ internal sealed class LocalManagedBackups(LocalProviderOptions options, IProcess
 
     private async Task RunAsync(ProcessSpec spec, string what, CancellationToken ct)
     {
-        var result = await runner.RunAsync(spec, ct);
+        var result = await host.Runner.RunAsync(spec, ct);
         actions.Add(result);
         if (!result.Succeeded)
         {

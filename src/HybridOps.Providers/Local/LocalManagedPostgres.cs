@@ -6,6 +6,7 @@ using HybridOps.Core;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.State;
 using HybridOps.Postgres.Exec;
+using HybridOps.Postgres.Hosts;
 using HybridOps.Providers.Managed;
 
 namespace HybridOps.Providers.Local;
@@ -14,15 +15,43 @@ namespace HybridOps.Providers.Local;
 /// The embedded managed-PostgreSQL provider: every instance is a real PostgreSQL 15 server run by
 /// the `postgres` OS user (initdb with data checksums and scram-sha-256, wal_level logical, pg_hba
 /// allowing only the authorized networks plus local socket logins), started with pg_ctl and
-/// recorded by pid in processes.json. Nothing here is simulated.
+/// recorded by pid in processes.json, or (with a host) run on that host over SSH as a service of its
+/// service manager. Nothing here is simulated.
 /// </summary>
-public sealed partial class LocalManagedPostgres(LocalProviderOptions options, IProcessRunner runner, TimeProvider time) : IManagedPostgresProvider
+public sealed partial class LocalManagedPostgres : IManagedPostgresProvider, IAsyncDisposable
 {
+    private readonly LocalProviderOptions options;
+    private readonly TimeProvider time;
+    private readonly InstanceHost host;
+    private readonly SiteHost? siteHost;
+
+    public LocalManagedPostgres(LocalProviderOptions options, IProcessRunner runner, TimeProvider time)
+    {
+        this.options = options;
+        this.time = time;
+        host = InstanceHost.Local(runner, options.OsUser);
+    }
+
+    /// <summary>The provider on one host reached over SSH (<paramref name="serviceManager"/>: systemd or start-stop-daemon).</summary>
+    public LocalManagedPostgres(LocalProviderOptions options, SiteHost siteHost, string serviceManager, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(siteHost);
+        this.options = options with { HostAddress = siteHost.Address, OsUser = siteHost.ServiceUser };
+        this.time = time;
+        this.siteHost = siteHost;
+        host = InstanceHost.Ssh(siteHost, serviceManager);
+    }
+
     private const string HbaHeader = "# Written by hyops (local managed-PostgreSQL provider): authorized networks only";
 
     public string Name => "local";
 
-    public ProviderLocation Location => new("local", options.DataRoot, options.AddressPrefix);
+    public ProviderLocation Location => new("local", options.DataRoot, options.AddressPrefix) { Host = HostEntry };
+
+    /// <summary>The host's access as the location publishes it (set by the caller that built the provider from one).</summary>
+    public System.Text.Json.Nodes.JsonObject? HostEntry { get; init; }
+
+    public ValueTask DisposeAsync() => host.DisposeAsync();
 
     /// <summary>Every process-level step the provider ran (argv, rc, duration), for the caller's evidence.</summary>
     public List<ProcessResult> Actions { get; } = [];
@@ -38,26 +67,30 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"database_version '{request.DatabaseVersion}' is not offered by the local provider (POSTGRES_15)");
         }
 
-        if (File.Exists(options.MetadataFile(request.Name)))
+        if (request.Name.Length > 55 && host.Remote)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"instance name '{request.Name}' is longer than 55 characters: its service on host {host.Name} is named managed-NAME (at most 63)");
+        }
+
+        if (await LoadRecordAsync(request.Name, cancellationToken) is not null)
         {
             throw HyopsException.From(DiagnosticCatalog.ManagedInstanceFailed, $"instance '{request.Name}' already exists under {options.InstanceDir(request.Name)}");
         }
 
-        var index = NextIndex();
+        var index = await NextIndexAsync(cancellationToken);
         var dir = options.InstanceDir(request.Name);
         var data = options.DataDir(request.Name);
-        await OwnedDirectoryAsync(options.DataRoot, "0755", cancellationToken);
-        await OwnedDirectoryAsync(Path.Combine(options.DataRoot, "instances"), "0755", cancellationToken);
-        await OwnedDirectoryAsync(dir, "0750", cancellationToken);
-        await OwnedDirectoryAsync(options.SocketDir(request.Name), "0750", cancellationToken);
+        await host.EnsureDirectoryAsync(options.DataRoot, "0755", cancellationToken);
+        await host.EnsureDirectoryAsync(Path.Combine(options.DataRoot, "instances"), "0755", cancellationToken);
+        await host.EnsureDirectoryAsync(dir, "0750", cancellationToken);
+        await host.EnsureDirectoryAsync(options.SocketDir(request.Name), "0750", cancellationToken);
 
         // The password never goes into argv. initdb (running as postgres) cannot open our stdin pipe by
         // path, so it reads a 0600 file in the 0750 postgres-owned instance dir that exists only during initdb.
         var pwfile = Path.Combine(dir, ".initdb-pw");
         try
         {
-            await CreateOwnedFileAsync(pwfile, cancellationToken);
-            await File.WriteAllTextAsync(pwfile, request.AdminPassword + "\n", cancellationToken);
+            await host.WriteAsync(pwfile, request.AdminPassword + "\n", SecretMode, cancellationToken);
             await RunAsync(new ProcessSpec(Bin("initdb"),
                 ["-D", data, "-U", request.AdminUser, $"--pwfile={pwfile}", "--auth-local=scram-sha-256", "--auth-host=scram-sha-256",
                  "--data-checksums", "--encoding=UTF8", "--locale=C"],
@@ -65,7 +98,7 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         }
         finally
         {
-            File.Delete(pwfile);
+            await host.DeleteAsync(pwfile, CancellationToken.None);
         }
 
         var record = new LocalInstanceRecord
@@ -73,7 +106,7 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
             Name = request.Name,
             Index = index,
             Host = options.Host(index),
-            Port = options.Port,
+            Port = options.PortOf(index),
             DatabaseVersion = request.DatabaseVersion,
             Tier = request.Settings.Tier,
             Region = request.Settings.Region,
@@ -82,35 +115,32 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
             Role = request.Role == InstanceRole.Primary ? "primary" : "replica",
             CreatedAt = started,
         };
-        await File.AppendAllTextAsync(Path.Combine(data, "postgresql.conf"), ServerSettings(record), cancellationToken);
+        await host.AppendOnceAsync(Path.Combine(data, "postgresql.conf"), ServerSettings(record), cancellationToken);
         if (request.Role == InstanceRole.Replica)
         {
             // A standby is read-only for every client session until promotion, as a managed replica is.
-            await File.WriteAllTextAsync(Path.Combine(data, StandbyFile), StandbySettings, cancellationToken);
+            await host.WriteAsync(Path.Combine(data, StandbyFile), StandbySettings, SecretMode, cancellationToken);
         }
 
         await WriteHbaAsync(record, cancellationToken);
-        SaveRecord(record);
+        await SaveRecordAsync(record, cancellationToken);
         await StartAsync(request.Name, cancellationToken);
         return Operation("CREATE", request.Name, started);
     }
 
-    public Task<ManagedInstance?> GetInstanceAsync(string name, CancellationToken cancellationToken)
+    public async Task<ManagedInstance?> GetInstanceAsync(string name, CancellationToken cancellationToken)
     {
-        var record = LoadRecord(name);
-        return Task.FromResult(record is null ? null : ToInstance(record, LivePid(name) is null ? InstanceState.Stopped : InstanceState.Runnable));
+        var record = await LoadRecordAsync(name, cancellationToken);
+        return record is null ? null : ToInstance(record, await host.IsRunningAsync(name, options, cancellationToken) ? InstanceState.Runnable : InstanceState.Stopped);
     }
 
     public async Task<ProviderOperation> PatchAuthorizedNetworksAsync(string name, IReadOnlyList<string> cidrs, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
-        var record = Require(name) with { AuthorizedNetworks = [.. cidrs] };
+        var record = await RequireAsync(name, cancellationToken) with { AuthorizedNetworks = [.. cidrs] };
         await WriteHbaAsync(record, cancellationToken);
-        SaveRecord(record);
-        if (LivePid(name) is not null)
-        {
-            await RunAsync(new ProcessSpec(Bin("pg_ctl"), ["-D", options.DataDir(name), "reload"], RunAsUser: ServiceUser, Timeout: TimeSpan.FromSeconds(30)), "pg_ctl reload", cancellationToken);
-        }
+        await SaveRecordAsync(record, cancellationToken);
+        await ReloadIfRunningAsync(name, cancellationToken);
 
         return Operation("UPDATE", name, started);
     }
@@ -118,8 +148,8 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
     public async Task<ProviderOperation> RestartInstanceAsync(string name, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
-        Require(name);
-        if (LivePid(name) is null)
+        await RequireAsync(name, cancellationToken);
+        if (!await host.IsRunningAsync(name, options, cancellationToken))
         {
             await StartAsync(name, cancellationToken);
         }
@@ -130,15 +160,12 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
     public async Task<ProviderOperation> PromoteReplicaAsync(string name, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
-        var record = Require(name);
+        var record = await RequireAsync(name, cancellationToken);
         // Promotion lifts the standby's instance-level read-only default (the per-table guard is the caller's to lift first).
-        File.Delete(Path.Combine(options.DataDir(name), StandbyFile));
-        if (LivePid(name) is not null)
-        {
-            await RunAsync(new ProcessSpec(Bin("pg_ctl"), ["-D", options.DataDir(name), "reload"], RunAsUser: ServiceUser, Timeout: TimeSpan.FromSeconds(30)), "pg_ctl reload", cancellationToken);
-        }
+        await host.DeleteAsync(Path.Combine(options.DataDir(name), StandbyFile), cancellationToken);
+        await ReloadIfRunningAsync(name, cancellationToken);
 
-        SaveRecord(record with { Role = "primary", PromotedAt = record.PromotedAt ?? started });
+        await SaveRecordAsync(record with { Role = "primary", PromotedAt = record.PromotedAt ?? started }, cancellationToken);
         return Operation("PROMOTE_REPLICA", name, started);
     }
 
@@ -146,7 +173,7 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
     {
         ArgumentNullException.ThrowIfNull(flags);
         var started = time.GetUtcNow();
-        var record = Require(name) with { DatabaseFlags = flags.ToImmutableDictionary(StringComparer.Ordinal) };
+        var record = await RequireAsync(name, cancellationToken) with { DatabaseFlags = flags.ToImmutableDictionary(StringComparer.Ordinal) };
         foreach (var (key, value) in flags)
         {
             if (!FlagName().IsMatch(key) || !FlagValue().IsMatch(value))
@@ -163,18 +190,10 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
             text.Append(key).Append(" = '").Append(value).Append("'\n");
         }
 
-        await File.WriteAllTextAsync(Path.Combine(data, FlagsFile), text.ToString(), cancellationToken);
-        var conf = Path.Combine(data, "postgresql.conf");
-        if (!(await File.ReadAllTextAsync(conf, cancellationToken)).Contains(FlagsInclude, StringComparison.Ordinal))
-        {
-            await File.AppendAllTextAsync(conf, FlagsInclude + "\n", cancellationToken);
-        }
-
-        SaveRecord(record);
-        if (LivePid(name) is not null)
-        {
-            await RunAsync(new ProcessSpec(Bin("pg_ctl"), ["-D", data, "reload"], RunAsUser: ServiceUser, Timeout: TimeSpan.FromSeconds(30)), "pg_ctl reload", cancellationToken);
-        }
+        await host.WriteAsync(Path.Combine(data, FlagsFile), text.ToString(), SecretMode, cancellationToken);
+        await host.AppendOnceAsync(Path.Combine(data, "postgresql.conf"), FlagsInclude, cancellationToken);
+        await SaveRecordAsync(record, cancellationToken);
+        await ReloadIfRunningAsync(name, cancellationToken);
 
         return Operation("UPDATE", name, started);
     }
@@ -192,17 +211,12 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
 
     public async Task<string> PutSourcePassfileAsync(string name, string host, int port, string user, string password, CancellationToken cancellationToken)
     {
-        Require(name);
+        await RequireAsync(name, cancellationToken);
         // libpq passfile: host:port:database:user:password, ':' and '\' escaped; libpq ignores it unless 0600.
         static string Esc(string v) => v.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(":", "\\:", StringComparison.Ordinal);
         var path = options.SourcePassfile(name);
         var line = $"{Esc(host)}:{port.ToString(CultureInfo.InvariantCulture)}:*:{Esc(user)}:{Esc(password)}\n";
-        if (!File.Exists(path))
-        {
-            await CreateOwnedFileAsync(path, cancellationToken);
-        }
-
-        await File.WriteAllTextAsync(path, line, cancellationToken);
+        await this.host.WriteAsync(path, line, SecretMode, cancellationToken);
         return path;
     }
 
@@ -210,8 +224,8 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
     {
         ArgumentNullException.ThrowIfNull(repository);
         var started = time.GetUtcNow();
-        var record = Require(name);
-        var (backup, count, config, archive) = await new LocalManagedBackups(options, runner, Actions).EnableAsync(record, repository, cancellationToken);
+        var record = await RequireAsync(name, cancellationToken);
+        var (backup, count, config, archive) = await new LocalManagedBackups(options, host, Actions).EnableAsync(record, repository, cancellationToken);
         return new ManagedBackup
         {
             Method = "pgbackrest", Label = backup.Label, Type = backup.Type, BackupCount = count, Started = backup.Started, Stopped = backup.Stopped,
@@ -222,50 +236,30 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
     public async Task<ProviderOperation> DeleteInstanceAsync(string name, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
-        Require(name);
-        if (LivePid(name) is { } pid)
-        {
-            var stop = await runner.RunAsync(new ProcessSpec(Bin("pg_ctl"), ["-D", options.DataDir(name), "-m", "fast", "-w", "-t", "60", "stop"],
-                RunAsUser: ServiceUser, Timeout: TimeSpan.FromSeconds(70)), cancellationToken);
-            Actions.Add(stop);
-            if (LivePid(name) is not null)
-            {
-                // pg_ctl could not stop it: the pid was checked against the data dir marker, so terminating it is safe.
-                await ProcessControl.TerminateAsync(pid, TimeSpan.FromSeconds(10), cancellationToken);
-            }
-        }
-
-        ProcessesFile.Set(options.ProcessesFile, name, null, options.DataDir(name));
-        Directory.Delete(options.InstanceDir(name), recursive: true);
+        await RequireAsync(name, cancellationToken);
+        await host.StopServerAsync(name, options, Actions, cancellationToken);
+        await host.DeleteTreeAsync(options.InstanceDir(name), cancellationToken);
         return Operation("DELETE", name, started);
     }
 
-    private string? ServiceUser => ProcessIdentity.ServiceUserOrNull(options.OsUser);
+    private const UnixFileMode SecretMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private string Bin(string tool) => Path.Combine(options.PgBinDir, tool);
+    private string? ServiceUser => host.RunAs;
+
+    private string Bin(string tool) => $"{options.PgBinDir}/{tool}";
 
     private async Task StartAsync(string name, CancellationToken ct)
     {
-        var data = options.DataDir(name);
-        await RunAsync(new ProcessSpec(Bin("pg_ctl"), ["-D", data, "-l", options.LogFile(name), "-w", "-t", "60", "start"],
-            WorkingDirectory: options.InstanceDir(name), RunAsUser: ServiceUser, Timeout: TimeSpan.FromSeconds(70)), "pg_ctl start", ct);
-        var pid = LivePid(name) ?? throw HyopsException.From(DiagnosticCatalog.ManagedInstanceFailed,
-            $"instance '{name}' did not stay up after pg_ctl start; see {options.LogFile(name)}");
-        ProcessesFile.Set(options.ProcessesFile, name, pid, data);
+        var record = await RequireAsync(name, ct);
+        await host.StartServerAsync(name, options, record.Port, Actions, ct);
     }
 
-    /// <summary>The postmaster pid when it is alive and its argv still names this instance's data dir.</summary>
-    private int? LivePid(string name)
+    private async Task ReloadIfRunningAsync(string name, CancellationToken ct)
     {
-        var pidFile = Path.Combine(options.DataDir(name), "postmaster.pid");
-        if (!File.Exists(pidFile))
+        if (await host.IsRunningAsync(name, options, ct))
         {
-            return null;
+            await RunAsync(new ProcessSpec(Bin("pg_ctl"), ["-D", options.DataDir(name), "reload"], RunAsUser: ServiceUser, Timeout: TimeSpan.FromSeconds(30)), "pg_ctl reload", ct);
         }
-
-        var first = File.ReadLines(pidFile).FirstOrDefault();
-        return int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-               && ProcessControl.CommandLineContains(pid, options.DataDir(name)) ? pid : null;
     }
 
     private async Task WriteHbaAsync(LocalInstanceRecord record, CancellationToken ct)
@@ -276,7 +270,7 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
             hba.Append("host all all ").Append(cidr).AppendLine(" scram-sha-256");
         }
 
-        await File.WriteAllTextAsync(Path.Combine(options.DataDir(record.Name), "pg_hba.conf"), hba.ToString(), ct);
+        await host.WriteAsync(Path.Combine(options.DataDir(record.Name), "pg_hba.conf"), hba.ToString(), SecretMode, ct);
     }
 
     private string ServerSettings(LocalInstanceRecord record) => string.Join('\n',
@@ -303,34 +297,9 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         "",
     ]);
 
-    private async Task OwnedDirectoryAsync(string path, string mode, CancellationToken ct)
-    {
-        Directory.CreateDirectory(path);
-        if (ServiceUser is { } user)
-        {
-            await RunAsync(new ProcessSpec("install", ["-d", "-m", mode, "-o", user, "-g", user, path], Timeout: TimeSpan.FromSeconds(10)), "install -d", ct);
-        }
-    }
-
-    private async Task CreateOwnedFileAsync(string path, CancellationToken ct)
-    {
-        if (ServiceUser is { } user)
-        {
-            await RunAsync(new ProcessSpec("install", ["-m", "0600", "-o", user, "-g", user, "/dev/null", path], Timeout: TimeSpan.FromSeconds(10)), "install", ct);
-        }
-        else
-        {
-            File.WriteAllText(path, "");
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-        }
-    }
-
     private async Task<ProcessResult> RunAsync(ProcessSpec spec, string what, CancellationToken ct)
     {
-        var result = await runner.RunAsync(spec, ct);
+        var result = await host.Runner.RunAsync(spec, ct);
         Actions.Add(result);
         if (!result.Succeeded)
         {
@@ -340,26 +309,25 @@ public sealed partial class LocalManagedPostgres(LocalProviderOptions options, I
         return result;
     }
 
-    private int NextIndex()
+    private async Task<int> NextIndexAsync(CancellationToken ct)
     {
-        var used = Directory.Exists(Path.Combine(options.DataRoot, "instances"))
-            ? Directory.EnumerateDirectories(Path.Combine(options.DataRoot, "instances"))
-                .Select(d => LoadRecord(Path.GetFileName(d))?.Index ?? 0).ToHashSet()
-            : [];
+        var used = new HashSet<int>();
+        foreach (var name in await host.SubdirectoriesAsync(Path.Combine(options.DataRoot, "instances"), ct))
+        {
+            used.Add((await LoadRecordAsync(name, ct))?.Index ?? 0);
+        }
+
         return Enumerable.Range(1, 200).First(i => !used.Contains(i));
     }
 
-    private LocalInstanceRecord Require(string name) => LoadRecord(name)
-        ?? throw HyopsException.From(DiagnosticCatalog.ManagedInstanceNotRunnable, $"instance '{name}' does not exist under {options.DataRoot}");
+    private async Task<LocalInstanceRecord> RequireAsync(string name, CancellationToken ct) => await LoadRecordAsync(name, ct)
+        ?? throw HyopsException.From(DiagnosticCatalog.ManagedInstanceNotRunnable, $"instance '{name}' does not exist under {options.DataRoot}{(host.Remote ? $" on host {host.Name}" : "")}");
 
-    private LocalInstanceRecord? LoadRecord(string name)
-    {
-        var path = options.MetadataFile(name);
-        return File.Exists(path) ? Json.Deserialize(File.ReadAllText(path), ProvidersJsonContext.Default.LocalInstanceRecord) : null;
-    }
+    private async Task<LocalInstanceRecord?> LoadRecordAsync(string name, CancellationToken ct) =>
+        await host.ReadAsync(options.MetadataFile(name), ct) is { } text ? Json.Deserialize(text, ProvidersJsonContext.Default.LocalInstanceRecord) : null;
 
-    private void SaveRecord(LocalInstanceRecord record) =>
-        AtomicFile.WriteAllText(options.MetadataFile(record.Name), Json.Serialize(record, ProvidersJsonContext.Default.LocalInstanceRecord), s => s);
+    private Task SaveRecordAsync(LocalInstanceRecord record, CancellationToken ct) =>
+        host.WriteAsync(options.MetadataFile(record.Name), Json.Serialize(record, ProvidersJsonContext.Default.LocalInstanceRecord), SecretMode, ct);
 
     private static ManagedInstance ToInstance(LocalInstanceRecord r, InstanceState state) => new()
     {

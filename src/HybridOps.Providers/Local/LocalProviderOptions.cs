@@ -1,7 +1,8 @@
 namespace HybridOps.Providers.Local;
 
 /// <summary>
-/// The embedded provider's site: instance N listens on &lt;AddressPrefix&gt;.(10+N):5432, its files live
+/// The embedded provider's site: instance N listens on &lt;AddressPrefix&gt;.(10+N):5432 (or, on a host,
+/// &lt;HostAddress&gt;:(5431+N)), its files live
 /// under &lt;DataRoot&gt;/instances/&lt;name&gt;, and &lt;DataRoot&gt;/processes.json lists what runs (for `lab down`).
 /// </summary>
 public sealed record LocalProviderOptions(string DataRoot, string AddressPrefix)
@@ -27,5 +28,13 @@ public sealed record LocalProviderOptions(string DataRoot, string AddressPrefix)
 
     public string LogFile(string name) => Path.Combine(InstanceDir(name), "postgres.log");
 
-    public string Host(int index) => $"{AddressPrefix}.{10 + index}";
+    /// <summary>
+    /// Set when the instances run on one host reached over SSH: every instance listens on this address,
+    /// instance N on port <see cref="Port"/> + N - 1 (on this machine instance N has its own address).
+    /// </summary>
+    public string? HostAddress { get; init; }
+
+    public string Host(int index) => HostAddress ?? $"{AddressPrefix}.{10 + index}";
+
+    public int PortOf(int index) => HostAddress is null ? Port : Port + index - 1;
 }

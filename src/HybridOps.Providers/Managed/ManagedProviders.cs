@@ -19,6 +19,8 @@ public sealed class ManagedProviders(IProcessRunner runner, TimeProvider time)
         ArgumentNullException.ThrowIfNull(location);
         return location.Provider switch
         {
+            "local" when location.Host is { } host => new LocalManagedPostgres(new LocalProviderOptions(location.DataRoot, location.AddressPrefix),
+                Postgres.Hosts.SiteHostEntry.Parse(host), Postgres.Hosts.SiteHostEntry.ServiceManager(host), time) { HostEntry = host },
             "local" => new LocalManagedPostgres(new LocalProviderOptions(location.DataRoot, location.AddressPrefix), runner, time),
             "gcp" => CreateGcp(location, secret),
             var other => throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider '{other}' is unknown (known: {string.Join(", ", Known)})"),

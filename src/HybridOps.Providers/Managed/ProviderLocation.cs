@@ -10,12 +10,20 @@ namespace HybridOps.Providers.Managed;
 /// </summary>
 public sealed record ProviderLocation(string Provider, string DataRoot, string AddressPrefix)
 {
+    /// <summary>Local provider on a host reached over SSH: the host's entry (name, host, ssh, become, service_user, service_manager).</summary>
+    public JsonObject? Host { get; init; }
+
     /// <summary>Set when Provider is "gcp".</summary>
     public GcpSettings? Gcp { get; init; }
 
     public JsonObject ToJson()
     {
         var json = new JsonObject { ["provider"] = Provider, ["data_root"] = DataRoot, ["address_prefix"] = AddressPrefix };
+        if (Host is not null)
+        {
+            json["host"] = Host.DeepClone();
+        }
+
         if (Gcp is { } g)
         {
             var defaults = new GcpSettings(g.Project, g.Region);
@@ -40,7 +48,7 @@ public sealed record ProviderLocation(string Provider, string DataRoot, string A
 
     public static ProviderLocation? FromJson(JsonNode? node) =>
         node is JsonObject o && o["provider"]?.GetValue<string>() is { } p
-            ? new ProviderLocation(p, o["data_root"]?.GetValue<string>() ?? "", o["address_prefix"]?.GetValue<string>() ?? "") { Gcp = GcpFromJson(o["gcp"] as JsonObject) }
+            ? new ProviderLocation(p, o["data_root"]?.GetValue<string>() ?? "", o["address_prefix"]?.GetValue<string>() ?? "") { Gcp = GcpFromJson(o["gcp"] as JsonObject), Host = o["host"]?.DeepClone() as JsonObject }
             : null;
 
     /// <summary>gcp settings from a published location or from module inputs of the same shape.</summary>

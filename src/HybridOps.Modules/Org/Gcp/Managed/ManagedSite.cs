@@ -19,6 +19,11 @@ internal static class ManagedSite
     public static ProviderLocation Resolve(ModuleContext context)
     {
         var provider = context.Inputs.String("provider") ?? "local";
+        if (provider == "local" && context.Inputs.Values["provider_host"] is JsonObject { Count: > 0 } entry)
+        {
+            return OnHost(context, entry);
+        }
+
         var inventory = SitePaths.Inventory(context);
         var root = SitePaths.LocalProviderRoot(inventory);
         var dataRoot = context.Inputs.String("data_root") ?? (root is null ? null : Path.Combine(root, "sites", SiteName));
@@ -54,6 +59,34 @@ internal static class ManagedSite
         }
 
         return new ProviderLocation(provider, dataRoot ?? "", prefix ?? "");
+    }
+
+    /// <summary>The default data root of the local provider on a host.</summary>
+    public const string HostDataRoot = "/var/lib/postgresql/hyops-managed";
+
+    private static ProviderLocation OnHost(ModuleContext context, JsonObject entry)
+    {
+        try
+        {
+            var host = Postgres.Hosts.SiteHostEntry.Parse(entry);
+            Postgres.Hosts.HostNames.User(host.ServiceUser, "service_user");
+            if (Postgres.Hosts.SiteHostEntry.ServiceManager(entry) is not (Postgres.Hosts.ServiceManagers.Systemd or Postgres.Hosts.ServiceManagers.StartStopDaemon) and var kind)
+            {
+                throw new ArgumentException($"service_manager '{kind}' is not one of systemd, start-stop-daemon");
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider_host: {ex.Message}; give name, host and ssh access as in a site inventory (docs/sites.md)");
+        }
+
+        var dataRoot = context.Inputs.String("data_root") ?? HostDataRoot;
+        if (!dataRoot.StartsWith('/'))
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"data_root '{dataRoot}' must be an absolute path on host {entry.Str("name")}");
+        }
+
+        return new ProviderLocation("local", dataRoot, "") { Host = (JsonObject)entry.DeepClone() };
     }
 
     /// <summary>127.0.91.11 -> 127.0.93 (the managed site is the on-prem prefix with the third octet + 2).</summary>
