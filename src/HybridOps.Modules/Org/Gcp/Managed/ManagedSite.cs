@@ -68,8 +68,7 @@ internal static class ManagedSite
     {
         try
         {
-            var host = Postgres.Hosts.SiteHostEntry.Parse(entry);
-            Postgres.Hosts.HostNames.User(host.ServiceUser, "service_user");
+            _ = Postgres.Hosts.SiteHostEntry.Parse(entry);
             if (Postgres.Hosts.SiteHostEntry.ServiceManager(entry) is not (Postgres.Hosts.ServiceManagers.Systemd or Postgres.Hosts.ServiceManagers.StartStopDaemon) and var kind)
             {
                 throw new ArgumentException($"service_manager '{kind}' is not one of systemd, start-stop-daemon");
