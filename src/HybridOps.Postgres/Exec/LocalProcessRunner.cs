@@ -55,6 +55,27 @@ public sealed class LocalProcessRunner(TimeProvider? time = null) : IProcessRunn
         return new ProcessResult(process.ExitCode, await stdout, await stderr, _time.GetElapsedTime(started), argv);
     }
 
+    /// <summary>
+    /// Starts a process with binary stdin/stdout for the caller to pump (stderr is drained and dropped);
+    /// <paramref name="preamble"/> is written to stdin first (e.g. a remote preamble's lines).
+    /// </summary>
+    public static ProcessPipe StartPipe(ProcessSpec spec, string? preamble = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var argv = UserSwitch.BuildArgv(spec);
+        var process = new Process { StartInfo = CreateStartInfo(argv, spec) };
+        process.Start();
+        _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        if (preamble is { Length: > 0 })
+        {
+            var bytes = Encoding.UTF8.GetBytes(preamble);
+            process.StandardInput.BaseStream.Write(bytes);
+            process.StandardInput.BaseStream.Flush();
+        }
+
+        return new ProcessPipe(process);
+    }
+
     public async Task<int> StartDetachedAsync(ProcessSpec spec, string logFile, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -43,6 +43,19 @@ public sealed class SshHostExecutor(SiteHost host, SshExecutorOptions? options =
         _control.Dispose();
     }
 
+    /// <summary>
+    /// Starts <paramref name="command"/> on the host with its stdin and stdout as a raw byte transport
+    /// (no timeout: the caller disposes the pipe). Used to relay a unix socket of the host.
+    /// </summary>
+    public ProcessPipe OpenPipe(HostCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var remote = RemoteCommand.Build(Host, command with { Timeout = null, StdinText = null }, _options.RemotePath);
+        var argv = SshCommandLine.Connection(Host, _options, _options.Multiplex ? _control.Path : null);
+        argv.Add(remote.CommandLine);
+        return LocalProcessRunner.StartPipe(new ProcessSpec(argv[0], argv[1..], WorkingDirectory: "/", Environment: LocalEnvironment()), remote.Stdin);
+    }
+
     private async Task<HostResult> RunCoreAsync(HostCommand command, Action<string>? onLine, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -14,7 +14,7 @@ public sealed class PatroniClient(HttpClient http)
     public static PatroniClient Create(TimeSpan timeout) => new(new HttpClient { Timeout = timeout });
 
     public async Task<PatroniCluster> GetClusterAsync(string apiUrl, CancellationToken cancellationToken) =>
-        await SendAsync(apiUrl, async () => await http.GetFromJsonAsync(Combine(apiUrl, "cluster"), HttpJsonContext.Default.PatroniCluster, cancellationToken)
+        await SendAsync(apiUrl, cancellationToken, async () => await http.GetFromJsonAsync(Combine(apiUrl, "cluster"), HttpJsonContext.Default.PatroniCluster, cancellationToken)
             ?? throw new InvalidDataException("empty /cluster response"));
 
     /// <summary>Tries every API URL in turn; the first that answers wins. All down: HYO4001 naming each.</summary>
@@ -37,11 +37,11 @@ public sealed class PatroniClient(HttpClient http)
     }
 
     public async Task<JsonObject> GetConfigAsync(string apiUrl, CancellationToken cancellationToken) =>
-        await SendAsync(apiUrl, async () => (await http.GetFromJsonAsync(Combine(apiUrl, "config"), HttpJsonContext.Default.JsonObject, cancellationToken)) ?? new JsonObject());
+        await SendAsync(apiUrl, cancellationToken, async () => (await http.GetFromJsonAsync(Combine(apiUrl, "config"), HttpJsonContext.Default.JsonObject, cancellationToken)) ?? new JsonObject());
 
     /// <summary>GET /patroni: the member's own status (state, role, timeline, and on a leader its replication list).</summary>
     public async Task<JsonObject> GetStatusAsync(string apiUrl, CancellationToken cancellationToken) =>
-        await SendAsync(apiUrl, async () =>
+        await SendAsync(apiUrl, cancellationToken, async () =>
         {
             // Patroni answers 503 with a JSON body when the member is not running: read the body either way.
             using var response = await http.GetAsync(Combine(apiUrl, "patroni"), cancellationToken);
@@ -50,7 +50,7 @@ public sealed class PatroniClient(HttpClient http)
 
     /// <summary>PATCH /config: change DCS-wide settings (parameters, pg_hba) the way Patroni wants them changed.</summary>
     public async Task<JsonObject> PatchConfigAsync(string apiUrl, JsonObject patch, CancellationToken cancellationToken) =>
-        await SendAsync(apiUrl, async () =>
+        await SendAsync(apiUrl, cancellationToken, async () =>
         {
             using var content = new StringContent(patch.ToJsonString(), Encoding.UTF8, "application/json");
             using var response = await http.PatchAsync(Combine(apiUrl, "config"), content, cancellationToken);
@@ -64,7 +64,7 @@ public sealed class PatroniClient(HttpClient http)
         return new Uri($"{baseUrl}/{path}");
     }
 
-    private static async Task<T> SendAsync<T>(string apiUrl, Func<Task<T>> call)
+    private static async Task<T> SendAsync<T>(string apiUrl, CancellationToken callerToken, Func<Task<T>> call)
     {
         try
         {
@@ -74,8 +74,9 @@ public sealed class PatroniClient(HttpClient http)
         {
             throw HyopsException.From(DiagnosticCatalog.PatroniUnreachable, $"Patroni REST API {apiUrl} unreachable: {ex.Message}");
         }
-        catch (TaskCanceledException ex) when (!ex.CancellationToken.IsCancellationRequested)
+        catch (TaskCanceledException) when (!callerToken.IsCancellationRequested)
         {
+            // HttpClient.Timeout elapsed (its own token is the cancelled one): a host that does not answer.
             throw HyopsException.From(DiagnosticCatalog.PatroniUnreachable, $"Patroni REST API {apiUrl} timed out");
         }
     }

@@ -61,7 +61,28 @@ internal sealed partial class DrLink
     /// host (a fence rejects TCP but keeps `local` access, so the barrier, lag probe and sequence read
     /// still work after the fence), else over TCP.
     /// </summary>
-    public PgEndpoint SourceAdmin(string db) => new(SourceSocketDir ?? SourceHost, SourcePort, SourceAdminUser, SourceAdminPassword, db);
+    public PgEndpoint SourceAdmin(string db) => SourceOverSsh() is { } tunnel
+        ? new PgEndpoint("127.0.0.1", tunnel.Port, SourceAdminUser, SourceAdminPassword, db)
+        : new(SourceSocketDir ?? SourceHost, SourcePort, SourceAdminUser, SourceAdminPassword, db);
+
+    /// <summary>
+    /// A source leader reached over ssh: its unix socket through a <see cref="Postgres.Hosts.SocketTunnel"/>
+    /// (the server sees a local connection from the service user, so a fence that rejects TCP leaves
+    /// hyops' admin session working, as on a member of this machine). Null for other members.
+    /// </summary>
+    private Postgres.Hosts.SocketTunnel? SourceOverSsh()
+    {
+        if (context.Inputs.String("source_socket_dir") is not null
+            || Inventory.Objects("members").FirstOrDefault(m => m.Str("host") == SourceHost) is not { } member
+            || (member["ssh"] as JsonObject).Str("transport") != Postgres.Hosts.SiteHost.SshTransport)
+        {
+            return null;
+        }
+
+        var socketDir = (member["postgres"] as JsonObject).Str("socket_dir") ?? "/var/run/postgresql";
+        return Postgres.Hosts.SocketTunnel.To(InventoryHosts.ToSiteHost(member),
+            $"{socketDir}/.s.PGSQL.{SourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+    }
 
     /// <summary>
     /// The source leader's socket dir when its socket file exists here: input source_socket_dir, else the

@@ -8,8 +8,10 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlDrSource;
 
 /// <summary>
 /// allowed_consumer_cidrs in pg_hba, through Patroni: one `host DB USER CIDR scram-sha-256` line per
-/// source database and CIDR plus `host replication USER CIDR scram-sha-256` per CIDR, nothing wider.
-/// New lines go right after the leading `local` lines so they are not shadowed by broader rules.
+/// source database and CIDR plus `host replication USER CIDR scram-sha-256` per CIDR, then `reject`
+/// for USER from every other address (IPv4 and IPv6, databases and replication), so the role is
+/// confined to the allowlist even where the cluster's own rules admit a wider network. The lines go,
+/// in this order, right after the leading `local` lines so broader rules cannot shadow them.
 /// </summary>
 internal sealed class ConsumerAllowlist(DrSourceInputs inputs, PatroniHba hba, ModuleContext context)
 {
@@ -17,6 +19,7 @@ internal sealed class ConsumerAllowlist(DrSourceInputs inputs, PatroniHba hba, M
     [
         .. inputs.ConsumerCidrs.SelectMany(c => inputs.Databases.Select(d => new HbaLine("host", d, inputs.ReplicationUser, c.ToString(), "scram-sha-256"))),
         .. inputs.ConsumerCidrs.Select(c => new HbaLine("host", "replication", inputs.ReplicationUser, c.ToString(), "scram-sha-256")),
+        .. new[] { "all", "replication" }.SelectMany(d => new[] { "0.0.0.0/0", "::/0" }.Select(c => new HbaLine("host", d, inputs.ReplicationUser, c, "reject"))),
     ];
 
     /// <summary>Applies the desired lines (and drops ones this module added earlier that are no longer wanted); returns what this module owns now.</summary>
@@ -35,9 +38,10 @@ internal sealed class ConsumerAllowlist(DrSourceInputs inputs, PatroniHba hba, M
         });
         if (missing.Count > 0 || stale.Count > 0)
         {
-            var kept = parsed.Where(p => p.Rule is null || !stale.Contains(p.Rule)).Select(p => p.Line).ToList();
+            // Every desired line is (re)placed as one block, in order: the allow lines before the role's rejects.
+            var kept = parsed.Where(p => p.Rule is null || !stale.Contains(p.Rule) && !desired.Contains(p.Rule)).Select(p => p.Line).ToList();
             var insertAt = kept.TakeWhile(l => l.TrimStart().StartsWith("local", StringComparison.Ordinal)).Count();
-            kept.InsertRange(insertAt, missing.Select(m => m.ToConfLine()));
+            kept.InsertRange(insertAt, desired.Select(m => m.ToConfLine()));
             await hba.ReplaceAsync(apiUrl, kept, cancellationToken);
             context.Evidence.Action("patroni_patch_pg_hba", ["PATCH", $"{apiUrl}/config", "postgresql.pg_hba"], 0, TimeSpan.Zero, new JsonObject { ["lines"] = kept.ToJsonArray() });
             current = kept;

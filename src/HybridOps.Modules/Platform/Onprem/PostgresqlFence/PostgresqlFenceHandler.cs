@@ -56,7 +56,10 @@ public sealed class PostgresqlFenceHandler(Func<PatroniClient> patroniFactory) :
 
         var state = context.Inputs.State("keep_rules_state_ref")
             ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'keep_rules_state_ref' must reference a published state");
-        var lines = state.Outputs["pg_hba_rules_added"] is JsonArray a ? a.Select(n => n?.GetValue<string>() ?? "").ToList() : [];
+        // The source's reject lines for its role need no keeping: the fence rejects every address after the kept lines.
+        var lines = state.Outputs["pg_hba_rules_added"] is JsonArray a
+            ? a.Select(n => n?.GetValue<string>() ?? "").Where(l => HbaLine.Parse(l) is not { Method: "reject" }).ToList()
+            : [];
         var forbidden = new[] { cluster.DbUser, context.Inputs.String("probe_user"), "postgres" };
         foreach (var line in lines)
         {
