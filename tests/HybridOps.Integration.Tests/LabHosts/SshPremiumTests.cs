@@ -130,7 +130,18 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
             text.ShouldNotContain(drPassword, customMessage: path);
         }
 
+        // With the network back the old primary answers again: fencing it now goes through Patroni's pg_hba.
         (await site.HyopsAsync("lab", "heal", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
+        var fence = await site.HyopsAsync("--output", "json", "module", "deploy", "--module", "platform/onprem/postgresql-fence", "--instance", "onprem",
+            "--inputs", await InputsAsync("fence.json", new JsonObject
+            {
+                ["apply_mode"] = "fence", ["cluster_state_ref"] = "platform/onprem/postgresql-ha",
+                ["keep_rules_state_ref"] = "platform/onprem/postgresql-dr-source", ["fence_confirm"] = "hyops-onprem",
+            }));
+        fence.ExitCode.ShouldBe(0, fence.ToString());
+        var fenced = Outputs("platform__onprem__postgresql-fence", "onprem");
+        fenced["method"]!.GetValue<string>().ShouldBe("pg_hba-reject");
+        fenced["fenced"]!.GetValue<bool>().ShouldBeTrue();
     }
 
     private async Task<string> OnpremLeaderAsync()
