@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using HybridOps.Cli.Commands;
 using HybridOps.Core.Contracts;
 using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Dr;
 using HybridOps.Core.Drill;
 using HybridOps.Core.Engine;
 using HybridOps.Core.Runtime;
@@ -50,6 +51,7 @@ public sealed class DrillRunner(Invocation inv)
                 progress.Report($"drill {runId}: on-prem site failed at {failoverStart:HH:mm:ss.fff} ({site.Processes.Count} processes killed)");
             }
 
+            var source = DrillSourceReader.Read(inv.Runtime.States, blueprint, request.Overrides);
             var (result, failure) = await DeployAsync(blueprint, request, ct);
             var endedAt = result?.EndedAt ?? time.GetUtcNow();
 
@@ -133,6 +135,7 @@ public sealed class DrillRunner(Invocation inv)
                     summary.AckedByAddress, summary.FailedByError, summary.AckLog, summary.FailureLog),
                 Notes = notes.ToImmutable(),
                 ReportDir = reportDir,
+                Source = source,
             };
             if (DrillReports.Write(inv, report) is { } unpinned)
             {
