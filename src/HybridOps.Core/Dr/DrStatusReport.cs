@@ -10,8 +10,9 @@ public sealed record DrStatusReport(DateTimeOffset At, ImmutableArray<DrOptionSt
     public static DrStatusReport Read(string root, StateStore states, DrPolicy policy, DateTimeOffset now, string? repo2 = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        var valid = policy.Validated();
         var reports = DrillHistory.Reports(root).Reports;
         var options = DrOptionCatalog.Standard(states, repo2: repo2);
-        return new DrStatusReport(now, [.. options.Select(o => DrEvaluator.Evaluate(o, DrStateFacts.Read(states, o), reports, policy.Validated(), now))]);
+        return new DrStatusReport(now, [.. options.Select(o => DrEvaluator.Evaluate(o, DrStateFacts.Read(states, o), reports, valid, now))]);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Support;
+using Xunit.Abstractions;
 
 namespace HybridOps.Integration.Tests.Drill;
 
@@ -9,7 +10,7 @@ namespace HybridOps.Integration.Tests.Drill;
 /// drill the restore from repo1 is eligible with a forecast from the drill, the service picks it and emits the
 /// blueprint command, and every record, the decision's included, verifies.
 /// </summary>
-public sealed class DrStatusLabTests : IAsyncLifetime
+public sealed class DrStatusLabTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Failover = "dr/postgresql-ha-failover-gcp@v1";
     private readonly Site site = new("127.0.226");
@@ -54,6 +55,7 @@ public sealed class DrStatusLabTests : IAsyncLifetime
         premium["reasons"]!.AsArray().Select(r => r!.GetValue<string>()).ShouldContain("never_drilled");
         var text = await site.HyopsAsync("dr", "status");
         text.StdOut.ShouldContain("restore-repo1    yes");
+        output.WriteLine(text.StdOut);
 
         var chosen = await site.HyopsAsync("--output", "json", "module", "deploy", "--module", "platform/network/decision-service", "--inputs", decide);
         chosen.ExitCode.ShouldBe(0, chosen.ToString());
@@ -61,6 +63,8 @@ public sealed class DrStatusLabTests : IAsyncLifetime
         outputs["chosen_option"]!.GetValue<string>().ShouldBe("restore-repo1");
         outputs["command"]!.GetValue<string>().ShouldContain($"blueprint deploy --ref {Failover} --inputs ");
         File.Exists(outputs["inputs_file"]!.GetValue<string>()).ShouldBeTrue();
+        output.WriteLine(chosen.StdErr);
+        output.WriteLine(outputs["command"]!.GetValue<string>());
 
         var verify = await site.HyopsAsync("evidence", "verify", "--require-chain");
         verify.ExitCode.ShouldBe(0, verify.ToString());
