@@ -1,6 +1,5 @@
 using HybridOps.Core.Drill;
 using HybridOps.Core.Tests.Support;
-using HybridOps.Postgres.Exec;
 
 namespace HybridOps.Core.Tests.Drill;
 
@@ -76,71 +75,20 @@ public sealed class DrillPlotTests : IDisposable
     public async Task Screenshot_InHeadlessChromium_ShowsAcksBeforeTheDisasterAndAfterTheFirstAck_AndFailuresOnlyBetween()
     {
         var html = dir.Write("report.html", DrillReportText.Html(Outage()));
-        var png = dir.Combine("report.png");
-        var home = dir.Combine("chromium-home");
-        Directory.CreateDirectory(home);
 
-        // As root Chromium's sandbox cannot start: --no-sandbox, as Chromium documents for containers.
-        var run = await new LocalProcessRunner().RunAsync(new ProcessSpec("chromium",
-            ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1", "--window-size=900,900",
-             $"--user-data-dir={home}", $"--screenshot={png}", "file://" + html],
-            Environment: new Dictionary<string, string> { ["HOME"] = home }, Timeout: TimeSpan.FromSeconds(90)), CancellationToken.None);
+        var shot = await ReportScreenshot.TakeAsync(html, dir.Path);
 
-        run.ExitCode.ShouldBe(0, run.StdErr);
-        var image = PngImage.Read(png);
-        var disaster = MarkerColumn(image, DrillPlot.DisasterColour);
-        var publication = MarkerColumn(image, DrillPlot.PublicationColour);
-        var firstAck = MarkerColumn(image, DrillPlot.FirstAckColour);
+        var disaster = shot.MarkerColumn(DrillPlot.DisasterColour);
+        var publication = shot.MarkerColumn(DrillPlot.PublicationColour);
+        var firstAck = shot.MarkerColumn(DrillPlot.FirstAckColour);
         disaster.X.ShouldBeLessThan(publication.X);
         publication.X.ShouldBeLessThan(firstAck.X);
-
-        var ack = Pixels(image, DrillPlot.AckColour, disaster.Top, disaster.Bottom);
-        var fail = Pixels(image, DrillPlot.FailColour, disaster.Top, disaster.Bottom);
+        var ack = shot.Pixels(DrillPlot.AckColour, disaster.Top, disaster.Bottom);
+        var fail = shot.Pixels(DrillPlot.FailColour, disaster.Top, disaster.Bottom);
         ack.Count(x => x < disaster.X).ShouldBeGreaterThan(500);
         ack.Count(x => x > firstAck.X).ShouldBeGreaterThan(500);
         ack.Count(x => x > disaster.X && x < publication.X).ShouldBe(0);
         fail.Count.ShouldBeGreaterThan(500);
         fail.ShouldAllBe(x => x > disaster.X && x < firstAck.X);
     }
-
-    /// <summary>The one column drawn in the marker's colour for most of the plot's height, and that height.</summary>
-    private static (int X, int Top, int Bottom) MarkerColumn(PngImage image, string colour)
-    {
-        var rgb = Rgb(colour);
-        var columns = new List<(int X, int Top, int Bottom)>();
-        for (var x = 0; x < image.Width; x++)
-        {
-            var ys = Enumerable.Range(0, image.Height).Where(y => image[x, y] == rgb).ToList();
-            if (ys.Count >= 100)
-            {
-                columns.Add((x, ys.Min(), ys.Max()));
-            }
-        }
-
-        columns.ShouldNotBeEmpty($"no {colour} marker line in the screenshot");
-        (columns[^1].X - columns[0].X).ShouldBeLessThanOrEqualTo(2, $"{colour} should be one line");
-        return columns[0];
-    }
-
-    /// <summary>The x of every pixel of exactly <paramref name="colour"/> between two rows.</summary>
-    private static List<int> Pixels(PngImage image, string colour, int top, int bottom)
-    {
-        var rgb = Rgb(colour);
-        var xs = new List<int>();
-        for (var y = top; y <= bottom; y++)
-        {
-            for (var x = 0; x < image.Width; x++)
-            {
-                if (image[x, y] == rgb)
-                {
-                    xs.Add(x);
-                }
-            }
-        }
-
-        return xs;
-    }
-
-    private static (byte, byte, byte) Rgb(string hex) =>
-        (Convert.ToByte(hex[1..3], 16), Convert.ToByte(hex[3..5], 16), Convert.ToByte(hex[5..7], 16));
 }

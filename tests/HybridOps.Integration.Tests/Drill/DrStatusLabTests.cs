@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using HybridOps.Core.Drill;
+using HybridOps.Core.Tests.Support;
 using HybridOps.Integration.Tests.Support;
 using Xunit.Abstractions;
 
@@ -43,7 +45,7 @@ public sealed class DrStatusLabTests(ITestOutputHelper output) : IAsyncLifetime
         var report = JsonNode.Parse(drill.StdOut)!;
         report["source"]!["repo_state_ref"]!.GetValue<string>().ShouldBe("org/gcp/object-repo");
         report["series"]!["acked"]!.AsArray().Sum(n => n!.GetValue<int>()).ShouldBe(report["writes"]!["acked"]!.GetValue<int>());
-        File.ReadAllText(Path.Combine(report["report_dir"]!.GetValue<string>(), "report.html")).ShouldContain("<svg id=\"write-plot\"");
+        await PlotShowsTheOutageAsync(report);
 
         var status = await Json("dr", "status");
         var repo1 = status["options"]!.AsArray().Single(o => o!["option"]!["id"]!.GetValue<string>() == "restore-repo1")!;
@@ -72,6 +74,27 @@ public sealed class DrStatusLabTests(ITestOutputHelper output) : IAsyncLifetime
         var bundle = Path.Combine(site.Dir, "decision.tar.gz");
         (await site.HyopsAsync("evidence", "export", "--run", runId, "--out", bundle)).ExitCode.ShouldBe(0);
         (await site.HyopsAsync("evidence", "verify", "--bundle", bundle, "--require-chain")).ExitCode.ShouldBe(0);
+    }
+
+    /// <summary>The real drill's report in headless Chromium: acks before the disaster and after the first ack, every failure in between.</summary>
+    private async Task PlotShowsTheOutageAsync(JsonNode report)
+    {
+        var shot = await ReportScreenshot.TakeAsync(Path.Combine(report["report_dir"]!.GetValue<string>(), "report.html"), site.Dir);
+        // The publication line may sit under the first-ack line (both within a pixel or two): only these two are required.
+        var disaster = shot.MarkerColumn(DrillPlot.DisasterColour);
+        var firstAck = shot.MarkerColumn(DrillPlot.FirstAckColour);
+        disaster.X.ShouldBeLessThan(firstAck.X);
+
+        // A bar is drawn at its bucket's place: a write in the disaster's or first ack's bucket may sit one bucket off the line.
+        var bucketPx = (int)Math.Ceiling((double)(DrillPlot.Width - 60) / report["series"]!["acked"]!.AsArray().Count) + 1;
+        var ack = shot.Pixels(DrillPlot.AckColour, disaster.Top, disaster.Bottom);
+        var fail = shot.Pixels(DrillPlot.FailColour, disaster.Top, disaster.Bottom);
+        ack.Count(x => x < disaster.X - bucketPx).ShouldBeGreaterThan(0);
+        ack.Count(x => x > firstAck.X + bucketPx).ShouldBeGreaterThan(0);
+        report["writes"]!["failed"]!.GetValue<long>().ShouldBeGreaterThan(0); // the site was killed under the load
+        fail.Count.ShouldBeGreaterThan(0);
+        fail.ShouldAllBe(x => x >= disaster.X - bucketPx && x <= firstAck.X + bucketPx);
+        output.WriteLine($"plot: disaster x={disaster.X}, first ack x={firstAck.X}, bucket {bucketPx} px; {ack.Count} ack and {fail.Count} failure pixels");
     }
 
     private async Task<JsonNode> Json(params string[] args)
