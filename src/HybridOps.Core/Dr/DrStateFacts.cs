@@ -38,8 +38,8 @@ public static class DrStateFacts
             label,
             Long(facts, "backup_size_bytes"),
             WalSegments.BytesAfter(facts?["backup_wal_stop"]?.ToString(), facts?["wal_archive_max"]?.ToString()),
-            Double(facts, "rpo_exposure_s"),
-            $"archive lag (rpo_exposure_s of {backupStateRef}{when})",
+            ArchiveRpo(facts, backup?.Outputs),
+            $"archive lag (rpo_exposure_s of {backupStateRef}{when}, at least its archive_timeout_s: the unarchived tail a site loss drops)",
             preconditions);
     }
 
@@ -63,6 +63,13 @@ public static class DrStateFacts
         return new DrOptionFacts(replica is not null, null, null, null, Double(replica?.Outputs, "lag_seconds"),
             $"replication lag (lag_seconds of {DrOptionCatalog.ReplicaRef}{when})", preconditions);
     }
+
+    /// <summary>
+    /// What a site loss now would lose from this repository: the archive lag when state was written, but never less
+    /// than archive_timeout_s (the repository's, else the cluster's), since the segment being filled is archived only that often. Null when no lag is published.
+    /// </summary>
+    private static double? ArchiveRpo(JsonObject? facts, JsonObject? cluster) =>
+        Double(facts, "rpo_exposure_s") is { } lag ? Math.Max(lag, Double(facts, "archive_timeout_s") ?? Double(cluster, "archive_timeout_s") ?? 0) : null;
 
     /// <summary>The facts of one repository: its entry under `repositories` when published, else the top level for repo1.</summary>
     private static JsonObject? FactsFor(JsonObject outputs, string repo)

@@ -123,6 +123,21 @@ public sealed class DrForecastTests : IDisposable
     }
 
     [Fact]
+    public void TheRestoreRpoForecast_IsNeverBelowTheArchiveTimeout_TheTailASiteLossDrops()
+    {
+        DrTestFacts.WriteState(States);
+        var backup = States.Read(DrOptionCatalog.BackupStateRef, null)!;
+        backup.Outputs["archive_timeout_s"] = 60; // the cluster's archive_command setting, for every repository
+        States.Write(backup);
+        var option = DrOptionCatalog.Standard(States).Single(o => o.Id == DrOption.RestoreRepo1);
+
+        var facts = DrStateFacts.Read(States, option);
+
+        facts.RpoSeconds.ShouldBe(60); // lag 20 s when state was written, but the open segment is archived every 60 s
+        facts.RpoSource.ShouldContain("at least its archive_timeout_s");
+    }
+
+    [Fact]
     public void ADrillWithoutARecordedSource_ProvesRepo1Only_AndForecastsItsLastRto()
     {
         var old = DrTestFacts.RestoreDrill(Root, "d1", DrTestFacts.Now.AddDays(-1), DrOptionCatalog.Repo1StateRef) with { Source = null };
