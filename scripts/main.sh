@@ -68,6 +68,7 @@ step "status"; hyops blueprint status --ref dr/postgresql-ha-failback-onprem@v1
 # (rebuild/...) as the site's cluster.
 hyops lab status
 step "drill history"; hyops drill history
+step "DR options: objective, forecast vs last measured RTO, last drill, eligible (docs/decision.md)"; hyops dr status
 step "evidence: every run record and drill report, chained across runs"; hyops evidence verify
 echo
 echo "runtime root: $root (state/, logs/, drills/)"

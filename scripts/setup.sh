@@ -16,6 +16,7 @@ packages=(
   tini sudo                             # lab hosts: pid 1 that reaps orphans; become via sudo -n
   clang zlib1g-dev                      # Native AOT link of the release binary (scripts/package.sh)
   hyperfine                             # bench/cli/run.sh timings (it falls back to a loop without it)
+  chromium                              # drill report screenshot test: renders report.html headless (--no-sandbox as root)
 )
 
 missing=()

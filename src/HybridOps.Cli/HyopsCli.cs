@@ -29,6 +29,7 @@ public static class HyopsCli
         root.Subcommands.Add(RepoCommand.Build(invocation));
         root.Subcommands.Add(EvidenceCommand.Build(invocation));
         root.Subcommands.Add(DrillCommand.Build(invocation));
+        root.Subcommands.Add(DrCommand.Build(invocation));
         root.Subcommands.Add(DiagnosticsCommand.Build(invocation));
 
         var parse = root.Parse(args);

@@ -21,4 +21,6 @@ namespace HybridOps.Core;
 [JsonSerializable(typeof(DrillHistory))]
 [JsonSerializable(typeof(AckRecord))]
 [JsonSerializable(typeof(LoadFailureRecord))]
+[JsonSerializable(typeof(HybridOps.Core.Dr.DrStatusReport))]
+[JsonSerializable(typeof(HybridOps.Core.Dr.DrDecision))]
 public sealed partial class CoreJsonContext : JsonSerializerContext;

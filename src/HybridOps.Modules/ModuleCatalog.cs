@@ -30,6 +30,7 @@ public static class ModuleCatalog
     public static HandlerRegistry CreateRegistry(RetireDatabaseTier? retireDatabaseTier = null) => new(
     [
         new InventoryHandler(),
+        new HybridOps.Modules.Platform.Network.DecisionService.DecisionServiceHandler(),
         new ManualGateHandler(),
         new PowerdnsAuthorityHandler(),
         new DnsRoutingHandler(),

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using HybridOps.Cli.Commands;
 using HybridOps.Core.Contracts;
 using HybridOps.Core.Diagnostics;
+using HybridOps.Core.Dr;
 using HybridOps.Core.Drill;
 using HybridOps.Core.Engine;
 using HybridOps.Core.Runtime;
@@ -50,6 +51,7 @@ public sealed class DrillRunner(Invocation inv)
                 progress.Report($"drill {runId}: on-prem site failed at {failoverStart:HH:mm:ss.fff} ({site.Processes.Count} processes killed)");
             }
 
+            var source = DrillSourceReader.Read(inv.Runtime.States, blueprint, request.Overrides);
             var (result, failure) = await DeployAsync(blueprint, request, ct);
             var endedAt = result?.EndedAt ?? time.GetUtcNow();
 
@@ -133,6 +135,8 @@ public sealed class DrillRunner(Invocation inv)
                     summary.AckedByAddress, summary.FailedByError, summary.AckLog, summary.FailureLog),
                 Notes = notes.ToImmutable(),
                 ReportDir = reportDir,
+                Source = source,
+                Series = DrillWriteSeries.From(load.Acks, ReadFailures(summary.FailureLog, notes), startedAt, time.GetUtcNow()),
             };
             if (DrillReports.Write(inv, report) is { } unpinned)
             {
@@ -146,6 +150,36 @@ public sealed class DrillRunner(Invocation inv)
             await stopLoad.CancelAsync();
             await loadTask;
         }
+    }
+
+    /// <summary>The load's failures.jsonl, for the write-rate plot; an unreadable line is skipped and noted.</summary>
+    private static List<LoadFailureRecord> ReadFailures(string file, ImmutableArray<string>.Builder notes)
+    {
+        var failures = new List<LoadFailureRecord>();
+        if (!File.Exists(file))
+        {
+            return failures;
+        }
+
+        var bad = 0;
+        foreach (var line in File.ReadLines(file).Where(l => l.Length > 0))
+        {
+            try
+            {
+                failures.Add(HybridOps.Core.Json.Deserialize(line, HybridOps.Core.CoreJsonContext.Default.LoadFailureRecord)!);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                bad++;
+            }
+        }
+
+        if (bad > 0)
+        {
+            notes.Add($"{bad} unreadable lines in {file} are not in the write-rate plot");
+        }
+
+        return failures;
     }
 
     private static void Validate(DrillRequest r)

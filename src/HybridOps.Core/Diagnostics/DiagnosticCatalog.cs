@@ -357,6 +357,14 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor EvidenceInputInvalid = new("HYO7205", ExitCode.InputError,
         "an evidence command option is invalid", "see `hyops evidence verify --help` / `hyops evidence export --help`");
 
+    // DR options and the decision service (HYO7300-HYO7319): `hyops dr status`, platform/network/decision-service; docs/decision.md
+    public static readonly DiagnosticDescriptor DrOptionNotProven = new("HYO7301", ExitCode.StateNotReady,
+        "not proven: the option was never drilled, or its last drill failed", "run `hyops blueprint drill` of the option's blueprint (with its inputs) until it passes; the decision service picks only options whose last drill succeeded");
+    public static readonly DiagnosticDescriptor DrNoEligibleOption = new("HYO7302", ExitCode.StateNotReady,
+        "no DR option is eligible now", "each option's reasons name what is missing (a drill within the policy age, a reachable site or repository, a backup set, a streaming standby); fix one and decide again");
+    public static readonly DiagnosticDescriptor DrInputInvalid = new("HYO7303", ExitCode.InputError,
+        "a DR status or decision input is invalid", "see docs/decision.md: max_drill_age_days > 0, objectives in seconds >= 0, reachability as booleans, repositories as state refs");
+
     // Google Cloud provider (HYO8000-HYO8019): Cloud SQL Admin v1, Database Migration Service v1, Cloud DNS v1; docs/gcp.md
     public static readonly DiagnosticDescriptor GcpCredentialsUnavailable = new("HYO8001", ExitCode.SecretUnavailable,
         "the Google service-account key could not be loaded", "set the env key named by credentials_env (default GOOGLE_APPLICATION_CREDENTIALS) to the path of a service-account JSON key file readable only by you (0600)");

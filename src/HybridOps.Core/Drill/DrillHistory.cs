@@ -13,6 +13,33 @@ public sealed record DrillHistory(ImmutableArray<DrillHistoryEntry> Drills, Immu
     /// <param name="blueprint">A blueprint ref (onprem/x@v1) or id (onprem__x@v1); null for all.</param>
     public static DrillHistory Read(string root, string? blueprint = null)
     {
+        var (all, unreadable) = Reports(root);
+        var reports = all.Where(r => blueprint is null || r.BlueprintRef == blueprint || r.BlueprintId == blueprint).ToList();
+        var entries = ImmutableArray.CreateBuilder<DrillHistoryEntry>();
+        var previous = new Dictionary<string, DrillHistoryEntry>(StringComparer.Ordinal);
+        foreach (var r in reports)
+        {
+            var entry = new DrillHistoryEntry(r.BlueprintRef, r.BlueprintId, r.RunId, r.StartedAt, r.Status, r.Disaster,
+                r.Rto.Seconds, r.Rpo?.MissingCount, r.Rpo?.WindowSeconds, r.TimeToProtectedSeconds, r.ReportDir!, null);
+            if (previous.TryGetValue(r.BlueprintId, out var p))
+            {
+                entry = entry with
+                {
+                    Trend = new DrillTrend(p.RunId, Delta(entry.RtoSeconds, p.RtoSeconds), entry.RpoMissing - p.RpoMissing,
+                        Delta(entry.TimeToProtectedSeconds, p.TimeToProtectedSeconds)),
+                };
+            }
+
+            previous[r.BlueprintId] = entry;
+            entries.Add(entry);
+        }
+
+        return new DrillHistory(entries.ToImmutable(), unreadable);
+    }
+
+    /// <summary>Every readable drill report under the root (with its <see cref="DrillReport.ReportDir"/>), oldest first, and the directories that do not parse.</summary>
+    public static (ImmutableArray<DrillReport> Reports, ImmutableArray<string> Unreadable) Reports(string root)
+    {
         var dirs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var e in EvidenceIndex.Read(root).Where(e => e.Type == "drill" || e.Text("subject") == "drill"))
         {
@@ -31,37 +58,17 @@ public sealed record DrillHistory(ImmutableArray<DrillHistoryEntry> Drills, Immu
         var unreadable = ImmutableArray.CreateBuilder<string>();
         foreach (var dir in dirs.Values.Distinct(StringComparer.Ordinal))
         {
-            var report = TryRead(Path.Combine(dir, DrillDirs.ReportFile));
-            if (report is null)
-            {
-                unreadable.Add(dir);
-            }
-            else if (blueprint is null || report.BlueprintRef == blueprint || report.BlueprintId == blueprint)
+            if (TryRead(Path.Combine(dir, DrillDirs.ReportFile)) is { } report)
             {
                 reports.Add(report with { ReportDir = dir });
             }
-        }
-
-        var entries = ImmutableArray.CreateBuilder<DrillHistoryEntry>();
-        var previous = new Dictionary<string, DrillHistoryEntry>(StringComparer.Ordinal);
-        foreach (var r in reports.OrderBy(r => r.StartedAt).ThenBy(r => r.RunId, StringComparer.Ordinal))
-        {
-            var entry = new DrillHistoryEntry(r.BlueprintRef, r.BlueprintId, r.RunId, r.StartedAt, r.Status, r.Disaster,
-                r.Rto.Seconds, r.Rpo?.MissingCount, r.Rpo?.WindowSeconds, r.TimeToProtectedSeconds, r.ReportDir!, null);
-            if (previous.TryGetValue(r.BlueprintId, out var p))
+            else
             {
-                entry = entry with
-                {
-                    Trend = new DrillTrend(p.RunId, Delta(entry.RtoSeconds, p.RtoSeconds), entry.RpoMissing - p.RpoMissing,
-                        Delta(entry.TimeToProtectedSeconds, p.TimeToProtectedSeconds)),
-                };
+                unreadable.Add(dir);
             }
-
-            previous[r.BlueprintId] = entry;
-            entries.Add(entry);
         }
 
-        return new DrillHistory(entries.ToImmutable(), unreadable.ToImmutable());
+        return ([.. reports.OrderBy(r => r.StartedAt).ThenBy(r => r.RunId, StringComparer.Ordinal)], unreadable.ToImmutable());
     }
 
     private static double? Delta(double? now, double? before) => now is { } a && before is { } b ? Math.Round(a - b, 3) : null;

@@ -37,6 +37,10 @@ public sealed record DrillReport
     public required DrillWrites Writes { get; init; }
     public ImmutableArray<string> Notes { get; init; } = [];
     public string? ReportDir { get; init; }
+    /// <summary>What the drill restored from (repository, backup set, sizes) as state said before it ran; null for reports written before it was recorded.</summary>
+    public DrillSource? Source { get; init; }
+    /// <summary>Acknowledged and failed writes per second over the drill (the HTML report's plot); null for reports written before it.</summary>
+    public DrillWriteSeries? Series { get; init; }
 }
 
 /// <summary>One bar of the timeline: a drill phase (warm-up, disaster, recovery wait, verify) or a blueprint step.</summary>

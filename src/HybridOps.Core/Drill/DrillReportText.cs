@@ -79,6 +79,7 @@ public static class DrillReportText
             .Append(", exit ").Append(E(r.ExitCode)).Append(' ').Append(E(r.ExitName)).Append("); disaster ").Append(E(r.Disaster)).Append("</p>");
         sb.Append("<p><b>").Append(E(RtoLine(r))).Append("</b><br>").Append(E(ProtectedLine(r))).Append("<br><b>").Append(E(RpoLine(r))).Append("</b><br>")
             .Append(E($"writes: {r.Writes.Acked} acked, {r.Writes.Failed} failed at {F(r.Writes.Rate)}/s")).Append("</p>");
+        sb.Append("<h2>Writes per second</h2>").Append(DrillPlot.Svg(r));
         sb.Append("<h2>Phase timeline</h2><table><tr><th>phase</th><th>status</th><th>duration s</th><th>timeline (")
             .Append(E(F(span))).Append(" s)</th></tr>");
         foreach (var p in r.Phases)

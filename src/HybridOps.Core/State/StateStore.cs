@@ -11,6 +11,9 @@ namespace HybridOps.Core.State;
 /// </summary>
 public sealed class StateStore(string runtimeRoot, Redactor redactor)
 {
+    /// <summary>The runtime root this store lives under (handlers that read drill reports beside state need it).</summary>
+    public string RuntimeRoot => runtimeRoot;
+
     public string ModulesDir => Path.Combine(runtimeRoot, "state", "modules");
 
     public string PathOf(string moduleRef, string? instance)
