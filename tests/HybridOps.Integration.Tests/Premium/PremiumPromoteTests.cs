@@ -130,7 +130,10 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
             """));
         fence.ExitCode.ShouldBe(0, fence.ToString());
         var kept = State("platform__onprem__postgresql-fence", "onprem")["outputs"]!["kept_rules"]!.AsArray();
-        kept.Select(k => k!.GetValue<string>()).ShouldBe(State("platform__onprem__postgresql-dr-source")["outputs"]!["pg_hba_rules_added"]!.AsArray().Select(k => k!.GetValue<string>()));
+        // The consumer's allow lines are kept open; its reject lines need no keeping (the fence rejects every other address).
+        var added = State("platform__onprem__postgresql-dr-source")["outputs"]!["pg_hba_rules_added"]!.AsArray().Select(k => k!.GetValue<string>()).ToList();
+        added.Count(l => l.EndsWith(" reject", StringComparison.Ordinal)).ShouldBe(4);
+        kept.Select(k => k!.GetValue<string>()).ShouldBe(added.Where(l => !l.EndsWith(" reject", StringComparison.Ordinal)));
         (await WritesAsync(Site.Endpoint("pg1") with { Host = await LeaderHostAsync() })).ShouldBeFalse();
         await PatchHbaAsync(hba);
         await WaitUntilAsync(async () => await WritesAsync(Site.Endpoint("pg1") with { Host = await LeaderHostAsync() }));

@@ -63,11 +63,14 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
              "dr_mode", "allowed_consumer_cidrs", "ready", "readiness", "posture", "preflight", "pg_hba_rules_added", "role_created_by_module", "grants_added",
              "members", "assessed_at", "contract_version"], ignoreOrder: true);
 
-        // The allowlist is in Patroni's DCS config and loaded by every member, and nothing wider was added (SRC-7.3).
+        // The allowlist is in Patroni's DCS config and loaded by every member, and nothing wider was added (SRC-7.3):
+        // the role's allow lines name exactly the given CIDRs, then the role is rejected from every other address.
         string[] expected =
         [
             "host appdb hyops_dr_repl 127.0.83.0/24 scram-sha-256", "host appdb hyops_dr_repl 10.20.0.0/24 scram-sha-256",
             "host replication hyops_dr_repl 127.0.83.0/24 scram-sha-256", "host replication hyops_dr_repl 10.20.0.0/24 scram-sha-256",
+            "host all hyops_dr_repl 0.0.0.0/0 reject", "host all hyops_dr_repl ::/0 reject",
+            "host replication hyops_dr_repl 0.0.0.0/0 reject", "host replication hyops_dr_repl ::/0 reject",
         ];
         Names(o["pg_hba_rules_added"]).ShouldBe(expected, ignoreOrder: true);
         var hbaAfter = await DcsHbaAsync();
@@ -82,10 +85,14 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
             }
         }
 
-        // The role works with the vault password, for logical replication and the initial copy.
+        // The role may replicate and read the table for the initial copy, but only from the allowlist: on loopback
+        // this client connects from 127.0.0.1, which is not in it, so pg_hba rejects the role (28000).
+        var admin = Site.Endpoint("pg1") with { Database = "appdb" };
+        (await PgProbe.ScalarAsync<bool>(admin, "select has_table_privilege('hyops_dr_repl', 'orders', 'select')", CancellationToken.None)).ShouldBeTrue();
+        (await PgProbe.ScalarAsync<bool>(admin, "select rolreplication from pg_roles where rolname = 'hyops_dr_repl'", CancellationToken.None)).ShouldBeTrue();
         var repl = new PgEndpoint(Site.Host(11), 5432, "hyops_dr_repl", f.DrPassword, "appdb");
-        (await PgProbe.ScalarAsync<long>(repl, "select count(*) from orders", CancellationToken.None)).ShouldBe(0);
-        (await PgProbe.ScalarAsync<bool>(repl, "select rolreplication from pg_roles where rolname = current_user", CancellationToken.None)).ShouldBeTrue();
+        var refused = await Should.ThrowAsync<HybridOps.Core.Diagnostics.HyopsException>(() => PgProbe.ScalarAsync<long>(repl, "select 1", CancellationToken.None));
+        refused.Diagnostics[0].Message.ShouldContain("authentication rejected (28000)");
 
         // Evidence (SRC-5): identity, redacted inputs, checks with observed values, reachability of every member, the contract.
         var record = File.ReadAllText(Path.Combine(RecordDir(r), "record.jsonl"));

@@ -9,7 +9,7 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlDrSource;
 /// <summary>
 /// allowed_consumer_cidrs in pg_hba, through Patroni: one `host DB USER CIDR scram-sha-256` line per
 /// source database and CIDR plus `host replication USER CIDR scram-sha-256` per CIDR, then `reject`
-/// for USER from every other address (IPv4 and IPv6, databases and replication), so the role is
+/// for USER from every other address (IPv4 and IPv6, databases and replication; none without CIDRs, e.g. export mode), so the role is
 /// confined to the allowlist even where the cluster's own rules admit a wider network. The lines go,
 /// in this order, right after the leading `local` lines so broader rules cannot shadow them.
 /// </summary>
@@ -19,7 +19,7 @@ internal sealed class ConsumerAllowlist(DrSourceInputs inputs, PatroniHba hba, M
     [
         .. inputs.ConsumerCidrs.SelectMany(c => inputs.Databases.Select(d => new HbaLine("host", d, inputs.ReplicationUser, c.ToString(), "scram-sha-256"))),
         .. inputs.ConsumerCidrs.Select(c => new HbaLine("host", "replication", inputs.ReplicationUser, c.ToString(), "scram-sha-256")),
-        .. new[] { "all", "replication" }.SelectMany(d => new[] { "0.0.0.0/0", "::/0" }.Select(c => new HbaLine("host", d, inputs.ReplicationUser, c, "reject"))),
+        .. (inputs.ConsumerCidrs.IsDefaultOrEmpty ? [] : new[] { "all", "replication" }.SelectMany(d => new[] { "0.0.0.0/0", "::/0" }.Select(c => new HbaLine("host", d, inputs.ReplicationUser, c, "reject")))),
     ];
 
     /// <summary>Applies the desired lines (and drops ones this module added earlier that are no longer wanted); returns what this module owns now.</summary>
