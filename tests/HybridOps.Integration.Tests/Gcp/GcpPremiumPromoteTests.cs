@@ -22,6 +22,7 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
     private const string Standby = "dr/postgresql-cloudsql-standby-gcp@v1";
     private const string Promote = "dr/postgresql-cloudsql-promote-gcp@v1";
     private const string Fence = "platform/onprem/postgresql-fence";
+    private const string Failback = "dr/postgresql-cloudsql-failback-onprem@v1";
     private const string Fqdn = "db.hyops.lab.";
     private const string Instance = "hyops-dr-standby";
     private const string Cluster = "hyops-onprem";
@@ -180,6 +181,47 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
 
     [Fact]
     [Step(6)]
+    public async Task FailbackDrill_WithProviderGcp_FencesCloudSqlByItsFlag_ReseedsANewOnpremLineage_KeepsEveryAckedCommit()
+    {
+        // On-prem is fenced since the promotion: its lineage is read from state.
+        var oldId = State("platform__onprem__postgresql-ha")["outputs"]!["system_identifier"]!.GetValue<string>();
+        var now = DateTimeOffset.UtcNow;
+        var r = await Gcp.RunAsync("blueprint", "drill", "--ref", Failback, "--rate", "20", "--report-dir", Path.Combine(Site.Dir, "failback-drill"), "--inputs", Inputs("fb.yml", $"""
+            maintenance_gate:
+              confirm: true
+              confirm_target: {Cluster}
+              confirm_nonce: {await NonceAsync()}
+              window_start: "{now.AddMinutes(-5):O}"
+              window_end: "{now.AddMinutes(30):O}"
+            fence_managed:
+              fence_confirm: {Instance}
+            reseed_onprem:
+              reseed_confirm: {Cluster}
+              wipe_confirm: {Cluster}
+            """));
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        var drill = JsonNode.Parse(r.StdOut)!;
+        drill["status"]!.GetValue<string>().ShouldBe("ok", drill.ToJsonString());
+        drill["rpo"]!["acknowledged"]!.GetValue<long>().ShouldBeGreaterThan(0);
+        drill["rpo"]!["missing_count"]!.GetValue<long>().ShouldBe(0, drill["rpo"]!.ToJsonString());
+        output.WriteLine($"failback drill: rto {drill["rto"]!.ToJsonString()} rpo {drill["rpo"]!.ToJsonString()}");
+
+        // The managed fence went through the Cloud SQL Admin API (flags.list, then the flag in instances.patch) and holds on the real server.
+        Cloud.Calls("sqladmin", "GET", "/flags").ShouldNotBeEmpty();
+        Cloud.SqlAdmin.Instances[Instance]["settings"]!["databaseFlags"]!.ToJsonString().ShouldContain("default_transaction_read_only");
+        (await ClientWriteRefusedAsync()).ShouldBeTrue();
+        var onprem = State("platform__onprem__postgresql-ha")["outputs"]!;
+        onprem["apply_mode"]!.GetValue<string>().ShouldBe("reseed");
+        onprem["system_identifier"]!.GetValue<string>().ShouldNotBe(oldId);
+        State("platform__network__dns-routing")["outputs"]!["target"]!.GetValue<string>().ShouldBe(onprem["leader_host"]!.GetValue<string>());
+        (await DigAsync()).ShouldBe(onprem["leader_host"]!.GetValue<string>());
+        Cloud.SqlAdmin.Instances[Instance]["state"]!.GetValue<string>().ShouldBe("RUNNABLE");
+        Cloud.Violations.ShouldBeEmpty();
+    }
+
+    [Fact]
+    [Step(7)]
     public void NoKeyTokenOrPasswordInTheRuntimeRootOrAnyOutput() =>
         Gcp.AssertNoSecretAnywhere(f.DrPassword, Site.SuperuserPassword, Site.ReplicationPassword);
 
@@ -192,6 +234,17 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
         ["max_lag_bytes"] = 16777216,
         ["promote_confirm"] = Instance,
     });
+
+    private async Task<string> NonceAsync()
+    {
+        var gate = await Gcp.RunAsync("module", "status", "--module", "core/shared/manual-gate", "--instance", "failback-managed", "--inputs", Inputs("gate.yml", """
+            gate_id: failback-managed
+            target_state_ref: platform/onprem/inventory
+            target_output_key: cluster_name
+            """));
+        gate.ExitCode.ShouldBe(0, gate.ToString());
+        return JsonNode.Parse(gate.StdOut)!["outputs"]!["nonce"]!.GetValue<string>();
+    }
 
     private Task<CliResult> UnfenceAsync() =>
         Gcp.RunAsync("module", "destroy", "--module", Fence, "--instance", "onprem", "--inputs", Inputs("fence.yml", $"""
