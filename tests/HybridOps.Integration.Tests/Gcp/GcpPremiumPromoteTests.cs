@@ -22,6 +22,7 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
     private const string Standby = "dr/postgresql-cloudsql-standby-gcp@v1";
     private const string Promote = "dr/postgresql-cloudsql-promote-gcp@v1";
     private const string Fence = "platform/onprem/postgresql-fence";
+    private const string DrSource = "platform/onprem/postgresql-dr-source";
     private const string Failback = "dr/postgresql-cloudsql-failback-onprem@v1";
     private const string Fqdn = "db.hyops.lab.";
     private const string Instance = "hyops-dr-standby";
@@ -44,6 +45,38 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
         """;
 
     [Fact]
+    [Step(0)]
+    public async Task DrSource_ForGcp_NamesWhatDmsLacks_ThenPreparesPglogicalThroughPatroni_WithTheClusterNameConfirmed()
+    {
+        (await Gcp.RunAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
+        var inputs = "source_databases: [postgres]\nallowed_consumer_cidrs: [\"127.0.253.0/24\", \"127.0.0.1/32\"]\nconsumer_provider: gcp\n";
+        var refused = await Gcp.RunAsync("module", "deploy", "--module", DrSource, "--inputs", Inputs("src.yml", inputs));
+        var unconfirmed = await Gcp.RunAsync("module", "deploy", "--module", DrSource, "--inputs", Inputs("src-wrong.yml", inputs + "prepare_pglogical_confirm: other-cluster\n"));
+
+        refused.ExitCode.ShouldBe(5, refused.ToString());
+        refused.StdErr.ShouldContain("HYO8011");
+        refused.StdErr.ShouldContain("does not include pglogical");
+        unconfirmed.ExitCode.ShouldBe(3, unconfirmed.ToString());
+        unconfirmed.StdErr.ShouldContain("HYO8013");
+        var leader = Site.Endpoint("pg1") with { Host = await LeaderHostAsync() };
+        (await ScalarAsync<long>(leader, "select count(*) from pg_roles where rolname = 'hyops_dr_repl'")).ShouldBe(0);
+
+        var prepared = await Gcp.RunAsync("module", "deploy", "--module", DrSource, "--inputs", Inputs("src-prep.yml", inputs + $"prepare_pglogical_confirm: {Cluster}\n"));
+
+        prepared.ExitCode.ShouldBe(0, prepared.ToString());
+        leader = Site.Endpoint("pg1") with { Host = await LeaderHostAsync() };
+        (await ScalarAsync<string>(leader, "select current_setting('shared_preload_libraries')")).ShouldContain("pglogical");
+        (await ScalarAsync<long>(leader, "select count(*) from pg_extension where extname = 'pglogical'")).ShouldBe(1);
+        var evidence = Evidence("platform__onprem__postgresql-dr-source", State("platform__onprem__postgresql-dr-source")["run_id"]!.GetValue<string>());
+        evidence.ShouldContain("pglogical_prepared");
+        evidence.ShouldContain("patroni_restart");
+        foreach (var m in new[] { "pg1", "pg2", "pg3" })
+        {
+            (await ScalarAsync<string>(Site.Endpoint(m), "select current_setting('shared_preload_libraries')")).ShouldContain("pglogical", customMessage: m);
+        }
+    }
+
+    [Fact]
     [Step(1)]
     public async Task Standby_WithProviderGcp_ReplicatesTheLabsRowsThroughDms_AndCutsNoTraffic()
     {
@@ -51,7 +84,7 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
         var dnsBefore = await DigAsync();
         var inputs = Site.WriteInputs("standby-gcp.json", new JsonObject
         {
-            ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = new JsonArray("127.0.253.0/24", "127.0.0.1/32") },
+            ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = new JsonArray("127.0.253.0/24", "127.0.0.1/32"), ["consumer_provider"] = "gcp" },
             ["managed_instance"] = new JsonObject { ["provider"] = "gcp", ["inventory_state_ref"] = "", ["authorized_networks"] = new JsonArray("127.0.0.1/32"), ["gcp"] = Gcp.GcpInputs() },
         });
 

@@ -10,9 +10,10 @@ namespace HybridOps.Integration.Tests.Gcp.Fake;
 /// <summary>
 /// What makes the fake's CONTINUOUS migration job move real data. On `:start`, per source database:
 /// the schema is copied with pg_dump --schema-only into the real server behind the destination
-/// instance, the source gets a publication for all tables, and the destination a subscription
+/// instance, the source gets a publication for the tables of every user schema, and the destination a subscription
 /// (copy_data) that connects with the SOURCE profile's host, port, user and password (a passfile on the
-/// destination, 0600). The job is FULL_DUMP while a table is still in its initial copy and CDC once
+/// destination, 0600); pglogical's own schema and extension (a source prepared for DMS has them) are
+/// not copied. The job is FULL_DUMP while a table is still in its initial copy and CDC once
 /// every table is ready. The promote (and a stop/delete) drops the subscriptions, their source slots
 /// and the publication; the data stays. Real DMS does this with pglogical and the profile's user; here
 /// the source-side DDL (publication, schema dump) uses the lab superuser. The destination stays
@@ -65,7 +66,11 @@ public sealed partial class FakeDmsReplication(LocalPostgresBackend destinations
             {
                 if (await ListAsync(source, $"select pubname from pg_publication where pubname = {Literal(name)}") is [])
                 {
-                    await ExecAsync(source, $"create publication {Ident(name)} for all tables");
+                    // Every user schema; not pglogical's own (DMS does not migrate it).
+                    var schemas = await ListAsync(source, $"""
+                        select nspname::text from pg_namespace where nspname not in ('pg_catalog', 'information_schema', 'pglogical') and nspname not like 'pg\_%' order by 1
+                        """);
+                    await ExecAsync(source, $"create publication {Ident(name)} for tables in schema {string.Join(", ", schemas.Select(Ident))}");
                 }
             }
 
@@ -143,7 +148,8 @@ public sealed partial class FakeDmsReplication(LocalPostgresBackend destinations
     {
         var port = source.Port.ToString(CultureInfo.InvariantCulture);
         var dump = await runner.RunAsync(new ProcessSpec($"{Bin}/pg_dump",
-            ["-h", source.Host, "-p", port, "-U", source.User, "-d", source.Database, "--schema-only", "--no-owner", "--no-privileges", "--no-publications", "--no-subscriptions"],
+            ["-h", source.Host, "-p", port, "-U", source.User, "-d", source.Database, "--schema-only", "--no-owner", "--no-privileges", "--no-publications", "--no-subscriptions",
+             "--extension=plpgsql", "--exclude-schema=pglogical"],
             WorkingDirectory: "/", Environment: new Dictionary<string, string> { ["PGPASSWORD"] = source.Password }, Timeout: TimeSpan.FromMinutes(2)), CancellationToken.None);
         dump.Succeeded.ShouldBeTrue($"fake DMS pg_dump: {dump.StdErr}");
         var load = await runner.RunAsync(new ProcessSpec($"{Bin}/psql",
