@@ -390,6 +390,8 @@ public static class DiagnosticCatalog
         "the DR source lacks prerequisites that Database Migration Service needs", "install postgresql-15-pglogical on every member and let dr-source set them through Patroni (shared_preload_libraries, wal_level=logical, slots, senders, workers); each missing item is named");
     public static readonly DiagnosticDescriptor GcpDnsChangeFailed = new("HYO8012", ExitCode.PublicationFailure,
         "the Cloud DNS change was not applied", "the message quotes the API error or the change id that did not reach done; the previous record set is in the run record");
+    public static readonly DiagnosticDescriptor PglogicalPrepareConfirmRequired = new("HYO8013", ExitCode.GuardRefused,
+        "preparing pglogical refused: prepare_pglogical_confirm does not name the source cluster", "set prepare_pglogical_confirm to the cluster name; preparing sets parameters through Patroni and restarts every member");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticCatalog)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

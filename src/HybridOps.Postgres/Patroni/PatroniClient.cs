@@ -58,6 +58,16 @@ public sealed class PatroniClient(HttpClient http)
             return (await response.Content.ReadFromJsonAsync(HttpJsonContext.Default.JsonObject, cancellationToken)) ?? new JsonObject();
         });
 
+    /// <summary>POST /restart: Patroni restarts this member's PostgreSQL (applying parameters that need a restart) and answers when done.</summary>
+    public async Task RestartAsync(string apiUrl, CancellationToken cancellationToken) =>
+        await SendAsync(apiUrl, async () =>
+        {
+            using var content = new StringContent("{}", Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync(Combine(apiUrl, "restart"), content, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            return true;
+        });
+
     private static Uri Combine(string apiUrl, string path)
     {
         var baseUrl = apiUrl.EndsWith("/patroni", StringComparison.Ordinal) ? apiUrl[..^"/patroni".Length] : apiUrl.TrimEnd('/');

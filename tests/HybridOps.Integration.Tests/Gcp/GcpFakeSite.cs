@@ -15,11 +15,20 @@ internal sealed class GcpFakeSite : IAsyncDisposable
     public const string KeyEnv = "HYOPS_TEST_GCP_KEY_FILE";
     private readonly List<string> output = [];
 
-    public GcpFakeSite(Site site)
+    /// <param name="site">The on-prem lab.</param>
+    /// <param name="apiPrefix">Loopback /24 of the fake's four listeners.</param>
+    /// <param name="instancePrefix">Loopback /24 of the real servers behind the fake's instances.</param>
+    /// <param name="replicate">True: a started DMS job replicates real data from the lab (<see cref="FakeDmsReplication"/>).</param>
+    public GcpFakeSite(Site site, string apiPrefix = "127.0.245", string instancePrefix = "127.0.243", bool replicate = false)
     {
         Site = site;
-        Backend = new LocalPostgresBackend(Path.Combine(site.Dir, "fake-cloudsql"), "127.0.243");
-        Fake = new FakeGoogleCloud("127.0.245", GcpTestBed.Project, GcpTestBed.Region, Backend);
+        Backend = new LocalPostgresBackend(Path.Combine(site.Dir, "fake-cloudsql"), instancePrefix);
+        Fake = new FakeGoogleCloud(apiPrefix, GcpTestBed.Project, GcpTestBed.Region, Backend);
+        if (replicate)
+        {
+            Fake.DataMigration.Replication = new FakeDmsReplication(Backend, "postgres", site.SuperuserPassword);
+        }
+
         Key = new ServiceAccountKeyFile(site.Dir, Fake.TokenUrl, GcpTestBed.Project);
         Fake.TrustKey(Key);
         site.Environment[KeyEnv] = Key.Path;

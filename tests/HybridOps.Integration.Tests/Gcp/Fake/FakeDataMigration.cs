@@ -29,6 +29,9 @@ public sealed class FakeDataMigration(string project, string region, FakeSqlAdmi
     /// <summary>Named DMS verification errors the next :verify reports (e.g. PGLOGICAL_NOT_INSTALLED).</summary>
     public List<string> VerifyErrors { get; } = [];
 
+    /// <summary>When set, a started job replicates real data from the source into the destination's server (docs/gcp.md, "The fake").</summary>
+    public FakeDmsReplication? Replication { get; set; }
+
     /// <summary>Every state/phase a job showed, in order (for the walk assertion).</summary>
     public ConcurrentQueue<string> Walk { get; } = new();
 
@@ -57,7 +60,7 @@ public sealed class FakeDataMigration(string project, string region, FakeSqlAdmi
             ("POST", ["migrationJobs"]) => new(new FakeContract(["migrationJobId", "requestId"], ["type", "source", "destination"],
                 ["displayName", "labels", "type", "source", "destination", "sourceDatabase.provider", "sourceDatabase.engine", "destinationDatabase.provider",
                  "destinationDatabase.engine", "staticIpConnectivity", "vpcPeeringConnectivity.vpc", "dumpPath"]), fail => CreateJobAsync(r, fail)),
-            ("GET", ["migrationJobs", var id]) => new(FakeContract.NoBody, _ => Task.FromResult(ReadJob(id))),
+            ("GET", ["migrationJobs", var id]) => new(FakeContract.NoBody, _ => ReadJobAsync(id)),
             ("DELETE", ["migrationJobs", var id]) => new(new FakeContract(["requestId", "force"], [], []), fail => DeleteAsync(Jobs, id, r, fail)),
             ("POST", ["migrationJobs", var idVerb]) when idVerb.Contains(':', StringComparison.Ordinal) => new(FakeContract.NoBody, fail => VerbAsync(idVerb, fail)),
             ("GET", ["operations", var op]) => new(FakeContract.NoBody, _ => GetOperationAsync(op)),
@@ -168,28 +171,36 @@ public sealed class FakeDataMigration(string project, string region, FakeSqlAdmi
             "verify" when state is "NOT_STARTED" or "STOPPED" => VerifyErrors.Count > 0
                 ? Failed(name, VerifyErrors)
                 : Operation("verify", name, fail, "verification failed (injected)", () => Task.CompletedTask),
-            "start" when state == "NOT_STARTED" => Operation("start", name, fail, "start failed (injected)", () =>
+            "start" when state == "NOT_STARTED" => Operation("start", name, fail, "start failed (injected)", async () =>
             {
+                if (Replication is not null)
+                {
+                    await Replication.StartAsync(id, SourceOf(job), DestinationOf(job));
+                }
+
                 Set(job, "RUNNING", "FULL_DUMP");
                 job["fullDumpReadsLeft"] = FullDumpReads;
-                return Task.CompletedTask;
             }),
             "promote" when state == "RUNNING" && job["phase"]!.GetValue<string>() == "CDC" => Operation("promote", name, fail, "promote failed (injected)", () =>
             {
                 Set(job, "RUNNING", "PROMOTE_IN_PROGRESS");
                 return Task.CompletedTask;
             }),
-            "stop" when state == "RUNNING" => Operation("stop", name, fail, "stop failed (injected)", () =>
+            "stop" when state == "RUNNING" => Operation("stop", name, fail, "stop failed (injected)", async () =>
             {
+                if (Replication is not null)
+                {
+                    await Replication.EndAsync(id);
+                }
+
                 Set(job, "STOPPED", job["phase"]?.GetValue<string>());
-                return Task.CompletedTask;
             }),
             "verify" or "start" or "promote" or "stop" => Refuse(),
             _ => FakeResponse.Error(404, "NOT_FOUND", $"no method {verb}"),
         });
     }
 
-    private FakeResponse ReadJob(string id)
+    private async Task<FakeResponse> ReadJobAsync(string id)
     {
         if (!Jobs.TryGetValue(id, out var job))
         {
@@ -197,25 +208,39 @@ public sealed class FakeDataMigration(string project, string region, FakeSqlAdmi
         }
 
         // One step of the documented walk per read: FULL_DUMP -> CDC; PROMOTE_IN_PROGRESS -> COMPLETED (the destination is promoted).
+        // A replicating job leaves FULL_DUMP only when its real initial copy is done.
         if (job["phase"]?.GetValue<string>() == "FULL_DUMP" && job["state"]!.GetValue<string>() == "RUNNING")
         {
             var left = job["fullDumpReadsLeft"]!.GetValue<int>() - 1;
             job["fullDumpReadsLeft"] = left;
-            if (left <= 0)
+            if (left <= 0 && (Replication is null || !Replication.Replicates(id) || await Replication.InCdcAsync(id)))
             {
                 Set(job, "RUNNING", "CDC");
             }
         }
         else if (job["phase"]?.GetValue<string>() == "PROMOTE_IN_PROGRESS")
         {
-            var destination = Profiles[job["destination"]!.GetValue<string>().Split('/')[^1]]["cloudsql"]!["cloudSqlId"]!.GetValue<string>();
-            sqladmin.PromoteLocalAsync(destination).GetAwaiter().GetResult();
+            if (Replication is not null)
+            {
+                await Replication.EndAsync(id);
+            }
+
+            await sqladmin.PromoteLocalAsync(DestinationOf(job));
             Set(job, "COMPLETED", null);
         }
 
         var copy = job.DeepClone().AsObject();
         copy.Remove("fullDumpReadsLeft");
         return FakeResponse.Ok(copy);
+    }
+
+    private string DestinationOf(JsonObject job) => Profiles[job["destination"]!.GetValue<string>().Split('/')[^1]]["cloudsql"]!["cloudSqlId"]!.GetValue<string>();
+
+    private FakeDmsReplication.Source SourceOf(JsonObject job)
+    {
+        var id = job["source"]!.GetValue<string>().Split('/')[^1];
+        var pg = Profiles[id]["postgresql"]!;
+        return new(pg["host"]!.GetValue<string>(), pg["port"]?.GetValue<int>() ?? 5432, pg["username"]!.GetValue<string>(), SourcePasswords[id]);
     }
 
     private void Set(JsonObject job, string state, string? phase)
@@ -241,10 +266,14 @@ public sealed class FakeDataMigration(string project, string region, FakeSqlAdmi
         }
 
         await Task.CompletedTask;
-        return Remember(r, Operation("delete", item["name"]!.GetValue<string>(), fail, "delete failed (injected)", () =>
+        return Remember(r, Operation("delete", item["name"]!.GetValue<string>(), fail, "delete failed (injected)", async () =>
         {
+            if (ReferenceEquals(store, Jobs) && Replication is not null)
+            {
+                await Replication.EndAsync(id);
+            }
+
             store.TryRemove(id, out _);
-            return Task.CompletedTask;
         }));
     }
 

@@ -46,6 +46,18 @@ public sealed class LocalPostgresBackend(string dataRoot, string addressPrefix) 
         await role.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The admin endpoint of a real server behind an instance (what the fake's DMS job writes through).</summary>
+    public async Task<PgEndpoint> AdminEndpointAsync(string name, string database = "postgres")
+    {
+        var (admin, adminPassword) = admins[name];
+        var i = (await local.GetInstanceAsync(name, CancellationToken.None))!;
+        return new PgEndpoint(i.IpAddress, i.Port, admin, adminPassword, database, ConnectTimeoutSeconds: 5);
+    }
+
+    /// <summary>A libpq passfile (0600, owned by the server user) on the instance for its outbound connection to a source.</summary>
+    public Task<string> PutSourcePassfileAsync(string name, string host, int port, string user, string password) =>
+        local.PutSourcePassfileAsync(name, host, port, user, password, CancellationToken.None);
+
     public Task SetAuthorizedNetworksAsync(string name, IReadOnlyList<string> cidrs) => local.PatchAuthorizedNetworksAsync(name, cidrs, CancellationToken.None);
 
     public Task SetFlagsAsync(string name, IReadOnlyDictionary<string, string> flags) => local.PatchDatabaseFlagsAsync(name, flags, CancellationToken.None);

@@ -23,6 +23,14 @@ internal sealed class GcpReplicaRun(ModuleContext context, DrLink link, GcpManag
     {
         context.Progress.Report($"DMS: source profile, CONTINUOUS job into {link.TargetName}, verify, start");
         var budget = TimeSpan.FromSeconds(context.Inputs.Values.Int("sync_timeout_s") ?? 180);
+        foreach (var db in link.Databases)
+        {
+            // Before the job starts, so its full dump copies them: the heartbeat and the promotion's barrier table.
+            await using var source = await Sql.OpenAsync(link.SourceAdmin(db), ct);
+            await DrMarkerTables.EnsureAsync(source, link.ReplicationUser, ct);
+            context.Evidence.Check("source_prepared", true, new JsonObject { ["database"] = db, ["heartbeat"] = DrMarkerTables.Heartbeat, ["barrier"] = DrMarkerTables.Barrier });
+        }
+
         try
         {
             var job = await dms.EstablishAsync(link.SourceHost, link.SourcePort, link.ReplicationUser, link.ReplicationPassword, budget, ct);
@@ -87,12 +95,36 @@ internal sealed class GcpReplicaRun(ModuleContext context, DrLink link, GcpManag
         outputs["migration_job"] = job.Str("migration_job");
         outputs["job_state"] = job.Str("state");
         outputs["job_phase"] = job.Str("phase");
-        // DMS reports lag through Cloud Monitoring, not this API: not measured here (null, not 0).
-        outputs["lag_bytes"] = null;
+        // DMS reports lag through Cloud Monitoring, which hyops does not read: measured on the source
+        // instead, at the logical slots the replication role's walsenders hold (null when none streams).
+        var lag = await SourceLagAsync(ct);
+        outputs["lag_bytes"] = lag;
         outputs["lag_seconds"] = null;
         outputs["read_only"] = readOnly;
         outputs["last_status_at"] = ReplicaRun.Iso(context.Time.GetUtcNow());
         return outputs;
+    }
+
+    private async Task<long?> SourceLagAsync(CancellationToken ct)
+    {
+        if (!await ReplicationProbe.SourceReachableAsync(link, ct))
+        {
+            context.Evidence.Note("source unreachable: lag not measured");
+            return null;
+        }
+
+        var slots = new List<ConsumerSlotProbe.Result>();
+        foreach (var db in link.Databases)
+        {
+            slots.Add(await ConsumerSlotProbe.ProbeAsync(link, db, ct));
+        }
+
+        var lag = ConsumerSlotProbe.MaxLag(slots);
+        context.Evidence.Check("source_consumer_slots", lag is not null, new JsonObject
+        {
+            ["replication_user"] = link.ReplicationUser, ["lag_bytes"] = lag, ["databases"] = new JsonArray([.. slots.Select(x => (JsonNode)x.ToJson())]),
+        });
+        return lag;
     }
 
     /// <summary>A plain client session (the admin user, no hyops session options) must fail a write with 25006 (the fence's own probe).</summary>

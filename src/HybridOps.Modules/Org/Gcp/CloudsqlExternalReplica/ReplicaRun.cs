@@ -183,15 +183,7 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
 
     private async Task PrepareSourceAsync(NpgsqlConnection source, CancellationToken ct)
     {
-        var repl = Sql.Ident(link.ReplicationUser);
-        await Sql.ExecAsync(source, $"""
-            create schema if not exists hyops_dr;
-            create table if not exists hyops_dr.heartbeat (id int primary key, at timestamptz not null);
-            create table if not exists hyops_dr.barrier (id text primary key, at timestamptz not null default clock_timestamp());
-            insert into hyops_dr.heartbeat values (1, clock_timestamp()) on conflict (id) do update set at = excluded.at;
-            grant usage on schema hyops_dr to {repl};
-            grant select on all tables in schema hyops_dr to {repl};
-            """, ct);
+        await DrMarkerTables.EnsureAsync(source, link.ReplicationUser, ct);
         if (await Sql.ScalarAsync<int>(source, "select count(*)::int from pg_publication where pubname = $1", ct, Publication) == 0)
         {
             await Sql.ExecAsync(source, $"create publication {Sql.Ident(Publication)} for all tables", ct);

@@ -65,12 +65,12 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
         }
 
         // Provider selection is pure: gcp is refused here, before anything changes.
-        providers.Create(ManagedSite.Resolve(context), context.Secrets.Resolve);
+        providers.Create(ManagedSite.ResolveRecorded(context), context.Secrets.Resolve);
     }
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
-        var location = ManagedSite.Resolve(context);
+        var location = ManagedSite.ResolveRecorded(context);
         var provider = providers.Create(location, context.Secrets.Resolve);
         var name = context.Inputs.String("instance_name")!;
         context.Evidence.Check("provider_selected", true, location.ToJson());

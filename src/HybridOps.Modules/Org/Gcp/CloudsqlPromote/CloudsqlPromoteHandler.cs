@@ -66,7 +66,17 @@ public sealed class CloudsqlPromoteHandler(ManagedProviders providers) : IModule
 
         if (context.Action == "status" && context.Inputs.Bool("preflight") && instance!.Role != InstanceRole.Primary)
         {
-            await PromotionPreflight.RunAsync(context, link, cancellationToken);
+            try
+            {
+                await PromotionPreflight.RunAsync(context, link, (provider as Providers.Gcp.GcpManagedPostgres)?.Apis, cancellationToken);
+            }
+            finally
+            {
+                if (provider is Providers.Gcp.GcpManagedPostgres gcp)
+                {
+                    Providers.Gcp.GcpEvidence.Record(context.Evidence, gcp.Apis);
+                }
+            }
         }
 
         if (context.Action == "status" || instance!.Role == InstanceRole.Primary)

@@ -3,12 +3,16 @@ using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
 using HybridOps.Modules.Common;
 using HybridOps.Modules.Org.Gcp.Managed;
+using HybridOps.Providers.Gcp;
 using HybridOps.Providers.Managed;
 using Npgsql;
 
 namespace HybridOps.Modules.Org.Gcp.CloudsqlPromote;
 
-/// <summary>The ordered promotion: verify (lag, health, barrier) -> stop apply -> sequences -> drop subscriptions -> mark primary -> prove writable.</summary>
+/// <summary>
+/// The ordered promotion: verify (lag, health, barrier) -> stop apply -> sequences -> drop subscriptions -> mark primary -> prove writable.
+/// Provider gcp: verify (DMS job CDC, source slot lag, barrier) -> DMS :promote -> sequences -> prove writable.
+/// </summary>
 internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPostgresProvider provider, ManagedInstance instance)
 {
     /// <summary>The barrier usually lands within milliseconds; a coarse poll would add most of its period to the fenced window.</summary>
@@ -42,10 +46,11 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
         string mode;
         long? lag;
         string? barrierLsn = null;
+        var gcp = provider as GcpManagedPostgres;
         if (sourceReachable)
         {
             mode = "barrier";
-            lag = await VerifyLiveAsync(maxLag, ct);
+            lag = gcp is null ? await VerifyLiveAsync(maxLag, ct) : await VerifyDmsAsync(gcp, maxLag, ct);
             await OpenTargetsAsync(targets, ct);
             barrierLsn = await BarrierAsync(targets, ct);
         }
@@ -54,6 +59,12 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
             mode = "last_known_state";
             lag = VerifyLastKnown(maxLag);
             await OpenTargetsAsync(targets, ct);
+        }
+
+        if (gcp is not null)
+        {
+            var synced = await PromoteThroughDmsAsync(gcp, sourceReachable, targets, ct);
+            return await OutputsAsync(mode, synced, barrierLsn, lag, ct);
         }
 
         // From here on the standby changes. Stop apply first so nothing moves underneath the sequence sync.
@@ -90,6 +101,42 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
         var op = await provider.PromoteReplicaAsync(instance.Name, ct);
         context.Evidence.Append("provider_operation", op.ToJson());
         await ProveWritableAsync(ct);
+        return await OutputsAsync(mode, sequences, barrierLsn, lag, ct);
+    }
+
+    /// <summary>
+    /// Provider gcp: DMS stops the apply itself. The job's `:promote` (polled to COMPLETED, then proven
+    /// by instances.get) comes first, while the destination is still read-only; sequences (which
+    /// logical replication does not carry) are set on the now-writable primary before it is proven writable.
+    /// </summary>
+    private async Task<int> PromoteThroughDmsAsync(GcpManagedPostgres gcp, bool sourceReachable, Dictionary<string, NpgsqlConnection> targets, CancellationToken ct)
+    {
+        try
+        {
+            var op = await provider.PromoteReplicaAsync(instance.Name, ct);
+            context.Evidence.Append("provider_operation", op.ToJson());
+            context.Evidence.Check("migration_job_promoted", true, new JsonObject
+            {
+                ["migration_job"] = GcpNames.MigrationJob(instance.Name), ["state"] = "COMPLETED", ["instance_name"] = instance.Name,
+            });
+        }
+        finally
+        {
+            GcpEvidence.Record(context.Evidence, gcp.Apis);
+        }
+
+        var sequences = 0;
+        foreach (var db in link.Databases)
+        {
+            sequences += sourceReachable ? await SequencesFromSourceAsync(db, targets[db], ct) : await SequencesFromColumnsAsync(db, targets[db], ct);
+        }
+
+        await ProveWritableAsync(ct);
+        return sequences;
+    }
+
+    private async Task<JsonObject> OutputsAsync(string mode, int sequences, string? barrierLsn, long? lag, CancellationToken ct)
+    {
         var promoted = await provider.GetInstanceAsync(instance.Name, ct);
         return new JsonObject
         {
@@ -141,6 +188,38 @@ internal sealed class Promotion(ModuleContext context, DrLink link, IManagedPost
         if (!healthy)
         {
             throw HyopsException.From(DiagnosticCatalog.ReplicationUnhealthy, $"replication is '{ReplicationProbe.StateOf(links, true)}'; nothing was changed");
+        }
+
+        return lag;
+    }
+
+    /// <summary>Provider gcp: the job RUNNING/CDC and the lag at the replication role's source slots, each checked like the local link.</summary>
+    private async Task<long?> VerifyDmsAsync(GcpManagedPostgres gcp, long maxLag, CancellationToken ct)
+    {
+        DmsLinkCheck check;
+        try
+        {
+            check = await DmsLinkCheck.ProbeAsync(link, gcp.Apis, ct);
+        }
+        finally
+        {
+            GcpEvidence.Record(context.Evidence, gcp.Apis);
+        }
+
+        var lag = check.LagBytes;
+        var lagOk = lag is { } l0 && l0 <= maxLag;
+        context.Evidence.Check("lag_within_policy", lagOk, new JsonObject { ["lag_bytes"] = lag, ["max_lag_bytes"] = maxLag, ["links"] = check.Links, ["measured_at"] = "source slots of the replication role" },
+            lagOk ? null : DiagnosticCatalog.PromoteLagExceeded.Code);
+        context.Evidence.Check("replication_healthy", check.Healthy, new JsonObject { ["replication_state"] = check.State, ["migration_job"] = check.Job.DeepClone() },
+            check.Healthy ? null : DiagnosticCatalog.ReplicationUnhealthy.Code);
+        if (!check.Healthy)
+        {
+            throw HyopsException.From(DiagnosticCatalog.ReplicationUnhealthy, $"replication is '{check.State}'; nothing was changed");
+        }
+
+        if (!lagOk)
+        {
+            throw HyopsException.From(DiagnosticCatalog.PromoteLagExceeded, $"slot lag is {lag?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} bytes, max_lag_bytes is {maxLag}; nothing was changed");
         }
 
         return lag;

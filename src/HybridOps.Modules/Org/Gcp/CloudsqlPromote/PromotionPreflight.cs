@@ -4,6 +4,7 @@ using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
 using HybridOps.Modules.Common;
 using HybridOps.Modules.Org.Gcp.Managed;
+using HybridOps.Providers.Gcp;
 
 namespace HybridOps.Modules.Org.Gcp.CloudsqlPromote;
 
@@ -15,7 +16,7 @@ namespace HybridOps.Modules.Org.Gcp.CloudsqlPromote;
 /// </summary>
 internal static class PromotionPreflight
 {
-    public static async Task RunAsync(ModuleContext context, DrLink link, CancellationToken ct)
+    public static async Task RunAsync(ModuleContext context, DrLink link, GcpApis? gcp, CancellationToken ct)
     {
         if (!await ReplicationProbe.SourceReachableAsync(link, ct))
         {
@@ -36,15 +37,21 @@ internal static class PromotionPreflight
         foreach (var db in link.Databases)
         {
             // Both are read-only, on their own connections: measured side by side, not one after the other.
-            var probe = ReplicationProbe.ProbeAsync(link, db, sourceReachable: true, ct);
             var compare = SchemaDrift.CompareAsync(link, db, ct);
-            await Task.WhenAll(probe, compare);
-            links.Add(await probe);
+            if (gcp is null)
+            {
+                var probe = ReplicationProbe.ProbeAsync(link, db, sourceReachable: true, ct);
+                await Task.WhenAll(probe, compare);
+                links.Add(await probe);
+            }
+
             drift.Add((JsonNode)await compare);
         }
 
-        long? lag = links.Any(l => l.LagBytes is null) ? null : links.Max(l => l.LagBytes!.Value);
-        var state = ReplicationProbe.StateOf(links, true);
+        // Provider gcp: DMS, not a hyops subscription, applies the changes: its job state and the source slots tell health and lag.
+        var dms = gcp is null ? null : await DmsLinkCheck.ProbeAsync(link, gcp, ct);
+        long? lag = dms is not null ? dms.LagBytes : links.Any(l => l.LagBytes is null) ? null : links.Max(l => l.LagBytes!.Value);
+        var state = dms is not null ? dms.State : ReplicationProbe.StateOf(links, true);
         var failures = new List<string>();
         if (lag is not { } l0 || l0 > maxLag)
         {
@@ -67,7 +74,8 @@ internal static class PromotionPreflight
             ["replication_state"] = state,
             ["lag_bytes"] = lag,
             ["max_lag_bytes"] = maxLag,
-            ["links"] = new JsonArray([.. links.Select(x => (JsonNode?)x.ToJson())]),
+            ["links"] = dms is not null ? dms.Links : new JsonArray([.. links.Select(x => (JsonNode?)x.ToJson())]),
+            ["migration_job"] = dms?.Job.DeepClone(),
             ["schema_drift"] = drift,
             ["failures"] = failures.ToJsonArray(),
         }, failures.Count == 0 ? null : DiagnosticCatalog.PromotePreflightRefused.Code);

@@ -88,6 +88,16 @@ internal static class ManagedSite
         return new ProviderLocation("local", dataRoot, "") { Host = (JsonObject)entry.DeepClone() };
     }
 
+    /// <summary>
+    /// The fence acts on the instance this module's state recorded, wherever it lives: its provider
+    /// location comes from that state (a failback blueprint fences a gcp or a local instance with the
+    /// same inputs). Any other mode, or no state yet: <see cref="Resolve"/>.
+    /// </summary>
+    public static ProviderLocation ResolveRecorded(ModuleContext context) =>
+        context.Inputs.String("apply_mode") == "fence" && ProviderLocation.FromJson(context.Previous?.Outputs["provider_location"]) is { } recorded
+            ? recorded
+            : Resolve(context);
+
     /// <summary>127.0.91.11 -> 127.0.93 (the managed site is the on-prem prefix with the third octet + 2).</summary>
     public static string? ManagedPrefix(JsonObject? inventory)
     {

@@ -8,11 +8,13 @@ namespace HybridOps.Modules.Org.Gcp.Managed;
 /// Compares the source and standby schemas of one replicated database (read-only on both ends):
 /// tables missing on either side, source tables without a primary key or replica identity, tables
 /// whose columns differ (name and type, in order), and sequences missing on either side. hyops' own
-/// target-only schema (the write guard) is not compared.
+/// target-only schema (the write guard) and objects that belong to an extension are not compared.
 /// </summary>
 internal static class SchemaDrift
 {
-    private const string UserSchemas = $"n.nspname not in ('pg_catalog', 'information_schema', '{StandbyWriteGuard.Schema}') and n.nspname not like 'pg\\_%'";
+    // Extension members (e.g. pglogical's own tables on a source prepared for DMS) are the extension's, not replicated user data.
+    private const string UserSchemas = $"n.nspname not in ('pg_catalog', 'information_schema', '{StandbyWriteGuard.Schema}') and n.nspname not like 'pg\\_%'"
+        + " and not exists (select 1 from pg_depend e where e.classid = 'pg_class'::regclass and e.objid = c.oid and e.deptype = 'e')";
 
     public static async Task<JsonObject> CompareAsync(DrLink link, string db, CancellationToken ct)
     {

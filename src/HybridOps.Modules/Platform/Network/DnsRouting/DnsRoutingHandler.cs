@@ -11,7 +11,7 @@ namespace HybridOps.Modules.Platform.Network.DnsRouting;
 
 /// <summary>
 /// platform/network/dns-routing: points the service record at the target through the PowerDNS API,
-/// then proves it with a real DNS query to the authority. API failures are HYO4010 (exit 9), an
+/// then proves it with a real DNS query to the authority (backend clouddns: <see cref="CloudDnsRouting"/>). API failures are HYO4010 (exit 9), an
 /// answer that never shows up HYO6010 (exit 9), drift found by status HYO6011 (exit 9).
 /// </summary>
 public sealed class DnsRoutingHandler(Func<string, string, string, PowerDnsClient> clientFactory) : IModuleHandler
@@ -49,6 +49,17 @@ public sealed class DnsRoutingHandler(Func<string, string, string, PowerDnsClien
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"fqdn '{v.Str("fqdn")}' is not a domain name");
         }
 
+        switch (context.Inputs.String("backend") ?? "powerdns")
+        {
+            case "powerdns":
+                break;
+            case "clouddns":
+                CloudDnsRouting.Validate(context);
+                break;
+            case var other:
+                throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"backend '{other}' must be powerdns or clouddns");
+        }
+
         if (context.Action == "deploy")
         {
             if (v.Str("target_host") is { } host && !IsIPv4(host))
@@ -71,6 +82,12 @@ public sealed class DnsRoutingHandler(Func<string, string, string, PowerDnsClien
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
+        if (context.Inputs.String("backend") == "clouddns")
+        {
+            using var cloud = new CloudDnsRouting(context);
+            return await cloud.RunAsync(PowerDnsClient.Canonical(context.Inputs.String("fqdn")!), () => Target(context), cancellationToken);
+        }
+
         var authority = Authority.From(context);
         var fqdn = PowerDnsClient.Canonical(context.Inputs.String("fqdn")!);
         if (!fqdn.EndsWith("." + authority.Zone, StringComparison.OrdinalIgnoreCase) && !string.Equals(fqdn, authority.Zone, StringComparison.OrdinalIgnoreCase))

@@ -15,29 +15,46 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlDrSource;
 /// </summary>
 internal static class PglogicalPrerequisites
 {
+    /// <summary>The settings DMS depends on, as the server reports them.</summary>
+    public sealed record Facts(bool Available, string Preload, string WalLevel, int Slots, int UsedSlots, int Senders, int Workers, int Databases)
+    {
+        /// <summary>One slot and one sender per replicated database on top of what is in use.</summary>
+        public int NeedSlots => UsedSlots + Databases;
+
+        /// <summary>One pglogical worker per database plus its supervisor, on top of the server's own eight.</summary>
+        public int NeedWorkers => Databases + 1 + 8;
+
+        public bool Preloaded => Preload.Split(',').Select(p => p.Trim()).Contains("pglogical");
+    }
+
+    public static async Task<Facts> ReadAsync(PgSession leader, int databases, CancellationToken ct)
+    {
+        int Setting(string value) => int.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
+        return new Facts(
+            await leader.ScalarAsync<long>("select count(*) from pg_available_extensions where name = 'pglogical'", ct) > 0,
+            await leader.ScalarAsync<string>("select current_setting('shared_preload_libraries')", ct),
+            await leader.ScalarAsync<string>("select current_setting('wal_level')", ct),
+            Setting(await leader.ScalarAsync<string>("select current_setting('max_replication_slots')", ct)),
+            (int)await leader.ScalarAsync<long>("select count(*) from pg_replication_slots", ct),
+            Setting(await leader.ScalarAsync<string>("select current_setting('max_wal_senders')", ct)),
+            Setting(await leader.ScalarAsync<string>("select current_setting('max_worker_processes')", ct)),
+            databases);
+    }
+
     public static async Task<JsonObject> RequireAsync(PgSession leader, int databases, ModuleContext context, CancellationToken ct)
     {
-        var available = await leader.ScalarAsync<long>("select count(*) from pg_available_extensions where name = 'pglogical'", ct) > 0;
-        var preload = await leader.ScalarAsync<string>("select current_setting('shared_preload_libraries')", ct);
-        var walLevel = await leader.ScalarAsync<string>("select current_setting('wal_level')", ct);
-        int Setting(string value) => int.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
-        var slots = Setting(await leader.ScalarAsync<string>("select current_setting('max_replication_slots')", ct));
-        var usedSlots = (int)await leader.ScalarAsync<long>("select count(*) from pg_replication_slots", ct);
-        var senders = Setting(await leader.ScalarAsync<string>("select current_setting('max_wal_senders')", ct));
-        var workers = Setting(await leader.ScalarAsync<string>("select current_setting('max_worker_processes')", ct));
-
-        // One slot and one sender per replicated database on top of what is in use; one pglogical worker per database plus its supervisor.
-        var needSlots = usedSlots + databases;
-        var needWorkers = databases + 1 + 8;
+        var f = await ReadAsync(leader, databases, ct);
+        var (available, preload, walLevel, slots, usedSlots, senders, workers) = (f.Available, f.Preload, f.WalLevel, f.Slots, f.UsedSlots, f.Senders, f.Workers);
+        var (needSlots, needWorkers) = (f.NeedSlots, f.NeedWorkers);
         var missing = new List<string>();
         if (!available)
         {
             missing.Add("the pglogical extension is not installed on the leader (install postgresql-15-pglogical on every member)");
         }
 
-        if (!preload.Split(',').Select(p => p.Trim()).Contains("pglogical"))
+        if (!f.Preloaded)
         {
-            missing.Add($"shared_preload_libraries is '{preload}' and does not include pglogical (set it in Patroni's postgresql.parameters; the members restart)");
+            missing.Add($"shared_preload_libraries is '{preload}' and does not include pglogical (set it in Patroni's postgresql.parameters, or let dr-source do it with prepare_pglogical_confirm; the members restart)");
         }
 
         if (walLevel != "logical")

@@ -45,6 +45,19 @@ public sealed class PostgresqlDrSourceHandler(Func<PatroniClient> patroniFactory
         var assessment = new SourceAssessment(cluster, inputs, context);
         context.Progress.Report($"assessing source cluster {cluster.ClusterName}");
         await assessment.TopologyAsync(cancellationToken);
+        JsonObject? prepared = null;
+        if (inputs.Managed && inputs.ConsumerProvider == "gcp" && context.Action == "deploy" && context.Inputs.String("prepare_pglogical_confirm") is { Length: > 0 } confirm)
+        {
+            if (confirm != cluster.ClusterName)
+            {
+                throw HyopsException.From(DiagnosticCatalog.PglogicalPrepareConfirmRequired,
+                    $"prepare_pglogical_confirm is '{confirm}', expected the cluster name '{cluster.ClusterName}'; nothing was changed");
+            }
+
+            context.Progress.Report($"preparing pglogical on {cluster.ClusterName} through Patroni (members restart when a parameter needs it)");
+            prepared = await new PglogicalPreparation(cluster, inputs, assessment, patroniFactory(), context).RunAsync(cancellationToken);
+        }
+
         await using var leader = await PgSession.OpenAsync(assessment.Leader, cancellationToken);
         await assessment.DatabasesPresentAsync(leader, cancellationToken);
         var posture = await assessment.PostureAsync(leader, cancellationToken);
@@ -52,6 +65,7 @@ public sealed class PostgresqlDrSourceHandler(Func<PatroniClient> patroniFactory
         {
             // Before any grant or pg_hba change: a source DMS cannot use is refused with every missing item named.
             posture["dms_prerequisites"] = await PglogicalPrerequisites.RequireAsync(leader, inputs.Databases.Length, context, cancellationToken);
+            posture["pglogical_prepared"] = prepared;
         }
 
         var access = new SourceAccess(inputs, context);
