@@ -200,12 +200,44 @@ internal sealed class BackupRun : IAsyncDisposable
         }, fault?.Code);
         if (fault is not null)
         {
+            outputs["verify_passed"] = null;
+            outputs["verify_error"] = null;
             return ModuleOutcome.Partial(outputs, fault.Create($"pgbackrest check against {repo.Str("repo_uri")} failed: WAL after {outputs.Str("last_archived_wal") ?? "the last archived segment"} is not in the repository (rpo exposure {outputs["rpo_exposure_s"]?.ToString() ?? "unknown"} s)"));
+        }
+
+        if (context.Inputs.Values["verify"]?.GetValue<bool>() != false && await VerifyAsync(outputs, ct) is { } found)
+        {
+            return ModuleOutcome.Partial(outputs, found);
         }
 
         return observed == archiveCommand
             ? ModuleOutcome.Ok(outputs)
             : ModuleOutcome.Partial(outputs, DiagnosticCatalog.SourceMisconfigured.Create($"leader archives with '{observed}'; run apply_mode=configure"));
+    }
+
+    /// <summary>
+    /// `pgbackrest verify`: every backup file and archived segment read back and checked, and the WAL
+    /// ranges walked (a hole between two ranges is a gap the ends of info's range do not show).
+    /// </summary>
+    private async Task<Diagnostic?> VerifyAsync(JsonObject outputs, CancellationToken ct)
+    {
+        var verify = await Cli.RunAsync("verify", PgBackRestVerify.Options, commandTimeout, ct);
+        context.Evidence.Action("pgbackrest verify", verify.Argv, verify.ExitCode, verify.Duration, new JsonObject { ["stdout_tail"] = Tail(verify.StdOut).Trim() });
+        if (!verify.Succeeded)
+        {
+            var fault = RepoFaults.Descriptor(PgBackRestFailure.Classify(verify.StdOut + verify.StdErr)) ?? DiagnosticCatalog.RepoVerifyFailed;
+            outputs["verify_passed"] = false;
+            outputs["verify_error"] = fault.Code;
+            context.Evidence.Check("repository_verified", false, new JsonObject { ["exit_code"] = verify.ExitCode }, fault.Code);
+            return fault.Create($"pgbackrest verify against {repo.Str("repo_uri")} exited {verify.ExitCode}: {Tail(verify.StdOut + verify.StdErr).Trim()}");
+        }
+
+        var found = RepositoryVerification.Apply(outputs, PgBackRestVerify.Parse(verify.StdOut));
+        context.Evidence.Check("repository_verified", found is null, new JsonObject
+        {
+            ["verify_result"] = outputs["verify_result"]?.DeepClone(), ["wal_gaps"] = outputs["wal_gaps"]?.DeepClone(), ["rpo_events"] = outputs["rpo_events"]?.DeepClone(),
+        }, found?.Code);
+        return found;
     }
 
     public async Task<ModuleOutcome> DestroyAsync(CancellationToken ct)
@@ -302,8 +334,8 @@ internal sealed class BackupRun : IAsyncDisposable
         outputs["wal_archive_min"] = archive?.Str("min");
         outputs["wal_archive_max"] = archive?.Str("max");
 
-        // Continuous: the archive holds every segment from the latest set's start onwards (its range has
-        // no hole before that set; pgBackRest keeps the archive gap-free from each retained set).
+        // From the ends of the range only; status replaces it with what `pgbackrest verify` walked
+        // (RepositoryVerification), which also sees a hole inside the range.
         var start = outputs.Str("backup_wal_start");
         outputs["wal_continuous"] = start is null || archive is null
             ? null
