@@ -186,7 +186,7 @@ internal sealed class BackupRun : IAsyncDisposable
         var observed = await LeaderScalarAsync(leader, "show archive_command", ct);
         context.Evidence.Check("archive_command_configured", observed == archiveCommand, new JsonObject { ["observed"] = observed, ["expected"] = archiveCommand });
         var outputs = BaseOutputs(leader, archiveCommand, context.Inputs.Values.Int("archive_timeout_s") ?? 60);
-        await AddBackupFactsAsync(outputs, leader, ct);
+        await AddBackupFactsAsync(outputs, leader, ct, storeMayBeDown: true);
 
         // `pgbackrest check` proves the repository answers and the leader's WAL reaches it now.
         var check = await Cli.RunAsync("check", [], commandTimeout, ct);
@@ -291,12 +291,27 @@ internal sealed class BackupRun : IAsyncDisposable
         },
     };
 
-    private async Task AddBackupFactsAsync(JsonObject outputs, Leader leader, CancellationToken ct)
+    /// <summary>
+    /// The latest set and the WAL range from `pgbackrest info`, and the archiver's position from the
+    /// leader. On status (<paramref name="storeMayBeDown"/>) a store that does not answer leaves the
+    /// repository facts out, not the archiver's: rpo_exposure_s is what matters while it is down.
+    /// </summary>
+    private async Task AddBackupFactsAsync(JsonObject outputs, Leader leader, CancellationToken ct, bool storeMayBeDown = false)
     {
-        var info = await RunCheckedAsync("info", ["--output=json"], ct);
-        var parsed = JsonNode.Parse(info.StdOut);
-        var latest = PgBackRestBackup.LatestOf(parsed, stanza);
-        outputs["backup_count"] = PgBackRestBackup.Labels(parsed, stanza).Count;
+        JsonNode? parsed;
+        if (storeMayBeDown)
+        {
+            var info = await Cli.RunAsync("info", ["--output=json"], commandTimeout, ct);
+            context.Evidence.Action("pgbackrest info", info.Argv, info.ExitCode, info.Duration, new JsonObject { ["stderr_tail"] = Tail(info.StdErr).Trim() });
+            parsed = info.Succeeded ? JsonNode.Parse(info.StdOut) : null;
+        }
+        else
+        {
+            parsed = JsonNode.Parse((await RunCheckedAsync("info", ["--output=json"], ct)).StdOut);
+        }
+
+        var latest = parsed is null ? null : PgBackRestBackup.LatestOf(parsed, stanza);
+        outputs["backup_count"] = parsed is null ? null : PgBackRestBackup.Labels(parsed, stanza).Count;
         if (latest is not null)
         {
             outputs["backup_label"] = latest.Label;
