@@ -6,11 +6,13 @@ namespace HybridOps.Lab.Site;
 /// <summary>
 /// Which lab host runs what: `etcd` (the on-prem DCS), `pg1`..`pgN` (Patroni + PostgreSQL 15 in
 /// Debian's layout), `dns` (PowerDNS), then the DR site's hosts: `dr-etcd` (its DCS) and `dr1`..`drM`
-/// (empty database hosts a restore turns into a cluster). Host order fixes the addresses: etcd .16k+2,
-/// pg1 .16k+3, …; the DR hosts come last so the on-prem addresses do not depend on them.
+/// (empty database hosts a restore turns into a cluster), and with object stores `objstore` (Azurite
+/// and s3rver). Host order fixes the addresses: etcd .16k+2, pg1 .16k+3, …; the DR hosts and the
+/// objstore host come last so the on-prem addresses do not depend on them.
 /// </summary>
-public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int DrMemberCount = 0)
+public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int DrMemberCount = 0, bool WithObjectStore = false)
 {
+    public const string ObjectStoreHost = "objstore";
     public const string EtcdHost = "etcd";
     public const string DnsHost = "dns";
     public const string DrEtcdHost = "dr-etcd";
@@ -32,7 +34,7 @@ public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int D
     public IReadOnlyList<string> DrHostNames => DrMemberCount == 0 ? [] : [DrEtcdHost, .. DrMemberNames];
 
     /// <summary>Every host, in address order.</summary>
-    public IReadOnlyList<string> HostNames => [EtcdHost, .. MemberNames, .. (WithDns ? new[] { DnsHost } : []), .. DrHostNames];
+    public IReadOnlyList<string> HostNames => [EtcdHost, .. MemberNames, .. (WithDns ? new[] { DnsHost } : []), .. DrHostNames, .. (WithObjectStore ? new[] { ObjectStoreHost } : [])];
 
     /// <summary>The site network every host sits on (pg_hba admits it, and nothing wider).</summary>
     public string Network => $"{LabAddressPlan.Prefix}.{(16 * Block).ToString(CultureInfo.InvariantCulture)}/{LabAddressPlan.PrefixLength.ToString(CultureInfo.InvariantCulture)}";

@@ -77,6 +77,8 @@ public sealed class ArchivePushQueueTests(ITestOutputHelper log) : IAsyncLifetim
         whole["verify_passed"]!.GetValue<bool>().ShouldBeTrue();
         whole["wal_gaps"]!.AsArray().ShouldBeEmpty();
         whole["rpo_events"]!.AsArray().ShouldBeEmpty();
+        log.WriteLine($"store back: verify {whole["verify_result"]}; ranges {whole["verify_wal_ranges"]?.ToJsonString()}; latest set WAL {whole["backup_wal_start"]}..{whole["backup_wal_stop"]}");
+        whole["verify_wal_ranges"]!.AsArray().ShouldNotBeEmpty();
         whole["wal_continuous"]!.GetValue<bool>().ShouldBeTrue();
 
         // Bounded (32 MiB = two segments): past the bound pgBackRest drops the queue and reports it archived.
