@@ -17,6 +17,40 @@ public sealed partial record PgBackRestVerify(IReadOnlyList<WalRange> Ranges, IR
     {
         ArgumentNullException.ThrowIfNull(stdout);
         var ranges = RangeLine().Matches(stdout).Select(m => new WalRange(m.Groups[1].Value, m.Groups[2].Value.ToUpperInvariant(), m.Groups[3].Value.ToUpperInvariant())).Distinct().ToList();
+        var gaps = GapsOf(ranges);
+        var result = ResultBlock().Match(stdout);
+        var error = StatusError().IsMatch(stdout);
+        var invalid = result.Success ? InvalidCount().Matches(result.Value).Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)) : 0;
+        var text = result.Success ? string.Join("; ", result.Value.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)) : null;
+        return new PgBackRestVerify(ranges, gaps, error, invalid, text);
+    }
+
+    /// <summary>
+    /// The same findings with the WAL ranges walked from a listing of one archive id
+    /// (`pgbackrest repo-ls --recurse archive/STANZA/ARCHIVE-ID`): for a store whose listing verify cannot
+    /// use (s3rver returns no archive id directory at the stanza level, so verify reports "none found").
+    /// </summary>
+    public PgBackRestVerify WithListing(string archiveId, string listing)
+    {
+        ArgumentNullException.ThrowIfNull(listing);
+        var segments = SegmentFile().Matches(listing).Select(m => m.Groups[1].Value.ToUpperInvariant()).Distinct().Order(StringComparer.Ordinal).ToList();
+        var ranges = new List<WalRange>(Ranges.Where(r => r.ArchiveId != archiveId));
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var start = segments[i];
+            while (i + 1 < segments.Count && WalSegment.Next(segments[i]) == segments[i + 1])
+            {
+                i++;
+            }
+
+            ranges.Add(new WalRange(archiveId, start, segments[i]));
+        }
+
+        return this with { Ranges = ranges, Gaps = GapsOf(ranges) };
+    }
+
+    private static List<WalGap> GapsOf(IReadOnlyList<WalRange> ranges)
+    {
         var gaps = new List<WalGap>();
         foreach (var byArchive in ranges.GroupBy(r => r.ArchiveId))
         {
@@ -32,11 +66,7 @@ public sealed partial record PgBackRestVerify(IReadOnlyList<WalRange> Ranges, IR
             }
         }
 
-        var result = ResultBlock().Match(stdout);
-        var error = StatusError().IsMatch(stdout);
-        var invalid = result.Success ? InvalidCount().Matches(result.Value).Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)) : 0;
-        var text = result.Success ? string.Join("; ", result.Value.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)) : null;
-        return new PgBackRestVerify(ranges, gaps, error, invalid, text);
+        return gaps;
     }
 
     /// <summary>The gaps after segment <paramref name="from"/> on its timeline (e.g. since the latest backup started).</summary>
@@ -46,6 +76,9 @@ public sealed partial record PgBackRestVerify(IReadOnlyList<WalRange> Ranges, IR
     /// <summary>Whether one range holds every segment from <paramref name="start"/> to <paramref name="stop"/>.</summary>
     public bool Covers(string start, string stop) =>
         Ranges.Any(r => string.CompareOrdinal(r.Start, start) <= 0 && string.CompareOrdinal(r.Stop, stop) >= 0);
+
+    [GeneratedRegex(@"^[0-9A-Fa-f]{16}/([0-9A-Fa-f]{24})-[0-9a-f]{40}", RegexOptions.Multiline)]
+    private static partial Regex SegmentFile();
 
     [GeneratedRegex(@"DETAIL: archiveId: (\S+), wal start: ([0-9A-Fa-f]{24}), wal stop: ([0-9A-Fa-f]{24})")]
     private static partial Regex RangeLine();

@@ -83,4 +83,22 @@ public sealed class PgBackRestVerifyTests
         v.InvalidFiles.ShouldBe(3);
         v.Gaps.ShouldBeEmpty();
     }
+
+    [Fact]
+    public void WithListing_WalksTheRangesOfARepoLsListing_WhenVerifyFoundNoArchive()
+    {
+        var v = PgBackRestVerify.Parse(Head + "stanza: vx\nstatus: ok\n  archiveId: none found\n" + End).WithListing("15-1", """
+            0000000100000000
+            0000000100000000/000000010000000000000001-e35001441e115bd72ab63cd03c7b115318a6aeea.gz
+            0000000100000000/000000010000000000000002-091fc378bd2f5579225950a31602cc5b1209bff7.gz
+            0000000100000000/000000010000000000000002.00000028.backup
+            0000000100000000/000000010000000000000003-ba0e365679cd2811277fba24311361d5bb800784.gz
+            0000000100000000/000000010000000000000007-43c7bd77911a0a58b068d808d704305d1476705d.gz
+            0000000100000000/000000010000000000000008-b88f4a8b53ce9928eab80f726fdc940a5e3d29d0.lz4
+
+            """);
+        v.Ranges.Select(r => (r.Start, r.Stop)).ShouldBe([("000000010000000000000001", "000000010000000000000003"), ("000000010000000000000007", "000000010000000000000008")]);
+        v.Gaps.Single().MissingFrom.ShouldBe("000000010000000000000004");
+        v.Gaps.Single().MissingTo.ShouldBe("000000010000000000000006");
+    }
 }

@@ -26,6 +26,7 @@ internal sealed class BackupRun : IAsyncDisposable
     private readonly string osUser;
     private readonly BackupTargets targets;
     private readonly TimeSpan commandTimeout;
+    private string? archiveId;
 
     public BackupRun(ModuleContext context, PatroniClient patroni, IProcessRunner runner)
     {
@@ -232,7 +233,20 @@ internal sealed class BackupRun : IAsyncDisposable
             return fault.Create($"pgbackrest verify against {repo.Str("repo_uri")} exited {verify.ExitCode}: {Tail(verify.StdOut + verify.StdErr).Trim()}");
         }
 
-        var found = RepositoryVerification.Apply(outputs, PgBackRestVerify.Parse(verify.StdOut));
+        var parsed = PgBackRestVerify.Parse(verify.StdOut);
+        if (parsed.Ranges.Count == 0 && archiveId is not null)
+        {
+            // verify saw no archive (a store whose listing it cannot use): walk the archive id info named.
+            var listing = await Cli.RunAsync("repo-ls", ["--recurse", $"archive/{stanza}/{archiveId}"], commandTimeout, ct);
+            context.Evidence.Action("pgbackrest repo-ls", listing.Argv, listing.ExitCode, listing.Duration, new JsonObject { ["stderr_tail"] = Tail(listing.StdErr).Trim() });
+            if (listing.Succeeded)
+            {
+                parsed = parsed.WithListing(archiveId, listing.StdOut);
+                context.Evidence.Note($"pgbackrest verify found no archive id; the WAL ranges come from repo-ls of archive/{stanza}/{archiveId}");
+            }
+        }
+
+        var found = RepositoryVerification.Apply(outputs, parsed);
         context.Evidence.Check("repository_verified", found is null, new JsonObject
         {
             ["verify_result"] = outputs["verify_result"]?.DeepClone(), ["wal_gaps"] = outputs["wal_gaps"]?.DeepClone(), ["rpo_events"] = outputs["rpo_events"]?.DeepClone(),
@@ -346,6 +360,7 @@ internal sealed class BackupRun : IAsyncDisposable
         var node = (info as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => s.Str("name") == stanza);
         var archive = (node?["archive"] as JsonArray)?.OfType<JsonObject>().LastOrDefault();
         outputs["repo_status"] = node?["status"]?["message"]?.GetValue<string>();
+        archiveId = archive?.Str("id");
         outputs["wal_archive_min"] = archive?.Str("min");
         outputs["wal_archive_max"] = archive?.Str("max");
 
