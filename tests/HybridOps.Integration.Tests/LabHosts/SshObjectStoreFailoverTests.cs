@@ -120,9 +120,7 @@ public sealed class SshObjectStoreFailoverTests(ITestOutputHelper output) : IAsy
         // on-prem site is dead: rows 1-100, committed after the backup, came by archive-get from the store.
         var configs = await SshAsync(drName, "cat /var/lib/postgresql/hyops/*/pgbackrest.conf | grep -E '^repo[0-9]+-type=' | sort -u");
         configs.Trim().ShouldBe("repo1-type=s3");
-        var logs = await SshAsync(drName, "find /var/lib/postgresql/hyops -name '*archive-get*.log' | xargs -r grep -h 'found [0-9A-F]* in the repo1' | wc -l");
         (await SshAsync("dr1", "stat -c '%a %U' /etc/pgbackrest/pgbackrest.conf; grep -c '^repo1-s3-endpoint=' /etc/pgbackrest/pgbackrest.conf")).ShouldBe("600 postgres\n1\n");
-        output.WriteLine($"archive-get on {drName}: {logs.Trim()} segments logged as found in the S3 repository");
 
         // The DR lineage is backed up from the DR hosts into its own stanza, in the same store.
         var info = await SshAsync("dr3", "sudo -u postgres pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza=gcp-dr-pg --output=json info");

@@ -237,7 +237,7 @@ internal sealed class BackupRun : IAsyncDisposable
         if (parsed.Ranges.Count == 0 && archiveId is not null)
         {
             // verify saw no archive (a store whose listing it cannot use): walk the archive id info named.
-            var listing = await Cli.RunAsync("repo-ls", ["--recurse", $"archive/{stanza}/{archiveId}"], commandTimeout, ct);
+            var listing = await Cli.RunWithArgumentsAsync("repo-ls", ["--recurse"], [$"archive/{stanza}/{archiveId}"], commandTimeout, ct);
             context.Evidence.Action("pgbackrest repo-ls", listing.Argv, listing.ExitCode, listing.Duration, new JsonObject { ["stderr_tail"] = Tail(listing.StdErr).Trim() });
             if (listing.Succeeded)
             {
