@@ -36,7 +36,7 @@ public static class LabCommand
 
         var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix, hosts, block, stores };
         up.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => parse.GetValue(hosts)
-            ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(block), ct)
+            ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(block), parse.GetValue(stores), ct)
             : UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), parse.GetValue(stores), ct)));
 
         var status = new Command("status", "Show every lab process (by pid) and Patroni's view of the cluster") { labDir };
@@ -57,11 +57,11 @@ public static class LabCommand
         return cmd;
     }
 
-    private static Task<int> UpHostsAsync(Invocation inv, string? labDirOption, int block, CancellationToken ct)
+    private static Task<int> UpHostsAsync(Invocation inv, string? labDirOption, int block, bool objectStores, CancellationToken ct)
     {
         var session = new LabSession(inv);
         var (dir, _) = session.Locate(labDirOption, null);
-        return SiteLabCommands.UpAsync(inv, session, dir, block, ct);
+        return SiteLabCommands.UpAsync(inv, session, dir, block, objectStores ? ObjectStoreKeys(inv) : null, ct);
     }
 
     private static async Task<int> UpAsync(Invocation inv, string? labDirOption, string? prefixOption, bool objectStores, CancellationToken ct)
@@ -185,7 +185,7 @@ public static class LabCommand
         };
 
     /// <summary>The lab object stores' keys from env or vault; generated into the vault on first use.</summary>
-    private static LabObjectStoreKeys ObjectStoreKeys(Invocation inv) => new(
+    internal static LabObjectStoreKeys ObjectStoreKeys(Invocation inv) => new(
         LabSecret(inv, AzureKeyName, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))),
         LabSecret(inv, S3AccessKeyName, () => "HYOPS" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))),
         LabSecret(inv, S3SecretKeyName, () => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30))));

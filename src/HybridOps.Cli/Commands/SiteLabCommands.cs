@@ -16,7 +16,7 @@ internal static class SiteLabCommands
 {
     public static bool IsHostsLab(string labDir) => SiteLabState.Load(labDir) is { Kind: "hosts" };
 
-    public static async Task<int> UpAsync(Invocation inv, LabSession session, string dir, int block, CancellationToken ct)
+    public static async Task<int> UpAsync(Invocation inv, LabSession session, string dir, int block, Lab.LabObjectStoreKeys? objectStores, CancellationToken ct)
     {
         if (block is < LabAddressPlan.MinBlock or > LabAddressPlan.MaxBlock)
         {
@@ -30,7 +30,13 @@ internal static class SiteLabCommands
         JsonObject inventory;
         try
         {
-            inventory = await new SiteLab(time: inv.Time).UpAsync(new SiteLabOptions(dir, block, su, repl) { PdnsApiKey = pdnsKey }, inv.Runtime.Progress, ct);
+            var options = new SiteLabOptions(dir, block, su, repl) { PdnsApiKey = pdnsKey, ObjectStores = objectStores };
+            if (inv.Environment.GetValueOrDefault("HYOPS_LAB_NODE_MODULES") is { Length: > 0 } modules)
+            {
+                options = options with { NodeModules = modules };
+            }
+
+            inventory = await new SiteLab(time: inv.Time).UpAsync(options, inv.Runtime.Progress, ct);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)
         {
@@ -58,8 +64,16 @@ internal static class SiteLabCommands
             ApplyEnvironmentOverrides = false,
         }, ct);
 
+        var repos = new JsonObject();
+        foreach (var store in SiteLab.ObjectStores(plan))
+        {
+            repos[store.Backend] = LabCommand.ObjectRepoInputs(store);
+        }
+
         inv.Renderer.Result(new JsonObject
         {
+            // The org/*/object-repo inputs of each store (key NAMES only; ca_file is the lab CA on every host).
+            ["object_stores"] = repos,
             ["status"] = "up", ["kind"] = "hosts", ["block"] = block, ["lab_dir"] = dir, ["up_seconds"] = Math.Round(upSeconds, 2),
             ["inventory_state"] = published.StatePath, ["inventory"] = published.Outputs.DeepClone(), ["dns_authority_state"] = authority.StatePath,
             // The DR site's hosts as inputs of org/gcp/dr-hosts (provider hosts), e.g. the failover blueprint's dr_hosts step.

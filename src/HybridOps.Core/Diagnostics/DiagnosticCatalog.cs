@@ -138,6 +138,10 @@ public static class DiagnosticCatalog
         "the object repository rejected the credentials", "check the secret named by the repository's *_env input (its value is never printed) and that the key belongs to the bucket's account");
     public static readonly DiagnosticDescriptor RepoTlsVerifyFailed = new("HYO5061", ExitCode.ConfigurationFailure,
         "the object repository's TLS certificate could not be verified", "give the repository's CA as input ca_file (pgBackRest repo1-storage-ca-file) and check that the certificate names the endpoint; verification is never turned off");
+    public static readonly DiagnosticDescriptor WalArchiveGap = new("HYO5062", ExitCode.ReadinessFailure,
+        "the WAL archive has a gap after the latest backup: recovery stops before the missing segments (an RPO event)", "the message names the missing WAL range (pgBackRest archive-push-queue-max dropped it, or it was deleted); take a full backup now so a continuous range starts again");
+    public static readonly DiagnosticDescriptor RepoVerifyFailed = new("HYO5063", ExitCode.ReadinessFailure,
+        "pgbackrest verify found invalid files in the repository", "outputs verify_result and the run record name what is invalid (checksum, size, missing); take a new full backup and check the store's storage");
     public static readonly DiagnosticDescriptor RepoUnreachable = new("HYO4050", ExitCode.ConnectivityFailure,
         "the object repository did not answer", "check that the endpoint and port are right and the store is up; WAL stays queued on the leader (archive-push-queue-max) until it answers");
     // Topology and readiness

@@ -40,33 +40,48 @@ internal sealed class LabObjectStores(IProcessRunner runner, TimeProvider time)
         }
 
         await File.WriteAllTextAsync(layout.S3Launcher, S3rverLauncher.Script, ct);
-        if (File.Exists(layout.CaFile) && Sites(options.Topology, layout).All(s => File.Exists(CertFile(layout, s))))
+        await PrepareTlsAsync(options.OpensslExecutable, layout.TlsDir, [.. Sites(options.Topology, layout).Select(s => (s.Backend, s.Host))], ct);
+    }
+
+    /// <summary>
+    /// Once per lab: the lab CA (<c>ca.crt</c> in <paramref name="tlsDir"/>) and, per server, <c>BACKEND.crt</c>/<c>.key</c>
+    /// naming its address. The CA's private key is deleted afterwards: nothing more is ever signed.
+    /// </summary>
+    public async Task PrepareTlsAsync(string openssl, string tlsDir, IReadOnlyList<(string Backend, string Host)> servers, CancellationToken ct)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("The lab's object stores need Linux.");
+        }
+
+        var caFile = Path.Combine(tlsDir, "ca.crt");
+        Directory.CreateDirectory(tlsDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (File.Exists(caFile) && servers.All(s => File.Exists(Path.Combine(tlsDir, s.Backend + ".crt"))))
         {
             return;
         }
 
-        var caKey = Path.Combine(layout.TlsDir, "ca.key");
-        await OpensslAsync(options, ct, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", caKey, "-out", layout.CaFile, "-days", "825", "-subj", "/CN=hyops lab CA");
-        foreach (var site in Sites(options.Topology, layout))
+        var caKey = Path.Combine(tlsDir, "ca.key");
+        await OpensslAsync(openssl, ct, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", caKey, "-out", caFile, "-days", "825", "-subj", "/CN=hyops lab CA");
+        foreach (var (backend, host) in servers)
         {
-            var csr = Path.Combine(layout.TlsDir, site.Backend + ".csr");
-            var ext = Path.Combine(layout.TlsDir, site.Backend + ".ext");
+            var csr = Path.Combine(tlsDir, backend + ".csr");
+            var ext = Path.Combine(tlsDir, backend + ".ext");
 
             // The IP SAN for clients that verify addresses; the same text as a DNS name for pgBackRest 2.45,
             // which matches only dNSName entries (and the CN only when there is no SAN at all).
-            await File.WriteAllTextAsync(ext, $"subjectAltName=IP:{site.Host},DNS:{site.Host}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n", ct);
-            await OpensslAsync(options, ct, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", KeyFile(layout, site), "-out", csr, "-subj", $"/CN={site.Host}");
-            await OpensslAsync(options, ct, "x509", "-req", "-in", csr, "-CA", layout.CaFile, "-CAkey", caKey, "-CAcreateserial",
-                "-out", CertFile(layout, site), "-days", "825", "-extfile", ext);
+            await File.WriteAllTextAsync(ext, $"subjectAltName=IP:{host},DNS:{host}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n", ct);
+            await OpensslAsync(openssl, ct, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", Path.Combine(tlsDir, backend + ".key"), "-out", csr, "-subj", $"/CN={host}");
+            await OpensslAsync(openssl, ct, "x509", "-req", "-in", csr, "-CA", caFile, "-CAkey", caKey, "-CAcreateserial",
+                "-out", Path.Combine(tlsDir, backend + ".crt"), "-days", "825", "-extfile", ext);
             File.Delete(csr);
             File.Delete(ext);
         }
 
-        // Nothing more is ever signed: the CA's private key does not stay on disk.
         File.Delete(caKey);
-        File.Delete(Path.Combine(layout.TlsDir, "ca.srl"));
+        File.Delete(Path.Combine(tlsDir, "ca.srl"));
     }
 
     public async Task<LabProcessRecord> StartAzuriteAsync(LabOptions options, LabObjectStoreKeys keys, LabLayout layout, string? serviceUser, CancellationToken ct)
@@ -102,16 +117,19 @@ internal sealed class LabObjectStores(IProcessRunner runner, TimeProvider time)
         return new LabProcessRecord(S3Name, Kind, pid, layout.S3Dir, log, time.GetUtcNow());
     }
 
-    private async Task OpensslAsync(LabOptions options, CancellationToken ct, params string[] args)
+    private async Task OpensslAsync(string openssl, CancellationToken ct, params string[] args)
     {
-        var result = await runner.RunAsync(new ProcessSpec(options.OpensslExecutable, args, Timeout: TimeSpan.FromSeconds(30)), ct);
+        var result = await runner.RunAsync(new ProcessSpec(openssl, args, Timeout: TimeSpan.FromSeconds(30)), ct);
         if (!result.Succeeded)
         {
             throw new InvalidOperationException($"openssl {args[0]} exited {result.ExitCode}: {result.StdErr.Trim()}");
         }
     }
 
-    private static string AzuriteMain(LabOptions options) => Path.Combine(options.NodeModules, "azurite", "dist", "src", "blob", "main.js");
+    private static string AzuriteMain(LabOptions options) => AzuriteMainIn(options.NodeModules);
+
+    /// <summary>Azurite's blob service entry point under a node_modules directory.</summary>
+    public static string AzuriteMainIn(string nodeModules) => Path.Combine(nodeModules, "azurite", "dist", "src", "blob", "main.js");
 
     private static string CertFile(LabLayout layout, LabObjectStoreSite site) => Path.Combine(layout.TlsDir, site.Backend + ".crt");
 

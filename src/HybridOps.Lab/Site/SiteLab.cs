@@ -25,7 +25,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
     public async Task<JsonObject> UpAsync(SiteLabOptions options, IProgress<string>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var plan = new SiteLabPlan(options.Block, options.MemberCount, options.PdnsApiKey is not null, options.DrMemberCount);
+        var plan = new SiteLabPlan(options.Block, options.MemberCount, options.PdnsApiKey is not null, options.DrMemberCount, options.ObjectStores is not null);
         var t0 = _time.GetTimestamp();
         string Since() => _time.GetElapsedTime(t0).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
         using var deadline = new CancellationTokenSource(options.StartTimeout, _time);
@@ -35,7 +35,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         var state = new SiteLabState
         {
             Block = options.Block, ClusterName = options.ClusterName, MemberCount = options.MemberCount,
-            WithDns = plan.WithDns, DrMemberCount = plan.DrMemberCount, Status = "starting", StartedAt = _time.GetUtcNow(),
+            WithDns = plan.WithDns, DrMemberCount = plan.DrMemberCount, WithObjectStore = plan.WithObjectStore, Status = "starting", StartedAt = _time.GetUtcNow(),
         };
         state.Save(options.LabDir);
         var infos = await new LabHostSet(_runner, _time).UpAsync(options.LabDir, options.Block, plan.HostNames, token);
@@ -82,6 +82,12 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
                 progress?.Report($"pdns serving {LabTopology.DnsZone} on {plan.AddressOf(SiteLabPlan.DnsHost)} in {Since()}");
             }
 
+            if (plan.WithObjectStore)
+            {
+                await SiteLabObjectStores.StartAsync(hosts, plan, options, _runner, _time, condition => WaitAsync(condition, token), token);
+                progress?.Report($"object stores serving TLS on {plan.AddressOf(SiteLabPlan.ObjectStoreHost)} (azurite :{LabTopology.AzurePort}, s3rver :{LabTopology.S3Port}), lab CA on every host in {Since()}");
+            }
+
             if (plan.DrMemberCount > 0)
             {
                 await WaitAsync(() => LabHttp.EtcdHealthyAsync(plan.EtcdClientUrlOf(SiteLabPlan.DrEtcdHost), token), token);
@@ -111,6 +117,11 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
                 await Task.WhenAll(running.Where(h => state.Plan.MemberNames.Contains(h.Name))
                     .Select(h => hosts.Services(h.Name).StopAsync("patroni", TimeSpan.FromSeconds(30), ct)));
                 progress?.Report("patroni stopped on every member");
+                if (state.WithObjectStore && running.Any(h => h.Name == SiteLabPlan.ObjectStoreHost))
+                {
+                    await SiteLabObjectStores.StopAsync(hosts, ct);
+                    progress?.Report("azurite and s3rver stopped on the objstore host");
+                }
             }
             catch (HostException ex)
             {
@@ -146,6 +157,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             {
                 var entry = new JsonObject { ["name"] = info.Name, ["address"] = info.Address, ["running"] = running.Contains(info) };
                 var service = info.Name is SiteLabPlan.EtcdHost or SiteLabPlan.DrEtcdHost ? "etcd" : info.Name == SiteLabPlan.DnsHost ? "pdns"
+                    : info.Name == SiteLabPlan.ObjectStoreHost ? SiteLabObjectStores.S3Service
                     : plan.MemberNames.Contains(info.Name) ? "patroni" : null;
                 if (running.Contains(info) && service is not null)
                 {
@@ -192,8 +204,9 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         "dns" when plan.WithDns => [SiteLabPlan.DnsHost],
         "dr" when plan.DrMemberCount > 0 => plan.DrHostNames,
         "managed" when plan.DrMemberCount > 0 => plan.ManagedHostNames,
+        "objstore" when plan.WithObjectStore => [SiteLabPlan.ObjectStoreHost],
         "hyops" => [LabHostSet.HyopsSide],
-        _ => throw new ArgumentException($"no lab site '{site}' (sites: onprem{(plan.WithDns ? ", dns" : "")}{(plan.DrMemberCount > 0 ? ", dr, managed" : "")}, hyops)", nameof(site)),
+        _ => throw new ArgumentException($"no lab site '{site}' (sites: onprem{(plan.WithDns ? ", dns" : "")}{(plan.DrMemberCount > 0 ? ", dr, managed" : "")}{(plan.WithObjectStore ? ", objstore" : "")}, hyops)", nameof(site)),
     };
 
     /// <summary>Power cut of the on-prem site: SIGKILL of every host's pid 1, so every process of those hosts dies at once.</summary>
@@ -293,6 +306,9 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             ["consumer_cidrs"] = new JsonArray($"{plan.AddressOf(SiteLabPlan.ManagedHost)}/32"),
         };
     }
+
+    /// <summary>The lab's object stores as the hosts reach them (ca_file = the lab CA every host holds); empty without the objstore host.</summary>
+    public static IReadOnlyList<LabObjectStoreSite> ObjectStores(SiteLabPlan plan) => plan.WithObjectStore ? SiteLabObjectStores.Sites(plan) : [];
 
     /// <summary>One database host in the inventory's member shape: address, ports, ssh access, become, service manager, Debian's layout.</summary>
     private static JsonObject MemberJson(LabHostInfo info, LabMember m) => new()

@@ -17,6 +17,16 @@ public sealed record SiteLabOptions(string LabDir, int Block, string SuperuserPa
     /// <summary>API key of the lab's PowerDNS host; null starts no DNS host.</summary>
     public string? PdnsApiKey { get; init; }
 
+    /// <summary>Keys of the lab's object stores; null starts no objstore host.</summary>
+    public LabObjectStoreKeys? ObjectStores { get; init; }
+
+    /// <summary>Where azurite and s3rver are installed (the machine's /opt is every host's).</summary>
+    public string NodeModules { get; init; } = "/opt/hyops-lab/node_modules";
+
+    public string NodeExecutable { get; init; } = "/usr/bin/node";
+
+    public string OpensslExecutable { get; init; } = "/usr/bin/openssl";
+
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(180);
 
     // The compiler-generated ToString would print the passwords.
@@ -24,7 +34,8 @@ public sealed record SiteLabOptions(string LabDir, int Block, string SuperuserPa
     {
         builder.Append("LabDir = ").Append(LabDir).Append(", Block = ").Append(Block)
             .Append(", ClusterName = ").Append(ClusterName).Append(", MemberCount = ").Append(MemberCount)
-            .Append(", passwords = ***, PdnsApiKey = ").Append(PdnsApiKey is null ? "(none)" : "***");
+            .Append(", passwords = ***, PdnsApiKey = ").Append(PdnsApiKey is null ? "(none)" : "***")
+            .Append(", ObjectStores = ").Append(ObjectStores is null ? "(none)" : "***");
         return true;
     }
 }

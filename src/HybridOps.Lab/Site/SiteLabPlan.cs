@@ -7,11 +7,13 @@ namespace HybridOps.Lab.Site;
 /// Which lab host runs what: `etcd` (the on-prem DCS), `pg1`..`pgN` (Patroni + PostgreSQL 15 in
 /// Debian's layout), `dns` (PowerDNS), then the DR site's hosts: `dr-etcd` (its DCS) and `dr1`..`drM`
 /// (empty database hosts a restore turns into a cluster) and, with them, `managed` (the managed-PostgreSQL
-/// provider's host: the premium lane's standby). Host order fixes the addresses: etcd .16k+2, pg1 .16k+3,
-/// …; the DR hosts come last so the on-prem addresses do not depend on them.
+/// provider's host: the premium lane's standby), and with object stores `objstore` (Azurite and s3rver).
+/// Host order fixes the addresses: etcd .16k+2, pg1 .16k+3, …; the DR, managed and objstore hosts come
+/// last so the on-prem addresses do not depend on them.
 /// </summary>
-public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int DrMemberCount = 0)
+public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int DrMemberCount = 0, bool WithObjectStore = false)
 {
+    public const string ObjectStoreHost = "objstore";
     public const string EtcdHost = "etcd";
     public const string DnsHost = "dns";
     public const string DrEtcdHost = "dr-etcd";
@@ -37,7 +39,7 @@ public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int D
     public IReadOnlyList<string> ManagedHostNames => DrMemberCount == 0 ? [] : [ManagedHost];
 
     /// <summary>Every host, in address order.</summary>
-    public IReadOnlyList<string> HostNames => [EtcdHost, .. MemberNames, .. (WithDns ? new[] { DnsHost } : []), .. DrHostNames, .. ManagedHostNames];
+    public IReadOnlyList<string> HostNames => [EtcdHost, .. MemberNames, .. (WithDns ? new[] { DnsHost } : []), .. DrHostNames, .. ManagedHostNames, .. (WithObjectStore ? new[] { ObjectStoreHost } : [])];
 
     /// <summary>The site network every host sits on (pg_hba admits it, and nothing wider).</summary>
     public string Network => $"{LabAddressPlan.Prefix}.{(16 * Block).ToString(CultureInfo.InvariantCulture)}/{LabAddressPlan.PrefixLength.ToString(CultureInfo.InvariantCulture)}";

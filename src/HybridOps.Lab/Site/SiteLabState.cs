@@ -26,6 +26,10 @@ public sealed record SiteLabState
     [JsonPropertyName("dr_member_count")]
     public int DrMemberCount { get; init; }
 
+    /// <summary>Whether the lab has the objstore host (Azurite and s3rver).</summary>
+    [JsonPropertyName("with_object_store")]
+    public bool WithObjectStore { get; init; }
+
     [JsonPropertyName("status")]
     public required string Status { get; init; }
 
@@ -33,7 +37,7 @@ public sealed record SiteLabState
     public DateTimeOffset StartedAt { get; init; }
 
     [JsonIgnore]
-    public SiteLabPlan Plan => new(Block, MemberCount, WithDns, DrMemberCount);
+    public SiteLabPlan Plan => new(Block, MemberCount, WithDns, DrMemberCount, WithObjectStore);
 
     public static string PathIn(string labDir) => System.IO.Path.Combine(labDir, FileName);
 

@@ -26,4 +26,14 @@ public sealed class PgBackRestCli(IProcessRunner runner, string binary, string c
         args.Add(command);
         return runner.RunAsync(new ProcessSpec(binary, args, WorkingDirectory: "/", Environment: environment, RunAsUser: runAsUser, Timeout: timeout), ct);
     }
+
+    /// <summary>A command that takes arguments after its name (e.g. <c>repo-ls PATH</c>).</summary>
+    public Task<ProcessResult> RunWithArgumentsAsync(string command, IEnumerable<string> extraOptions, IReadOnlyList<string> commandArguments, TimeSpan timeout, CancellationToken ct)
+    {
+        var args = new List<string>(BaseArguments);
+        args.AddRange(extraOptions);
+        args.Add(command);
+        args.AddRange(commandArguments);
+        return runner.RunAsync(new ProcessSpec(binary, args, WorkingDirectory: "/", RunAsUser: runAsUser, Timeout: timeout), ct);
+    }
 }

@@ -34,7 +34,10 @@ public static class PgBackRestFailure
         }
 
         if (output.Contains("HostConnectError", StringComparison.Ordinal) || output.Contains("unable to connect to", StringComparison.Ordinal)
-            || output.Contains("timeout after", StringComparison.Ordinal) && output.Contains("HTTP", StringComparison.Ordinal))
+            || output.Contains("timeout after", StringComparison.Ordinal) && output.Contains("HTTP", StringComparison.Ordinal)
+            // A store that accepts the connection and never answers (hung, stopped): the read or the TLS handshake times out.
+            || output.Contains("timeout after", StringComparison.Ordinal) && (output.Contains("waiting for read from", StringComparison.Ordinal) || output.Contains("waiting for write to", StringComparison.Ordinal))
+            || output.Contains("timeout connecting to", StringComparison.Ordinal))
         {
             return RepoFault.Unreachable;
         }

@@ -36,6 +36,8 @@ public sealed class RepoCredentialConfigTests
     [InlineData("[CryptoError] unable to verify certificate presented by '127.0.154.2:9000': [20] unable to get local issuer certificate", RepoFault.Tls)]
     [InlineData("ERROR: [095]: unable to find hostname '10.1.1.1' in certificate common name or subject alternative names", RepoFault.Tls)]
     [InlineData("HostConnectError: unable to connect to '127.0.154.2:9': [111] Connection refused", RepoFault.Unreachable)]
+    [InlineData("status: error (other)\n [FileReadError] timeout after 3000ms waiting for read from '127.0.239.9:9000'", RepoFault.Unreachable)]
+    [InlineData("[HostConnectError] timeout connecting to '127.0.239.9:9000'", RepoFault.Unreachable)]
     [InlineData("ERROR: [055]: unable to load info file '/pgbackrest/backup/x/backup.info': FileMissingError", RepoFault.Other)]
     public void Classify_ReadsPgBackRestsErrorClass(string output, RepoFault fault) =>
         PgBackRestFailure.Classify(output).ShouldBe(fault);

@@ -162,4 +162,19 @@ internal static class LabHostsTestSupport
             },
         });
     }
+
+    /// <summary>Waits (at most 90 s) until the leader reports <paramref name="segment"/> archived.</summary>
+    public static async Task WaitArchivedAsync(HybridOps.Postgres.Sql.PgEndpoint leader, string segment)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (string.CompareOrdinal(await HybridOps.Postgres.Sql.PgProbe.ScalarAsync<string>(leader, "select coalesce(last_archived_wal, '') from pg_stat_archiver", CancellationToken.None), segment) < 0)
+        {
+            sw.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(90), $"segment {segment} not archived");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The outputs a module state of the site's runtime root holds.</summary>
+    public static System.Text.Json.Nodes.JsonObject StateOutputs(HybridOps.Integration.Tests.Support.Site site, string moduleId, string? instance = null) =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(site.StatePath(moduleId, instance)))!["outputs"]!.AsObject();
 }

@@ -142,18 +142,7 @@ public sealed class SshFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private static async Task WaitArchivedAsync(PgEndpoint leader, string segment)
-    {
-        var sw = Stopwatch.StartNew();
-        while (string.CompareOrdinal(await PgProbe.ScalarAsync<string>(leader, "select coalesce(last_archived_wal, '') from pg_stat_archiver", CancellationToken.None), segment) < 0)
-        {
-            sw.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(60), $"segment {segment} not archived");
-            await Task.Delay(200);
-        }
-    }
-
-    private JsonObject Outputs(string moduleId, string? instance = null) =>
-        JsonNode.Parse(File.ReadAllText(site.StatePath(moduleId, instance)))!["outputs"]!.AsObject();
+    private JsonObject Outputs(string moduleId, string? instance = null) => StateOutputs(site, moduleId, instance);
 
     private async Task<string> SshAsync(string host, string command) =>
         (await LabHostsTestSupport.SshAsync(site.LabDir, host, command)).StdOut;

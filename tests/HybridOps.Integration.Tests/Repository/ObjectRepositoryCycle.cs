@@ -79,6 +79,9 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
         var status = (await Ok("module", "status", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", Write("status.json", backupInputs)))["outputs"]!;
         status["check_passed"]!.GetValue<bool>().ShouldBeTrue();
         status["wal_continuous"]!.GetValue<bool>().ShouldBeTrue();
+        status["verify_passed"]!.GetValue<bool>().ShouldBeTrue(status["verify_result"]?.ToString());
+        status["verify_wal_ranges"]!.AsArray().ShouldNotBeEmpty();
+        status["rpo_events"]!.AsArray().ShouldBeEmpty();
         string.CompareOrdinal(status["wal_archive_max"]!.GetValue<string>(), switched).ShouldBeGreaterThanOrEqualTo(0);
         status["rpo_exposure_s"]!.GetValue<long>().ShouldBeGreaterThanOrEqualTo(0);
         status["backup_age_s"]!.GetValue<long>().ShouldBeGreaterThanOrEqualTo(0);

@@ -26,6 +26,7 @@ internal sealed class BackupRun : IAsyncDisposable
     private readonly string osUser;
     private readonly BackupTargets targets;
     private readonly TimeSpan commandTimeout;
+    private string? archiveId;
 
     public BackupRun(ModuleContext context, PatroniClient patroni, IProcessRunner runner)
     {
@@ -186,7 +187,7 @@ internal sealed class BackupRun : IAsyncDisposable
         var observed = await LeaderScalarAsync(leader, "show archive_command", ct);
         context.Evidence.Check("archive_command_configured", observed == archiveCommand, new JsonObject { ["observed"] = observed, ["expected"] = archiveCommand });
         var outputs = BaseOutputs(leader, archiveCommand, context.Inputs.Values.Int("archive_timeout_s") ?? 60);
-        await AddBackupFactsAsync(outputs, leader, ct);
+        await AddBackupFactsAsync(outputs, leader, ct, storeMayBeDown: true);
 
         // `pgbackrest check` proves the repository answers and the leader's WAL reaches it now.
         var check = await Cli.RunAsync("check", [], commandTimeout, ct);
@@ -200,12 +201,57 @@ internal sealed class BackupRun : IAsyncDisposable
         }, fault?.Code);
         if (fault is not null)
         {
+            outputs["verify_passed"] = null;
+            outputs["verify_error"] = null;
             return ModuleOutcome.Partial(outputs, fault.Create($"pgbackrest check against {repo.Str("repo_uri")} failed: WAL after {outputs.Str("last_archived_wal") ?? "the last archived segment"} is not in the repository (rpo exposure {outputs["rpo_exposure_s"]?.ToString() ?? "unknown"} s)"));
+        }
+
+        if (context.Inputs.Values["verify"]?.GetValue<bool>() != false && await VerifyAsync(outputs, ct) is { } found)
+        {
+            return ModuleOutcome.Partial(outputs, found);
         }
 
         return observed == archiveCommand
             ? ModuleOutcome.Ok(outputs)
             : ModuleOutcome.Partial(outputs, DiagnosticCatalog.SourceMisconfigured.Create($"leader archives with '{observed}'; run apply_mode=configure"));
+    }
+
+    /// <summary>
+    /// `pgbackrest verify`: every backup file and archived segment read back and checked, and the WAL
+    /// ranges walked (a hole between two ranges is a gap the ends of info's range do not show).
+    /// </summary>
+    private async Task<Diagnostic?> VerifyAsync(JsonObject outputs, CancellationToken ct)
+    {
+        var verify = await Cli.RunAsync("verify", PgBackRestVerify.Options, commandTimeout, ct);
+        context.Evidence.Action("pgbackrest verify", verify.Argv, verify.ExitCode, verify.Duration, new JsonObject { ["stdout_tail"] = Tail(verify.StdOut).Trim() });
+        if (!verify.Succeeded)
+        {
+            var fault = RepoFaults.Descriptor(PgBackRestFailure.Classify(verify.StdOut + verify.StdErr)) ?? DiagnosticCatalog.RepoVerifyFailed;
+            outputs["verify_passed"] = false;
+            outputs["verify_error"] = fault.Code;
+            context.Evidence.Check("repository_verified", false, new JsonObject { ["exit_code"] = verify.ExitCode }, fault.Code);
+            return fault.Create($"pgbackrest verify against {repo.Str("repo_uri")} exited {verify.ExitCode}: {Tail(verify.StdOut + verify.StdErr).Trim()}");
+        }
+
+        var parsed = PgBackRestVerify.Parse(verify.StdOut);
+        if (parsed.Ranges.Count == 0 && archiveId is not null)
+        {
+            // verify saw no archive (a store whose listing it cannot use): walk the archive id info named.
+            var listing = await Cli.RunWithArgumentsAsync("repo-ls", ["--recurse"], [$"archive/{stanza}/{archiveId}"], commandTimeout, ct);
+            context.Evidence.Action("pgbackrest repo-ls", listing.Argv, listing.ExitCode, listing.Duration, new JsonObject { ["stderr_tail"] = Tail(listing.StdErr).Trim() });
+            if (listing.Succeeded)
+            {
+                parsed = parsed.WithListing(archiveId, listing.StdOut);
+                context.Evidence.Note($"pgbackrest verify found no archive id; the WAL ranges come from repo-ls of archive/{stanza}/{archiveId}");
+            }
+        }
+
+        var found = RepositoryVerification.Apply(outputs, parsed);
+        context.Evidence.Check("repository_verified", found is null, new JsonObject
+        {
+            ["verify_result"] = outputs["verify_result"]?.DeepClone(), ["wal_gaps"] = outputs["wal_gaps"]?.DeepClone(), ["rpo_events"] = outputs["rpo_events"]?.DeepClone(),
+        }, found?.Code);
+        return found;
     }
 
     public async Task<ModuleOutcome> DestroyAsync(CancellationToken ct)
@@ -259,12 +305,27 @@ internal sealed class BackupRun : IAsyncDisposable
         },
     };
 
-    private async Task AddBackupFactsAsync(JsonObject outputs, Leader leader, CancellationToken ct)
+    /// <summary>
+    /// The latest set and the WAL range from `pgbackrest info`, and the archiver's position from the
+    /// leader. On status (<paramref name="storeMayBeDown"/>) a store that does not answer leaves the
+    /// repository facts out, not the archiver's: rpo_exposure_s is what matters while it is down.
+    /// </summary>
+    private async Task AddBackupFactsAsync(JsonObject outputs, Leader leader, CancellationToken ct, bool storeMayBeDown = false)
     {
-        var info = await RunCheckedAsync("info", ["--output=json"], ct);
-        var parsed = JsonNode.Parse(info.StdOut);
-        var latest = PgBackRestBackup.LatestOf(parsed, stanza);
-        outputs["backup_count"] = PgBackRestBackup.Labels(parsed, stanza).Count;
+        JsonNode? parsed;
+        if (storeMayBeDown)
+        {
+            var info = await Cli.RunAsync("info", ["--output=json"], commandTimeout, ct);
+            context.Evidence.Action("pgbackrest info", info.Argv, info.ExitCode, info.Duration, new JsonObject { ["stderr_tail"] = Tail(info.StdErr).Trim() });
+            parsed = info.Succeeded ? JsonNode.Parse(info.StdOut) : null;
+        }
+        else
+        {
+            parsed = JsonNode.Parse((await RunCheckedAsync("info", ["--output=json"], ct)).StdOut);
+        }
+
+        var latest = parsed is null ? null : PgBackRestBackup.LatestOf(parsed, stanza);
+        outputs["backup_count"] = parsed is null ? null : PgBackRestBackup.Labels(parsed, stanza).Count;
         if (latest is not null)
         {
             outputs["backup_label"] = latest.Label;
@@ -299,11 +360,12 @@ internal sealed class BackupRun : IAsyncDisposable
         var node = (info as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => s.Str("name") == stanza);
         var archive = (node?["archive"] as JsonArray)?.OfType<JsonObject>().LastOrDefault();
         outputs["repo_status"] = node?["status"]?["message"]?.GetValue<string>();
+        archiveId = archive?.Str("id");
         outputs["wal_archive_min"] = archive?.Str("min");
         outputs["wal_archive_max"] = archive?.Str("max");
 
-        // Continuous: the archive holds every segment from the latest set's start onwards (its range has
-        // no hole before that set; pgBackRest keeps the archive gap-free from each retained set).
+        // From the ends of the range only; status replaces it with what `pgbackrest verify` walked
+        // (RepositoryVerification), which also sees a hole inside the range.
         var start = outputs.Str("backup_wal_start");
         outputs["wal_continuous"] = start is null || archive is null
             ? null
