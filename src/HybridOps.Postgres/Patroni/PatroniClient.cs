@@ -60,7 +60,7 @@ public sealed class PatroniClient(HttpClient http)
 
     /// <summary>POST /restart: Patroni restarts this member's PostgreSQL (applying parameters that need a restart) and answers when done.</summary>
     public async Task RestartAsync(string apiUrl, CancellationToken cancellationToken) =>
-        await SendAsync(apiUrl, async () =>
+        await SendAsync(apiUrl, cancellationToken, async () =>
         {
             using var content = new StringContent("{}", Encoding.UTF8, "application/json");
             using var response = await http.PostAsync(Combine(apiUrl, "restart"), content, cancellationToken);
