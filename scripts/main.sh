@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: install what is missing, build, bring the embedded lab up, and
-# run a full baseline-lane DR drill on the embedded default:
-#   backups (dr/postgresql-ha-backup-gcp@v1) -> the whole on-prem site killed under a write load ->
+# The main job on a fresh machine: install what is missing, build, bring the lab up as namespaced
+# hosts reached only over SSH (on-prem etcd + pg1-pg3, DNS, the DR site's dr-etcd + dr1-dr3, the
+# managed host, and the object-store host with an S3 server), and run a full baseline-lane DR drill:
+#   backups into the S3 object store (dr/postgresql-ha-backup-gcp@v1) -> the whole on-prem site powered off under a write load ->
 #   failover drill (dr/postgresql-ha-failover-gcp@v1: fence, drain, restore on the GCP site, endpoint
 #   publication, then the DR lineage's backups) -> writes on the DR cluster -> the on-prem hosts come back
 #   -> controlled failback drill (dr/postgresql-ha-failback-onprem@v1: gate, fence DR, final backup,
 #   on-prem rebuilt from the DR lineage, cutback). Each drill prints RTO, RPO and per-phase times and
-#   writes report.{json,md,html}. Then everything is stopped (by pid) and the lab's data dir deleted (drill reports stay in the runtime root). --keep leaves the lab running.
+#   writes report.{json,md,html}. Then everything is stopped and the lab's data dir deleted (drill
+#   reports stay in the runtime root). --keep leaves the lab running; --loopback runs the same drill on
+#   the loopback lab (processes of this machine on 127.0.x.y) instead of the hosts.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-keep=0; [ "${1:-}" = "--keep" ] && keep=1
+keep=0; kind=hosts
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=1 ;;
+    --loopback) kind=loopback ;;
+    *) echo "usage: scripts/main.sh [--keep] [--loopback]" >&2; exit 2 ;;
+  esac
+done
 
 bash scripts/setup.sh
 root="${HYOPS_RUNTIME_ROOT:-$here/.lab/runtime}"
@@ -26,17 +36,30 @@ trap cleanup EXIT
 
 step() { echo; echo "== $*"; }
 
-step "lab up (on-prem site 127.0.1.x, DNS 127.0.5.1)"; hyops lab up
-step "baseline backups: dr/postgresql-ha-backup-gcp@v1"; hyops blueprint deploy --ref dr/postgresql-ha-backup-gcp@v1
+if [ "$kind" = hosts ]; then
+  step "lab up: namespaced hosts on 169.254.250.16/28, reached over ssh only, with the object-store host"
+  hyops --output json lab up --hosts --object-stores > "$work/lab.json"
+else
+  step "lab up: loopback lab (on-prem site 127.0.1.x, DNS 127.0.5.1, object stores 127.0.4.x)"
+  hyops --output json lab up --object-stores > "$work/lab.json"
+fi
+# Inputs from what the lab published: the S3 store as the repository (key NAMES only; the keys are in
+# the lab vault), and on hosts the DR site's VMs for org/gcp/dr-hosts (provider hosts).
+/usr/bin/python3 - "$work" "$kind" <<'PY'
+import json, sys
+work, kind = sys.argv[1], sys.argv[2]
+lab = json.load(open(f"{work}/lab.json"))
+json.dump({"object_repo": lab["object_stores"]["s3"]}, open(f"{work}/backup.json", "w"), indent=1)
+failover = {"fence_onprem": {"fence_confirm": "hyops-onprem"}, "restore_dr": {"restore_confirm": "gcp-dr-pg"}}
+if kind == "hosts":
+    failover["dr_hosts"] = lab["dr_site"]
+json.dump(failover, open(f"{work}/failover.json", "w"), indent=1)
+PY
+step "baseline backups into the S3 object store: dr/postgresql-ha-backup-gcp@v1"
+hyops blueprint deploy --ref dr/postgresql-ha-backup-gcp@v1 --inputs "$work/backup.json"
 
-cat > "$work/failover.yml" <<'YAML'
-fence_onprem:
-  fence_confirm: hyops-onprem
-restore_dr:
-  restore_confirm: gcp-dr-pg
-YAML
 step "failover drill: the on-prem site dies under load, then dr/postgresql-ha-failover-gcp@v1"
-hyops blueprint drill --ref dr/postgresql-ha-failover-gcp@v1 --inputs "$work/failover.yml" --disaster onprem-site --settle-s 25
+hyops blueprint drill --ref dr/postgresql-ha-failover-gcp@v1 --inputs "$work/failover.json" --disaster onprem-site --settle-s 25
 
 step "writes on the DR cluster through the published endpoint"; hyops lab load --duration 5
 step "the on-prem hosts come back (etcd only; the old database is not resumed)"; hyops lab repair-site
