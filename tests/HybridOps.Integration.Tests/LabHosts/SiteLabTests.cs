@@ -86,7 +86,7 @@ public sealed class SiteLabTests : IAsyncLifetime
 
         var status = await site.HyopsAsync("--output", "json", "lab", "status", "--lab-dir", site.LabDir);
         status.ExitCode.ShouldBe(0, status.ToString());
-        JsonNode.Parse(status.StdOut)!["hosts"]!.AsArray().Count.ShouldBe(9, "etcd, pg1-pg3, dns, dr-etcd, dr1-dr3");
+        JsonNode.Parse(status.StdOut)!["hosts"]!.AsArray().Count.ShouldBe(10, "etcd, pg1-pg3, dns, dr-etcd, dr1-dr3, managed");
     }
 
     [Fact]
