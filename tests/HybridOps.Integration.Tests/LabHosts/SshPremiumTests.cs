@@ -142,6 +142,37 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
         var fenced = Outputs("platform__onprem__postgresql-fence", "onprem");
         fenced["method"]!.GetValue<string>().ShouldBe("pg_hba-reject");
         fenced["fenced"]!.GetValue<bool>().ShouldBeTrue();
+
+        // Failback: 49 more writes on the managed primary; the old on-prem database tier is retired (power cut,
+        // the hosts come back with etcd only) and the failback blueprint fences the managed primary and reseeds a
+        // new lineage onto the on-prem hosts over ssh, pg_dump and pg_restore running on the new leader's host.
+        await TestSql.ExecAsync(promoted, "insert into controlled select g, 'on managed' from generate_series(102, 150) g");
+        (await site.HyopsAsync("lab", "fail-site", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
+        (await site.HyopsAsync("lab", "repair-site", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
+        var gate = await InputsAsync("gate.json", new JsonObject { ["gate_id"] = "failback-onprem", ["target_state_ref"] = "platform/onprem/inventory", ["target_output_key"] = "cluster_name" });
+        var nonce = await site.HyopsAsync("--output", "json", "module", "status", "--module", "core/shared/manual-gate", "--instance", "failback-onprem", "--inputs", gate);
+        var back = new JsonObject
+        {
+            ["maintenance_gate"] = new JsonObject
+            {
+                ["confirm"] = true, ["confirm_target"] = "hyops-onprem", ["confirm_nonce"] = JsonNode.Parse(nonce.StdOut)!["outputs"]!["nonce"]!.GetValue<string>(),
+            },
+            ["fence_managed"] = new JsonObject { ["fence_confirm"] = Instance },
+            ["reseed_onprem"] = new JsonObject { ["reseed_confirm"] = "hyops-onprem", ["wipe_confirm"] = "hyops-onprem" },
+        };
+        sw.Restart();
+        var failback = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-cloudsql-failback-onprem@v1", "--inputs", await InputsAsync("failback.json", back));
+        failback.ExitCode.ShouldBe(0, failback.ToString());
+        output.WriteLine($"figure: ssh premium: failback reseed onto the on-prem hosts {sw.Elapsed.TotalSeconds:F1} s");
+        var onpremLeader = Outputs("platform__onprem__postgresql-ha")["leader_host"]!.GetValue<string>();
+        Outputs("platform__onprem__inventory")["members"]!.AsArray().Select(m => m!["host"]!.GetValue<string>()).ShouldContain(onpremLeader);
+        (await PgProbe.ScalarAsync<long>(new PgEndpoint(onpremLeader, 5432, "postgres", site.SuperuserPassword), "select count(*) from controlled", CancellationToken.None)).ShouldBe(150);
+        (await SshAsync("pg1", "ls /var/lib/postgresql/hyops-rebuild/hyops-onprem/pg1/reseed-dump | wc -l")).Trim().ShouldBe("0", "the dumps are removed from the leader's host");
+        Directory.Exists("/var/lib/postgresql/hyops-rebuild").ShouldBeFalse();
+        foreach (var (path, text) in site.RuntimeFiles())
+        {
+            text.ShouldNotContain(site.SuperuserPassword, customMessage: path);
+        }
     }
 
     private async Task<string> OnpremLeaderAsync()

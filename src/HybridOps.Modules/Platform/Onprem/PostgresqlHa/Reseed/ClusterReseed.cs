@@ -167,17 +167,25 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             return cluster?.Leaders.FirstOrDefault() is { State: "running" } leader && leader.Name == first.Name;
         }, ct);
 
-        // 5. Data: every database of the fenced managed primary, pg_dump | pg_restore on this machine (the dump
-        //    dir is this machine's, under the site's work_root or the data root of a local site).
+        // 5. Data: every database of the fenced managed primary, pg_dump then pg_restore. On ssh hosts both run on
+        //    the new leader's host through its executor (the dump waits in its member dir); on a local site here.
         var leaderEndpoint = new Postgres.Sql.PgEndpoint(first.Host, first.PgPort, superuser, superuserPassword);
         var databases = await DatabasesAsync(source.Endpoint(sourcePassword), ct);
-        var dumpDir = DumpDir();
-        await new OwnedPaths(runner, hosts.OsUser).EnsureDirectoryAsync(dumpDir, Private, ct);
+        var dumpDir = hosts.OverSsh ? $"{first.Dir}/reseed-dump" : Path.Combine(hosts.DataRoot, "reseed-dump");
+        if (hosts.OverSsh)
+        {
+            await members.EnsureDirectoryAsync(first, dumpDir, Private, ct);
+        }
+        else
+        {
+            await new OwnedPaths(runner, hosts.OsUser).EnsureDirectoryAsync(dumpDir, Private, ct);
+        }
+
         var verification = new JsonObject();
         var mismatches = new List<string>();
         foreach (var db in databases)
         {
-            await CopyDatabaseAsync(db, leaderEndpoint, sourcePassword, superuserPassword, dumpDir, ct);
+            await CopyDatabaseAsync(first, db, leaderEndpoint, sourcePassword, superuserPassword, dumpDir, ct);
             var expected = await TableChecksums.ReadAsync(source.Endpoint(sourcePassword, db), ct);
             var actual = await TableChecksums.ReadAsync(leaderEndpoint with { Database = db }, ct);
             var bad = expected.Keys.Union(actual.Keys).Where(t => !expected.TryGetValue(t, out var e) || !actual.TryGetValue(t, out var a) || e != a).ToList();
@@ -185,7 +193,15 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             verification[db] = new JsonObject { ["managed"] = TableChecksums.ToJson(expected), ["onprem"] = TableChecksums.ToJson(actual), ["mismatched"] = bad.ToJsonArray() };
         }
 
-        Directory.Delete(dumpDir, recursive: true);
+        if (hosts.OverSsh)
+        {
+            await members.DeleteContentsAsync(first, dumpDir, ct);
+        }
+        else
+        {
+            Directory.Delete(dumpDir, recursive: true);
+        }
+
         context.Evidence.Check("table_verification", mismatches.Count == 0, (JsonObject)verification.DeepClone(), mismatches.Count == 0 ? null : DiagnosticCatalog.ReseedVerificationFailed.Code);
         if (mismatches.Count > 0)
         {
@@ -290,7 +306,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         return [.. rows.Select(r => (string)r[0]!)];
     }
 
-    private async Task CopyDatabaseAsync(string db, Postgres.Sql.PgEndpoint leader, string sourcePassword, string leaderPassword, string dumpDir, CancellationToken ct)
+    private async Task CopyDatabaseAsync(RestoreHost first, string db, Postgres.Sql.PgEndpoint leader, string sourcePassword, string leaderPassword, string dumpDir, CancellationToken ct)
     {
         if (db != "postgres")
         {
@@ -301,14 +317,35 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             }
         }
 
-        var file = Path.Combine(dumpDir, db + ".dump");
-        await RunAsync($"pg_dump {db}", new ProcessSpec(Path.Combine(bin, "pg_dump"),
-            ["-h", source.Host, "-p", source.Port.ToString(CultureInfo.InvariantCulture), "-U", source.AdminUser, "-d", db, "-Fc", "--no-owner", "--no-privileges",
-             "--no-subscriptions", "--no-publications", "-f", file],
+        var file = $"{dumpDir}/{db}.dump";
+        string[] dump = [$"{bin}/pg_dump", "-h", source.Host, "-p", source.Port.ToString(CultureInfo.InvariantCulture), "-U", source.AdminUser, "-d", db, "-Fc", "--no-owner", "--no-privileges",
+            "--no-subscriptions", "--no-publications", "-f", file];
+        string[] restore = [$"{bin}/pg_restore", "-h", leader.Host, "-p", leader.Port.ToString(CultureInfo.InvariantCulture), "-U", leader.User, "-d", db, "--no-owner", "--no-privileges",
+            "--exit-on-error", "--single-transaction", file];
+        if (hosts.OverSsh)
+        {
+            await OnHostAsync(first, $"pg_dump {db}", dump, sourcePassword, ct);
+            await OnHostAsync(first, $"pg_restore {db}", restore, leaderPassword, ct);
+            return;
+        }
+
+        await RunAsync($"pg_dump {db}", new ProcessSpec(dump[0], dump[1..],
             WorkingDirectory: dumpDir, Environment: new Dictionary<string, string> { ["PGPASSWORD"] = sourcePassword }, RunAsUser: RunAs, Timeout: timeout), DiagnosticCatalog.ReseedCopyFailed, ct);
-        await RunAsync($"pg_restore {db}", new ProcessSpec(Path.Combine(bin, "pg_restore"),
-            ["-h", leader.Host, "-p", leader.Port.ToString(CultureInfo.InvariantCulture), "-U", leader.User, "-d", db, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", file],
+        await RunAsync($"pg_restore {db}", new ProcessSpec(restore[0], restore[1..],
             WorkingDirectory: dumpDir, Environment: new Dictionary<string, string> { ["PGPASSWORD"] = leaderPassword }, RunAsUser: RunAs, Timeout: timeout), DiagnosticCatalog.ReseedCopyFailed, ct);
+    }
+
+    /// <summary>A copy tool on a member host through its executor, as the service user; the password only in its environment.</summary>
+    private async Task OnHostAsync(RestoreHost h, string name, IReadOnlyList<string> argv, string password, CancellationToken ct)
+    {
+        var r = await members.RunAsync(h, argv, new Dictionary<string, string> { ["PGPASSWORD"] = password }, timeout, ct);
+        var tail = (r.StdErr + r.StdOut).Trim();
+        tail = tail.Length > 1500 ? tail[^1500..] : tail;
+        context.Evidence.Action(name, r.Argv, r.ExitCode, r.Duration, new JsonObject { ["host"] = h.Name, ["stderr_tail"] = tail });
+        if (r.ExitCode != 0)
+        {
+            throw HyopsException.From(DiagnosticCatalog.ReseedCopyFailed, $"{name} on {h.Name} exited {r.ExitCode}: {tail}");
+        }
     }
 
     private static string QuoteIdent(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
@@ -318,19 +355,6 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
 
     private Task WaitAsync(IReadOnlyList<RestoreHost> started, string what, Func<Task<bool>> condition, CancellationToken ct) =>
         PatroniWait.UntilAsync(context, members, started, timeout, DiagnosticCatalog.ReseedNotReady, what, condition, ct);
-
-    /// <summary>Where the dumps wait between pg_dump and pg_restore on this machine: the local site's data root, or the site's work_root for ssh hosts.</summary>
-    private string DumpDir()
-    {
-        if (!hosts.OverSsh)
-        {
-            return Path.Combine(hosts.DataRoot, "reseed-dump");
-        }
-
-        var root = SitePaths.WorkRoot(context.Inputs.State("hosts_state_ref")!.Outputs) ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
-            "the hosts' inventory publishes no work_root: a reseed onto ssh hosts keeps its dumps on this machine under <work_root>/reseed-dump-<cluster>");
-        return Path.Combine(root, $"reseed-dump-{scope}");
-    }
 
     private JsonObject InventoryOf(string superuser, string superuserEnv) => new()
     {
