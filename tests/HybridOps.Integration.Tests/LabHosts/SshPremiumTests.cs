@@ -149,8 +149,8 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
         await TestSql.ExecAsync(promoted, "insert into controlled select g, 'on managed' from generate_series(102, 150) g");
         (await site.HyopsAsync("lab", "fail-site", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
         (await site.HyopsAsync("lab", "repair-site", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
-        var gate = await InputsAsync("gate.json", new JsonObject { ["gate_id"] = "failback-onprem", ["target_state_ref"] = "platform/onprem/inventory", ["target_output_key"] = "cluster_name" });
-        var nonce = await site.HyopsAsync("--output", "json", "module", "status", "--module", "core/shared/manual-gate", "--instance", "failback-onprem", "--inputs", gate);
+        var gate = await InputsAsync("gate.json", new JsonObject { ["gate_id"] = "failback-managed", ["target_state_ref"] = "platform/onprem/inventory", ["target_output_key"] = "cluster_name" });
+        var nonce = await site.HyopsAsync("--output", "json", "module", "status", "--module", "core/shared/manual-gate", "--instance", "failback-managed", "--inputs", gate);
         var back = new JsonObject
         {
             ["maintenance_gate"] = new JsonObject
