@@ -22,6 +22,7 @@ internal sealed class BackupRun : IAsyncDisposable
     private IProcessRunner runner;
     private readonly JsonObject cluster;
     private readonly JsonObject repo;
+    private readonly IReadOnlyList<BackupRepository> repos;
     private readonly string stanza;
     private readonly string osUser;
     private readonly BackupTargets targets;
@@ -35,6 +36,7 @@ internal sealed class BackupRun : IAsyncDisposable
         this.runner = runner;
         cluster = context.Inputs.State("cluster_state_ref")!.Outputs;
         repo = context.Inputs.State("repo_state_ref")!.Outputs;
+        repos = BackupRepositories.From(context);
         stanza = context.Inputs.String("stanza") ?? cluster.Str("cluster_name")!;
         osUser = context.Inputs.String("os_user") ?? "postgres";
         targets = new BackupTargets(context);
@@ -90,8 +92,13 @@ internal sealed class BackupRun : IAsyncDisposable
         }
 
         var type = context.Inputs.String("backup_type") ?? "full";
-        context.Progress.Report($"pgbackrest backup --type={type} on {leader.Name}");
-        await RunCheckedAsync("backup", [$"--type={type}"], ct);
+        // One backup into each repository (pgBackRest backs up into one repository per call).
+        foreach (var r in repos)
+        {
+            context.Progress.Report($"pgbackrest backup --type={type} into repo{r.Key} ({r.StateRef}) on {leader.Name}");
+            await RunCheckedAsync("backup", repos.Count > 1 ? [$"--type={type}", $"--repo={r.Key}"] : [$"--type={type}"], ct);
+        }
+
         var outputs = BaseOutputs(leader, archiveCommand, context.Inputs.Values.Int("archive_timeout_s") ?? 60);
         outputs["stanza_created"] = true;
         outputs["check_passed"] = context.Previous?.Outputs["check_passed"]?.DeepClone();
@@ -324,8 +331,9 @@ internal sealed class BackupRun : IAsyncDisposable
             parsed = JsonNode.Parse((await RunCheckedAsync("info", ["--output=json"], ct)).StdOut);
         }
 
-        var latest = parsed is null ? null : PgBackRestBackup.LatestOf(parsed, stanza);
-        outputs["backup_count"] = parsed is null ? null : PgBackRestBackup.Labels(parsed, stanza).Count;
+        // The top-level facts are repo1's; `repositories` has every repository's.
+        var latest = parsed is null ? null : PgBackRestBackup.LatestOf(parsed, stanza, 1);
+        outputs["backup_count"] = parsed is null ? null : PgBackRestBackup.Labels(parsed, stanza, 1).Count;
         if (latest is not null)
         {
             outputs["backup_label"] = latest.Label;
@@ -352,13 +360,14 @@ internal sealed class BackupRun : IAsyncDisposable
             ? (long)Math.Max(0, (context.Time.GetUtcNow() - at).TotalSeconds)
             : null;
         AddRepositoryFacts(outputs, parsed);
+        outputs["repositories"] = BackupRepositories.Facts(repos, parsed, stanza, outputs.Str("last_archived_wal"), outputs["rpo_exposure_s"]);
     }
 
     /// <summary>From `pgbackrest info --output=json`: the repository's status, the WAL range it holds, and whether it covers the latest set.</summary>
     private void AddRepositoryFacts(JsonObject outputs, JsonNode? info)
     {
         var node = (info as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => s.Str("name") == stanza);
-        var archive = (node?["archive"] as JsonArray)?.OfType<JsonObject>().LastOrDefault();
+        var archive = (node?["archive"] as JsonArray)?.OfType<JsonObject>().LastOrDefault(a => PgBackRestRepoInfo.RepoKey(a) == 1);
         outputs["repo_status"] = node?["status"]?["message"]?.GetValue<string>();
         archiveId = archive?.Str("id");
         outputs["wal_archive_min"] = archive?.Str("min");
@@ -391,7 +400,7 @@ internal sealed class BackupRun : IAsyncDisposable
     private static string Tail(string s) => s.Length > 1000 ? s[^1000..] : s;
 
     /// <summary>The repository's credentials, written into every member's pgbackrest.conf (never argv, env or evidence).</summary>
-    private IReadOnlyList<RepoSecret> Secrets => field ??= RepoCredentials.ConfigSecrets(repo, context.Secrets);
+    private IReadOnlyList<RepoSecret> Secrets => field ??= BackupRepositories.Secrets(repos, context.Secrets);
 
     private async Task WriteConfigAsync(Leader leader, CancellationToken ct)
     {
@@ -407,13 +416,7 @@ internal sealed class BackupRun : IAsyncDisposable
             await paths.EnsureDirectoryAsync(dir, DirMode, ct);
         }
 
-        var global = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in repo["pgbackrest_options"]!.AsObject())
-        {
-            global[k] = v!.GetValue<string>();
-        }
-
-        global["repo1-retention-full"] = (context.Inputs.Values.Int("retention_full") ?? 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var global = BackupRepositories.Options(repos);
         global["compress-type"] = CompressType;
         global["process-max"] = ProcessMax(Environment.ProcessorCount);
         global["log-path"] = Path.Combine(WorkDir, "log");
@@ -444,13 +447,7 @@ internal sealed class BackupRun : IAsyncDisposable
     private async Task WriteConfigOnEveryMemberAsync(CancellationToken ct)
     {
         var hosts = sshHosts!;
-        var global = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in repo["pgbackrest_options"]!.AsObject())
-        {
-            global[k] = v!.GetValue<string>();
-        }
-
-        global["repo1-retention-full"] = (context.Inputs.Values.Int("retention_full") ?? 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var global = BackupRepositories.Options(repos);
         global["compress-type"] = CompressType;
         global["log-path"] = "/var/log/pgbackrest";
         global["lock-path"] = "/tmp/pgbackrest";
