@@ -26,7 +26,7 @@ internal static class BackupRepositories
         };
         if (context.Inputs.State("repo2_state_ref") is { } second)
         {
-            repos.Add(new(2, context.Inputs.String("repo2_state_ref")!, second.Outputs, context.Inputs.Values.Int("repo2_retention_full") ?? retention));
+            repos.Add(new(2, context.Inputs.String("repo2_state_ref")!, second.Outputs, context.Inputs.Values.Int("repo2_retention_full") is int r2 and > 0 ? r2 : retention));
         }
 
         return repos;

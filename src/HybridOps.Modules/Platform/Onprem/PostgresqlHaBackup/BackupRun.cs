@@ -213,7 +213,7 @@ internal sealed class BackupRun : IAsyncDisposable
             return ModuleOutcome.Partial(outputs, fault.Create($"pgbackrest check against {repo.Str("repo_uri")} failed: WAL after {outputs.Str("last_archived_wal") ?? "the last archived segment"} is not in the repository (rpo exposure {outputs["rpo_exposure_s"]?.ToString() ?? "unknown"} s)"));
         }
 
-        if (context.Inputs.Values["verify"]?.GetValue<bool>() != false && await VerifyAsync(outputs, ct) is { } found)
+        if (context.Inputs.Values["verify"]?.GetValue<bool>() != false && await VerifyEveryRepositoryAsync(outputs, ct) is { } found)
         {
             return ModuleOutcome.Partial(outputs, found);
         }
@@ -224,12 +224,86 @@ internal sealed class BackupRun : IAsyncDisposable
     }
 
     /// <summary>
+    /// Verify each repository: repo1 into the top-level outputs (and its `repositories` entry), repo2 into its
+    /// entry; a hole or invalid file in repo2 is repo2's RPO event, also listed in the top-level rpo_events
+    /// with its repo_state_ref. The first finding makes status partial.
+    /// </summary>
+    private async Task<Diagnostic?> VerifyEveryRepositoryAsync(JsonObject outputs, CancellationToken ct)
+    {
+        var entries = (outputs["repositories"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var found = await VerifyAsync(outputs, 1, archiveId, ct);
+        var events = new JsonArray();
+        foreach (var r in repos)
+        {
+            var entry = entries.FirstOrDefault(e => e.Int("repo_key") == r.Key);
+            if (entry is null)
+            {
+                continue;
+            }
+
+            var behind = entry["rpo_events"]?.DeepClone() as JsonArray ?? [];
+            if (r.Key == 1)
+            {
+                foreach (var key in new[] { "verify_passed", "verify_error", "verify_result", "wal_gaps", "wal_continuous", "rpo_events" })
+                {
+                    entry[key] = outputs[key]?.DeepClone();
+                }
+            }
+            else
+            {
+                var diagnostic = await VerifyAsync(entry, r.Key, entry.Str("archive_id"), ct);
+                found ??= diagnostic is null ? null : diagnostic with { Message = $"{r.StateRef} (repo{r.Key}): {diagnostic.Message}" };
+            }
+
+            var own = entry["rpo_events"] as JsonArray ?? [];
+            foreach (var e in own.OfType<JsonObject>())
+            {
+                e["repo_state_ref"] = r.StateRef;
+            }
+
+            foreach (var e in behind)
+            {
+                own.Add(e?.DeepClone());
+            }
+
+            entry["rpo_events"] = own;
+            foreach (var e in r.Key > 1 ? own : behind)
+            {
+                events.Add(e?.DeepClone());
+            }
+
+            if (behind.FirstOrDefault() is JsonObject lag)
+            {
+                found ??= DiagnosticCatalog.WalArchiveGap.Create(
+                    $"{r.StateRef} (repo{r.Key}) holds WAL up to {lag.Str("wal_archive_max") ?? "nothing"}, behind {lag.Str("behind")}: recovery from it stops there");
+            }
+        }
+
+        if (outputs["rpo_events"] is JsonArray top)
+        {
+            foreach (var e in top.OfType<JsonObject>())
+            {
+                e["repo_state_ref"] = repos[0].StateRef;
+            }
+
+            foreach (var e in events)
+            {
+                top.Add(e?.DeepClone());
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// `pgbackrest verify`: every backup file and archived segment read back and checked, and the WAL
     /// ranges walked (a hole between two ranges is a gap the ends of info's range do not show).
     /// </summary>
-    private async Task<Diagnostic?> VerifyAsync(JsonObject outputs, CancellationToken ct)
+    private async Task<Diagnostic?> VerifyAsync(JsonObject outputs, int repoKey, string? archiveId, CancellationToken ct)
     {
-        var verify = await Cli.RunAsync("verify", PgBackRestVerify.Options, commandTimeout, ct);
+        var repo = repos[repoKey - 1].Outputs;
+        var options = repos.Count > 1 ? PgBackRestVerify.Options.Append($"--repo={repoKey}").ToList() : PgBackRestVerify.Options;
+        var verify = await Cli.RunAsync("verify", options, commandTimeout, ct);
         context.Evidence.Action("pgbackrest verify", verify.Argv, verify.ExitCode, verify.Duration, new JsonObject { ["stdout_tail"] = Tail(verify.StdOut).Trim() });
         if (!verify.Succeeded)
         {
@@ -244,7 +318,7 @@ internal sealed class BackupRun : IAsyncDisposable
         if (parsed.Ranges.Count == 0 && archiveId is not null)
         {
             // verify saw no archive (a store whose listing it cannot use): walk the archive id info named.
-            var listing = await Cli.RunWithArgumentsAsync("repo-ls", ["--recurse"], [$"archive/{stanza}/{archiveId}"], commandTimeout, ct);
+            var listing = await Cli.RunWithArgumentsAsync("repo-ls", repos.Count > 1 ? ["--recurse", $"--repo={repoKey}"] : ["--recurse"], [$"archive/{stanza}/{archiveId}"], commandTimeout, ct);
             context.Evidence.Action("pgbackrest repo-ls", listing.Argv, listing.ExitCode, listing.Duration, new JsonObject { ["stderr_tail"] = Tail(listing.StdErr).Trim() });
             if (listing.Succeeded)
             {
