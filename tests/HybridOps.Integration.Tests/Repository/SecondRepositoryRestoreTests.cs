@@ -85,6 +85,24 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
         var drConfig = Directory.EnumerateFiles(dr["data_root"]!.GetValue<string>(), "pgbackrest.conf", SearchOption.AllDirectories).First();
         File.ReadAllText(drConfig).ShouldContain("repo1-path=" + Path.Combine(site.Dir, "object-repo2", "hyops-r2"));
 
+        // While repo1 is unreachable the source's WAL still reaches repo2 (archive-push stores it there and fails,
+        // so PostgreSQL retries): repo1's entry carries the RPO event, status is partial.
+        await ExecAsync(leader, "insert into repo2_probe values (11, 'repo1 down')");
+        var more = await PgProbe.ScalarAsync<string>(leader, "select pg_walfile_name(pg_switch_wal())", CancellationToken.None);
+        await WaitUntilAsync(() => Task.FromResult(Directory.EnumerateFiles(Path.Combine(site.Dir, "object-repo2"), more + "-*", SearchOption.AllDirectories).Any()),
+            "the segment written while repo1 is unreachable to reach repo2");
+        var down = await site.HyopsAsync("--output", "json", "module", "status", "--module", Backup, "--inputs", WriteInputs("status-down.json", new JsonObject { ["repo2_state_ref"] = "org/azure/object-repo" }));
+        down.ExitCode.ShouldNotBe(0, down.ToString());
+        var downOutputs = JsonNode.Parse(down.StdOut)!["outputs"]!;
+        downOutputs["check_passed"]!.GetValue<bool>().ShouldBeFalse();
+        string.CompareOrdinal(downOutputs["last_archived_wal"]!.GetValue<string>(), more).ShouldBeLessThan(0);
+        var downRepos = downOutputs["repositories"]!.AsArray();
+        string.CompareOrdinal(downRepos[1]!["wal_archive_max"]!.GetValue<string>(), more).ShouldBeGreaterThanOrEqualTo(0);
+        downRepos[1]!["rpo_events"]!.AsArray().ShouldBeEmpty();
+        var lag = downRepos[0]!["rpo_events"]!.AsArray().Single()!;
+        lag["kind"]!.GetValue<string>().ShouldBe("archive_behind");
+        lag["repo_state_ref"]!.GetValue<string>().ShouldBe("org/gcp/object-repo");
+
         var destroy = await site.HyopsAsync("module", "destroy", "--module", Ha, "--instance", "gcp-dr");
         destroy.ExitCode.ShouldBe(0, destroy.ToString());
         Directory.Move(repo1Dir + ".unreachable", repo1Dir);
