@@ -88,7 +88,7 @@ public sealed class SecondRepositoryTests
     [Fact]
     public void Facts_ListEveryRepository_WithItsOwnSetAndWalRange()
     {
-        var facts = BackupRepositories.Facts([Gcs, Azure], Info("000000010000000000000009"), "main", "000000010000000000000009", JsonValue.Create(12));
+        var facts = BackupRepositories.Facts([Gcs, Azure], Info("000000010000000000000009"), "main", JsonValue.Create(12));
         facts.Count.ShouldBe(2);
         var repo2 = facts[1]!.AsObject();
         repo2["repo_state_ref"]!.ToString().ShouldBe("org/azure/object-repo");
@@ -105,7 +105,7 @@ public sealed class SecondRepositoryTests
     [Fact]
     public void Facts_ReportARepositoryWhoseWalEndsEarly_AsItsOwnRpoEvent()
     {
-        var facts = BackupRepositories.Facts([Gcs, Azure], Info("000000010000000000000007"), "main", "000000010000000000000009", JsonValue.Create(12));
+        var facts = BackupRepositories.Facts([Gcs, Azure], Info("000000010000000000000007"), "main", JsonValue.Create(12));
         facts[0]!["rpo_events"]!.AsArray().ShouldBeEmpty();
         var lag = facts[1]!["rpo_events"]!.AsArray().Single()!.AsObject();
         lag["kind"]!.ToString().ShouldBe("archive_behind");
@@ -113,5 +113,13 @@ public sealed class SecondRepositoryTests
         lag["repo_state_ref"]!.ToString().ShouldBe("org/azure/object-repo");
         lag["wal_archive_max"]!.ToString().ShouldBe("000000010000000000000007");
         lag["behind"]!.ToString().ShouldBe("000000010000000000000009");
+    }
+
+    [Fact]
+    public void Facts_OfOneRepository_HaveNoRepositoryToBeBehind()
+    {
+        var facts = BackupRepositories.Facts([Gcs], Info("000000010000000000000007"), "main", JsonValue.Create(12));
+        facts.Single()!["rpo_events"]!.AsArray().ShouldBeEmpty();
+        facts.Single()!["wal_archive_max"]!.ToString().ShouldBe("000000010000000000000009");
     }
 }

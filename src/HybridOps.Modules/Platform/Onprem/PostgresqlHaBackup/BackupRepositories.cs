@@ -59,13 +59,15 @@ internal static class BackupRepositories
     /// The `repositories` output: one entry per repository from `pgbackrest info`. Every repository gets the
     /// archiver's rpo_exposure_s (pg_stat_archiver advances only when every repository took the segment, so
     /// it is exact for the one that lags); a repository whose WAL ends before another's (or before the
-    /// leader's last archived segment) gets an `archive_behind` RPO event: its own gap.
+    /// gets an `archive_behind` RPO event: its own gap.
     /// </summary>
-    public static JsonArray Facts(IReadOnlyList<BackupRepository> repos, JsonNode? info, string stanza, string? lastArchivedWal, JsonNode? rpoExposure)
+    public static JsonArray Facts(IReadOnlyList<BackupRepository> repos, JsonNode? info, string stanza, JsonNode? rpoExposure)
     {
         var parsed = repos.Select(r => (Repo: r, Info: info is null ? null : PgBackRestRepoInfo.Of(info, stanza, r.Key),
             Latest: info is null ? null : PgBackRestBackup.LatestOf(info, stanza, r.Key))).ToList();
-        var lead = parsed.Select(p => p.Info?.WalMax).Append(lastArchivedWal).OfType<string>().Max(StringComparer.Ordinal);
+        // Compared between the repositories of one `info` call only: pg_stat_archiver is read after it and may
+        // be a segment ahead of both. One repository has nothing to be behind.
+        var lead = repos.Count < 2 ? null : parsed.Select(p => p.Info?.WalMax).OfType<string>().Max(StringComparer.Ordinal);
         var list = new JsonArray();
         foreach (var (repo, repoInfo, latest) in parsed)
         {
