@@ -6,12 +6,15 @@ namespace HybridOps.Postgres.PgBackRest;
 /// <summary>The latest backup set of one stanza, read from <c>pgbackrest info --output=json</c>.</summary>
 public sealed record PgBackRestBackup(string Label, string Type, long Timeline, string? WalStart, string? WalStop, DateTimeOffset Started, DateTimeOffset Stopped, long? SizeBytes, long? RepoSizeBytes)
 {
-    /// <summary>Parses the info JSON; null when the stanza has no backup. Throws on a document of another shape.</summary>
-    public static PgBackRestBackup? LatestOf(JsonNode? info, string stanza)
+    /// <summary>
+    /// Parses the info JSON; null when the stanza has no backup (in repository <paramref name="repoKey"/>, when given).
+    /// Throws on a document of another shape.
+    /// </summary>
+    public static PgBackRestBackup? LatestOf(JsonNode? info, string stanza, int? repoKey = null)
     {
-        var stanzaNode = (info as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => (string?)s["name"] == stanza)
+        var stanzaNode = PgBackRestRepoInfo.Stanza(info, stanza)
             ?? throw new InvalidDataException($"pgbackrest info has no stanza '{stanza}'");
-        var last = (stanzaNode["backup"] as JsonArray)?.OfType<JsonObject>().LastOrDefault();
+        var last = (stanzaNode["backup"] as JsonArray)?.OfType<JsonObject>().LastOrDefault(b => repoKey is null || PgBackRestRepoInfo.RepoKey(b) == repoKey);
         if (last is null)
         {
             return null;
@@ -30,8 +33,9 @@ public sealed record PgBackRestBackup(string Label, string Type, long Timeline, 
             (long?)last["info"]?["repository"]?["size"]);
     }
 
-    /// <summary>Every backup label of the stanza, oldest first.</summary>
-    public static IReadOnlyList<string> Labels(JsonNode? info, string stanza) =>
-        ((info as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => (string?)s["name"] == stanza)?["backup"] as JsonArray)?
-            .OfType<JsonObject>().Select(b => (string?)b["label"]).OfType<string>().ToList() ?? [];
+    /// <summary>Every backup label of the stanza (in repository <paramref name="repoKey"/>, when given), oldest first.</summary>
+    public static IReadOnlyList<string> Labels(JsonNode? info, string stanza, int? repoKey = null) =>
+        (PgBackRestRepoInfo.Stanza(info, stanza)?["backup"] as JsonArray)?
+            .OfType<JsonObject>().Where(b => repoKey is null || PgBackRestRepoInfo.RepoKey(b) == repoKey)
+            .Select(b => (string?)b["label"]).OfType<string>().ToList() ?? [];
 }

@@ -22,6 +22,7 @@ internal sealed class BackupRun : IAsyncDisposable
     private IProcessRunner runner;
     private readonly JsonObject cluster;
     private readonly JsonObject repo;
+    private readonly IReadOnlyList<BackupRepository> repos;
     private readonly string stanza;
     private readonly string osUser;
     private readonly BackupTargets targets;
@@ -35,6 +36,7 @@ internal sealed class BackupRun : IAsyncDisposable
         this.runner = runner;
         cluster = context.Inputs.State("cluster_state_ref")!.Outputs;
         repo = context.Inputs.State("repo_state_ref")!.Outputs;
+        repos = BackupRepositories.From(context);
         stanza = context.Inputs.String("stanza") ?? cluster.Str("cluster_name")!;
         osUser = context.Inputs.String("os_user") ?? "postgres";
         targets = new BackupTargets(context);
@@ -90,8 +92,13 @@ internal sealed class BackupRun : IAsyncDisposable
         }
 
         var type = context.Inputs.String("backup_type") ?? "full";
-        context.Progress.Report($"pgbackrest backup --type={type} on {leader.Name}");
-        await RunCheckedAsync("backup", [$"--type={type}"], ct);
+        // One backup into each repository (pgBackRest backs up into one repository per call).
+        foreach (var r in repos)
+        {
+            context.Progress.Report($"pgbackrest backup --type={type} into repo{r.Key} ({r.StateRef}) on {leader.Name}");
+            await RunCheckedAsync("backup", repos.Count > 1 ? [$"--type={type}", $"--repo={r.Key}"] : [$"--type={type}"], ct);
+        }
+
         var outputs = BaseOutputs(leader, archiveCommand, context.Inputs.Values.Int("archive_timeout_s") ?? 60);
         outputs["stanza_created"] = true;
         outputs["check_passed"] = context.Previous?.Outputs["check_passed"]?.DeepClone();
@@ -206,7 +213,7 @@ internal sealed class BackupRun : IAsyncDisposable
             return ModuleOutcome.Partial(outputs, fault.Create($"pgbackrest check against {repo.Str("repo_uri")} failed: WAL after {outputs.Str("last_archived_wal") ?? "the last archived segment"} is not in the repository (rpo exposure {outputs["rpo_exposure_s"]?.ToString() ?? "unknown"} s)"));
         }
 
-        if (context.Inputs.Values["verify"]?.GetValue<bool>() != false && await VerifyAsync(outputs, ct) is { } found)
+        if (context.Inputs.Values["verify"]?.GetValue<bool>() != false && await VerifyEveryRepositoryAsync(outputs, ct) is { } found)
         {
             return ModuleOutcome.Partial(outputs, found);
         }
@@ -217,12 +224,81 @@ internal sealed class BackupRun : IAsyncDisposable
     }
 
     /// <summary>
+    /// Verify each repository: repo1 into the top-level outputs (and its `repositories` entry), repo2 into its
+    /// entry; a hole or invalid file in repo2 is repo2's RPO event, also listed in the top-level rpo_events
+    /// with its repo_state_ref. The first finding of verify makes status partial; `archive_behind` (one `info`
+    /// snapshot, which a segment archived mid-call can make) is published, not raised.
+    /// </summary>
+    private async Task<Diagnostic?> VerifyEveryRepositoryAsync(JsonObject outputs, CancellationToken ct)
+    {
+        var entries = (outputs["repositories"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var found = await VerifyAsync(outputs, 1, archiveId, ct);
+        var events = new JsonArray();
+        foreach (var r in repos)
+        {
+            var entry = entries.FirstOrDefault(e => e.Int("repo_key") == r.Key);
+            if (entry is null)
+            {
+                continue;
+            }
+
+            var behind = entry["rpo_events"]?.DeepClone() as JsonArray ?? [];
+            if (r.Key == 1)
+            {
+                foreach (var key in new[] { "verify_passed", "verify_error", "verify_result", "wal_gaps", "wal_continuous", "rpo_events" })
+                {
+                    entry[key] = outputs[key]?.DeepClone();
+                }
+            }
+            else
+            {
+                var diagnostic = await VerifyAsync(entry, r.Key, entry.Str("archive_id"), ct);
+                found ??= diagnostic is null ? null : diagnostic with { Message = $"{r.StateRef} (repo{r.Key}): {diagnostic.Message}" };
+            }
+
+            var own = entry["rpo_events"] as JsonArray ?? [];
+            foreach (var e in own.OfType<JsonObject>())
+            {
+                e["repo_state_ref"] = r.StateRef;
+            }
+
+            foreach (var e in behind)
+            {
+                own.Add(e?.DeepClone());
+            }
+
+            entry["rpo_events"] = own;
+            foreach (var e in r.Key > 1 ? own : behind)
+            {
+                events.Add(e?.DeepClone());
+            }
+        }
+
+        if (outputs["rpo_events"] is JsonArray top)
+        {
+            foreach (var e in top.OfType<JsonObject>())
+            {
+                e["repo_state_ref"] = repos[0].StateRef;
+            }
+
+            foreach (var e in events)
+            {
+                top.Add(e?.DeepClone());
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// `pgbackrest verify`: every backup file and archived segment read back and checked, and the WAL
     /// ranges walked (a hole between two ranges is a gap the ends of info's range do not show).
     /// </summary>
-    private async Task<Diagnostic?> VerifyAsync(JsonObject outputs, CancellationToken ct)
+    private async Task<Diagnostic?> VerifyAsync(JsonObject outputs, int repoKey, string? archiveId, CancellationToken ct)
     {
-        var verify = await Cli.RunAsync("verify", PgBackRestVerify.Options, commandTimeout, ct);
+        var repo = repos[repoKey - 1].Outputs;
+        var options = repos.Count > 1 ? PgBackRestVerify.Options.Append($"--repo={repoKey}").ToList() : PgBackRestVerify.Options;
+        var verify = await Cli.RunAsync("verify", options, commandTimeout, ct);
         context.Evidence.Action("pgbackrest verify", verify.Argv, verify.ExitCode, verify.Duration, new JsonObject { ["stdout_tail"] = Tail(verify.StdOut).Trim() });
         if (!verify.Succeeded)
         {
@@ -237,7 +313,7 @@ internal sealed class BackupRun : IAsyncDisposable
         if (parsed.Ranges.Count == 0 && archiveId is not null)
         {
             // verify saw no archive (a store whose listing it cannot use): walk the archive id info named.
-            var listing = await Cli.RunWithArgumentsAsync("repo-ls", ["--recurse"], [$"archive/{stanza}/{archiveId}"], commandTimeout, ct);
+            var listing = await Cli.RunWithArgumentsAsync("repo-ls", repos.Count > 1 ? ["--recurse", $"--repo={repoKey}"] : ["--recurse"], [$"archive/{stanza}/{archiveId}"], commandTimeout, ct);
             context.Evidence.Action("pgbackrest repo-ls", listing.Argv, listing.ExitCode, listing.Duration, new JsonObject { ["stderr_tail"] = Tail(listing.StdErr).Trim() });
             if (listing.Succeeded)
             {
@@ -324,8 +400,9 @@ internal sealed class BackupRun : IAsyncDisposable
             parsed = JsonNode.Parse((await RunCheckedAsync("info", ["--output=json"], ct)).StdOut);
         }
 
-        var latest = parsed is null ? null : PgBackRestBackup.LatestOf(parsed, stanza);
-        outputs["backup_count"] = parsed is null ? null : PgBackRestBackup.Labels(parsed, stanza).Count;
+        // The top-level facts are repo1's; `repositories` has every repository's.
+        var latest = parsed is null ? null : PgBackRestBackup.LatestOf(parsed, stanza, 1);
+        outputs["backup_count"] = parsed is null ? null : PgBackRestBackup.Labels(parsed, stanza, 1).Count;
         if (latest is not null)
         {
             outputs["backup_label"] = latest.Label;
@@ -352,13 +429,14 @@ internal sealed class BackupRun : IAsyncDisposable
             ? (long)Math.Max(0, (context.Time.GetUtcNow() - at).TotalSeconds)
             : null;
         AddRepositoryFacts(outputs, parsed);
+        outputs["repositories"] = BackupRepositories.Facts(repos, parsed, stanza, outputs["rpo_exposure_s"]);
     }
 
     /// <summary>From `pgbackrest info --output=json`: the repository's status, the WAL range it holds, and whether it covers the latest set.</summary>
     private void AddRepositoryFacts(JsonObject outputs, JsonNode? info)
     {
         var node = (info as JsonArray)?.OfType<JsonObject>().FirstOrDefault(s => s.Str("name") == stanza);
-        var archive = (node?["archive"] as JsonArray)?.OfType<JsonObject>().LastOrDefault();
+        var archive = (node?["archive"] as JsonArray)?.OfType<JsonObject>().LastOrDefault(a => PgBackRestRepoInfo.RepoKey(a) == 1);
         outputs["repo_status"] = node?["status"]?["message"]?.GetValue<string>();
         archiveId = archive?.Str("id");
         outputs["wal_archive_min"] = archive?.Str("min");
@@ -391,7 +469,7 @@ internal sealed class BackupRun : IAsyncDisposable
     private static string Tail(string s) => s.Length > 1000 ? s[^1000..] : s;
 
     /// <summary>The repository's credentials, written into every member's pgbackrest.conf (never argv, env or evidence).</summary>
-    private IReadOnlyList<RepoSecret> Secrets => field ??= RepoCredentials.ConfigSecrets(repo, context.Secrets);
+    private IReadOnlyList<RepoSecret> Secrets => field ??= BackupRepositories.Secrets(repos, context.Secrets);
 
     private async Task WriteConfigAsync(Leader leader, CancellationToken ct)
     {
@@ -407,13 +485,7 @@ internal sealed class BackupRun : IAsyncDisposable
             await paths.EnsureDirectoryAsync(dir, DirMode, ct);
         }
 
-        var global = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in repo["pgbackrest_options"]!.AsObject())
-        {
-            global[k] = v!.GetValue<string>();
-        }
-
-        global["repo1-retention-full"] = (context.Inputs.Values.Int("retention_full") ?? 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var global = BackupRepositories.Options(repos);
         global["compress-type"] = CompressType;
         global["process-max"] = ProcessMax(Environment.ProcessorCount);
         global["log-path"] = Path.Combine(WorkDir, "log");
@@ -444,13 +516,7 @@ internal sealed class BackupRun : IAsyncDisposable
     private async Task WriteConfigOnEveryMemberAsync(CancellationToken ct)
     {
         var hosts = sshHosts!;
-        var global = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in repo["pgbackrest_options"]!.AsObject())
-        {
-            global[k] = v!.GetValue<string>();
-        }
-
-        global["repo1-retention-full"] = (context.Inputs.Values.Int("retention_full") ?? 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var global = BackupRepositories.Options(repos);
         global["compress-type"] = CompressType;
         global["log-path"] = "/var/log/pgbackrest";
         global["lock-path"] = "/tmp/pgbackrest";

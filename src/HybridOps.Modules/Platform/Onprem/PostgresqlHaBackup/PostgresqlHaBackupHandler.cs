@@ -57,6 +57,26 @@ public sealed partial class PostgresqlHaBackupHandler(Func<PatroniClient> patron
             throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "repository state publishes no pgbackrest_options");
         }
 
+        if (context.Inputs.State("repo2_state_ref") is not null)
+        {
+            var repo2 = RequireContract(context, "repo2_state_ref", "object-repo/v1");
+            if (repo2["pgbackrest_options"] is not JsonObject { Count: > 0 })
+            {
+                throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "the second repository's state (repo2_state_ref) publishes no pgbackrest_options");
+            }
+
+            if (context.Inputs.String("repo2_state_ref") == context.Inputs.String("repo_state_ref") || repo2.Str("repo_uri") == repo.Str("repo_uri"))
+            {
+                throw HyopsException.From(DiagnosticCatalog.InputInvalid,
+                    $"repo2_state_ref '{context.Inputs.String("repo2_state_ref")}' is the same repository as repo_state_ref ({repo.Str("repo_uri")}); name a second object repository, or leave repo2_state_ref empty");
+            }
+        }
+
+        if (context.Inputs.Values.Int("repo2_retention_full") is < 0 or > 100)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"repo2_retention_full {context.Inputs.Values.Int("repo2_retention_full")} must be 0 (retention_full) to 100");
+        }
+
         var stanza = context.Inputs.String("stanza") ?? cluster.Str("cluster_name") ?? "";
         if (!StanzaPattern().IsMatch(stanza))
         {
