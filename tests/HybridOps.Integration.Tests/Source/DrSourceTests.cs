@@ -226,6 +226,9 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
     public async Task Deploy_WithTwoWritableMembers_IsAmbiguousTopology_AndPublishesNothing()
     {
         await PatchConfigAsync(new JsonObject { ["pause"] = true });
+        // The pause reaches each member at its next HA loop: promoting before pg2's Patroni is paused lets it demote
+        // pg2 again (it owns no leader key), and pg2 never shows as writable.
+        await EventuallyAsync(async () => (await Task.WhenAll(new[] { 11, 12, 13 }.Select(PausedAsync))).All(p => p));
         await f.ExecAsync("postgres", "select pg_promote()", "pg2");
         await EventuallyAsync(async () => await TryScalarAsync("select (not pg_is_in_recovery())::text", "pg2") == "true");
 
@@ -305,6 +308,19 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
         catch (NpgsqlException)
         {
             return null;
+        }
+    }
+
+    private async Task<bool> PausedAsync(int octet)
+    {
+        try
+        {
+            var status = JsonNode.Parse(await Http.GetStringAsync($"http://{Site.Host(octet)}:8008/patroni"));
+            return status?["pause"] is JsonValue v && v.TryGetValue<bool>(out var paused) && paused;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 
