@@ -283,7 +283,7 @@ public static class LabCommand
         var (dir, _) = session.Locate(labDirOption, null);
         if (SiteLabCommands.IsHostsLab(dir))
         {
-            return await SiteLabCommands.DownAsync(inv, dir, ct);
+            return await SiteLabCommands.DownAsync(inv, dir, purge, ct);
         }
 
         var started = inv.Time.GetTimestamp();

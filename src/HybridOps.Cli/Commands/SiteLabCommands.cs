@@ -122,13 +122,25 @@ internal static class SiteLabCommands
         return (int)exit;
     }
 
-    public static async Task<int> DownAsync(Invocation inv, string dir, CancellationToken ct)
+    public static async Task<int> DownAsync(Invocation inv, string dir, bool purge, CancellationToken ct)
     {
         var started = inv.Time.GetTimestamp();
         await new SiteLab(time: inv.Time).DownAsync(dir, inv.Runtime.Progress, ct);
         var seconds = inv.Time.GetElapsedTime(started).TotalSeconds;
         // The cleaner already refuses to finish quietly when something is left (HYO6071); this re-checks every recorded host.
         var left = LabHostSet.Hosts(dir).Where(h => LabHostSet.ProcessesOf(dir, h.Name).Count > 0).Select(h => $"host {h.Name}").ToList();
+        if (File.ReadAllText("/proc/mounts").Contains(dir + "/", StringComparison.Ordinal))
+        {
+            left.Add($"a mount under {dir}");
+        }
+
+        // --purge: the hosts' disks go too (their data dirs were made with this lab's passwords).
+        if (purge && left.Count == 0 && Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+            inv.Runtime.Progress.Report($"deleted the lab dir {dir} (the hosts' disks)");
+        }
+
         inv.Renderer.Result(new JsonObject
         {
             ["status"] = left.Count == 0 ? "down" : "leftovers", ["kind"] = "hosts", ["lab_dir"] = dir, ["down_seconds"] = Math.Round(seconds, 2),
