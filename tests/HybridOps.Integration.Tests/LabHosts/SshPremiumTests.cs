@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Managed;
 using HybridOps.Integration.Tests.Support;
 using HybridOps.Lab.Hosts;
 using HybridOps.Postgres.Sql;
@@ -98,7 +99,7 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
         await WaitUntilAsync(async () => await PgProbe.ScalarAsync<long>(standbyEndpoint, "select count(*) from controlled", CancellationToken.None) == 100, "100 rows on the standby");
         // The last known replication state the promotion will rely on once the source is gone.
         var status = await site.HyopsAsync("--output", "json", "module", "deploy", "--module", "org/gcp/cloudsql-external-replica",
-            "--inputs", await InputsAsync("status.json", new JsonObject { ["apply_mode"] = "status" }));
+            "--inputs", site.WriteInputs("status.json", new JsonObject { ["apply_mode"] = "status" }));
         status.ExitCode.ShouldBe(0, status.ToString());
 
         // The on-prem site is cut off from the managed host and from hyops: it can be fenced only by unreachability.
@@ -113,7 +114,7 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
             ["publish_endpoint"] = new JsonObject { ["publish_confirm"] = "db.hyops.lab." },
         };
         sw.Restart();
-        var promote = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-cloudsql-promote-gcp@v1", "--inputs", await InputsAsync("promote.json", promoteInputs));
+        var promote = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-cloudsql-promote-gcp@v1", "--inputs", site.WriteInputs("promote.json", promoteInputs));
         promote.ExitCode.ShouldBe(0, promote.ToString());
         output.WriteLine($"figure: ssh premium: promote with on-prem partitioned away {sw.Elapsed.TotalSeconds:F1} s");
         Outputs("platform__onprem__postgresql-fence", "onprem")["method"]!.GetValue<string>().ShouldBe("unreachable");
@@ -133,7 +134,7 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
         // With the network back the old primary answers again: fencing it now goes through Patroni's pg_hba.
         (await site.HyopsAsync("lab", "heal", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
         var fence = await site.HyopsAsync("--output", "json", "module", "deploy", "--module", "platform/onprem/postgresql-fence", "--instance", "onprem",
-            "--inputs", await InputsAsync("fence.json", new JsonObject
+            "--inputs", site.WriteInputs("fence.json", new JsonObject
             {
                 ["apply_mode"] = "fence", ["cluster_state_ref"] = "platform/onprem/postgresql-ha",
                 ["keep_rules_state_ref"] = "platform/onprem/postgresql-dr-source", ["fence_confirm"] = "hyops-onprem",
@@ -149,7 +150,7 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
         await TestSql.ExecAsync(promoted, "insert into controlled select g, 'on managed' from generate_series(102, 150) g");
         (await site.HyopsAsync("lab", "fail-site", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
         (await site.HyopsAsync("lab", "repair-site", "--lab-dir", site.LabDir)).ExitCode.ShouldBe(0);
-        var gate = await InputsAsync("gate.json", new JsonObject { ["gate_id"] = "failback-managed", ["target_state_ref"] = "platform/onprem/inventory", ["target_output_key"] = "cluster_name" });
+        var gate = site.WriteInputs("gate.json", new JsonObject { ["gate_id"] = "failback-managed", ["target_state_ref"] = "platform/onprem/inventory", ["target_output_key"] = "cluster_name" });
         var nonce = await site.HyopsAsync("--output", "json", "module", "status", "--module", "core/shared/manual-gate", "--instance", "failback-managed", "--inputs", gate);
         var back = new JsonObject
         {
@@ -161,7 +162,7 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
             ["reseed_onprem"] = new JsonObject { ["reseed_confirm"] = "hyops-onprem", ["wipe_confirm"] = "hyops-onprem" },
         };
         sw.Restart();
-        var failback = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-cloudsql-failback-onprem@v1", "--inputs", await InputsAsync("failback.json", back));
+        var failback = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", "dr/postgresql-cloudsql-failback-onprem@v1", "--inputs", site.WriteInputs("failback.json", back));
         failback.ExitCode.ShouldBe(0, failback.ToString());
         output.WriteLine($"figure: ssh premium: failback reseed onto the on-prem hosts {sw.Elapsed.TotalSeconds:F1} s");
         var onpremLeader = Outputs("platform__onprem__postgresql-ha")["leader_host"]!.GetValue<string>();
@@ -177,19 +178,12 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<string> OnpremLeaderAsync()
     {
-        (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha", "--inputs", await InputsAsync("assess.json", new JsonObject { ["apply_mode"] = "assess" }))).ExitCode.ShouldBe(0);
+        (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha", "--inputs", site.WriteInputs("assess.json", new JsonObject { ["apply_mode"] = "assess" }))).ExitCode.ShouldBe(0);
         return Outputs("platform__onprem__postgresql-ha")["leader_host"]!.GetValue<string>();
     }
 
     private async Task<string> AddressAsync(string host) =>
         (await SshAsync(host, "hostname -I")).Trim().Split(' ')[0];
-
-    private async Task<string> InputsAsync(string name, JsonObject inputs)
-    {
-        var path = Path.Combine(site.Dir, name);
-        await File.WriteAllTextAsync(path, inputs.ToJsonString());
-        return path;
-    }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Managed;
 using HybridOps.Integration.Tests.Support;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Sql;
@@ -55,11 +56,11 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
             repo2Inputs = new JsonObject { ["provider"] = "local", ["bucket"] = "hyops-r2", ["local_root"] = Path.Combine(site.Dir, "object-repo2") };
         }
 
-        await Ok("module", "deploy", "--module", repo1Ref, "--inputs", WriteInputs("repo1.json", repo1Inputs));
-        var repo2 = (await Ok("module", "deploy", "--module", "org/azure/object-repo", "--inputs", WriteInputs("repo2.json", repo2Inputs)))["outputs"]!;
+        await Ok("module", "deploy", "--module", repo1Ref, "--inputs", site.WriteInputs("repo1.json", repo1Inputs));
+        var repo2 = (await Ok("module", "deploy", "--module", "org/azure/object-repo", "--inputs", site.WriteInputs("repo2.json", repo2Inputs)))["outputs"]!;
         var source = (await Ok("module", "deploy", "--module", Ha))["outputs"]!;
         var backupInputs = new JsonObject { ["repo_state_ref"] = repo1Ref, ["repo2_state_ref"] = "org/azure/object-repo", ["repo2_retention_full"] = 3 };
-        var configured = (await Ok("module", "deploy", "--module", Backup, "--inputs", WriteInputs("configure.json", backupInputs)))["outputs"]!;
+        var configured = (await Ok("module", "deploy", "--module", Backup, "--inputs", site.WriteInputs("configure.json", backupInputs)))["outputs"]!;
         var config = File.ReadAllText(configured["config_path"]!.GetValue<string>());
         var repo2Path = repo2["pgbackrest_options"]!["repo1-path"]!.GetValue<string>();
         config.ShouldContain(objectStores ? "repo1-type=s3" : "repo1-path=" + Path.Combine(repo1Dir, "hyops-r1"));
@@ -69,7 +70,7 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
         var leader = site.Endpoint(source["leader_name"]!.GetValue<string>());
         await ExecAsync(leader, "create table repo2_probe(id int primary key, phase text); insert into repo2_probe select g, 'before' from generate_series(1, 5) g");
         backupInputs["apply_mode"] = "backup";
-        var backedUp = (await Ok("module", "deploy", "--module", Backup, "--inputs", WriteInputs("backup.json", backupInputs)))["outputs"]!;
+        var backedUp = (await Ok("module", "deploy", "--module", Backup, "--inputs", site.WriteInputs("backup.json", backupInputs)))["outputs"]!;
         var repos = backedUp["repositories"]!.AsArray();
         repos.Select(r => r!["repo_state_ref"]!.GetValue<string>()).ShouldBe([repo1Ref, "org/azure/object-repo"]);
         repos.ShouldAllBe(r => r!["backup_count"]!.GetValue<int>() == 1);
@@ -82,7 +83,7 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
             "the WAL segment with the controlled commits to be archived");
 
         // status: each repository verified, the same WAL range in both, no RPO event.
-        var facts = (await Ok("module", "status", "--module", Backup, "--inputs", WriteInputs("status.json", With(backupInputs, "apply_mode", "configure"))))["outputs"]!["repositories"]!.AsArray();
+        var facts = (await Ok("module", "status", "--module", Backup, "--inputs", site.WriteInputs("status.json", With(backupInputs, "apply_mode", "configure"))))["outputs"]!["repositories"]!.AsArray();
         facts.Count.ShouldBe(2);
         facts[1]!["wal_archive_min"]!.GetValue<string>().ShouldBe(facts[0]!["wal_archive_min"]!.GetValue<string>());
         facts[1]!["wal_archive_max"]!.GetValue<string>().ShouldBe(facts[0]!["wal_archive_max"]!.GetValue<string>());
@@ -111,7 +112,7 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
             ["restore_timeout_s"] = 90,
             ["restore_confirm"] = Scope,
         };
-        var restored = (await Ok("module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", WriteInputs("restore.json", restore)))["outputs"]!;
+        var restored = (await Ok("module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", site.WriteInputs("restore.json", restore)))["outputs"]!;
         restored["restored_from"]!["backup_label"]!.GetValue<string>().ShouldBe(repo2Label);
         var drLeader = leader with { Host = restored["leader_host"]!.GetValue<string>() };
         drLeader.Host.ShouldStartWith("127.0.197.");
@@ -134,7 +135,7 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
         var more = await PgProbe.ScalarAsync<string>(leader, "select pg_walfile_name(pg_switch_wal())", CancellationToken.None);
         await WaitUntilAsync(() => Task.FromResult(Directory.EnumerateFiles(Path.Combine(site.Dir, "object-repo2"), more + "-*", SearchOption.AllDirectories).Any()),
             "the segment written while repo1 is unreachable to reach repo2");
-        var down = await site.HyopsAsync("--output", "json", "module", "status", "--module", Backup, "--inputs", WriteInputs("status-down.json", With(backupInputs, "apply_mode", "configure")));
+        var down = await site.HyopsAsync("--output", "json", "module", "status", "--module", Backup, "--inputs", site.WriteInputs("status-down.json", With(backupInputs, "apply_mode", "configure")));
         down.ExitCode.ShouldNotBe(0, down.ToString());
         var downOutputs = JsonNode.Parse(down.StdOut)!["outputs"]!;
         downOutputs["check_passed"]!.GetValue<bool>().ShouldBeFalse();
@@ -164,13 +165,6 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
         {
             (await new LocalProcessRunner().RunAsync(ProcessSpec.Of("kill", "-" + signal, s3Pid.ToString(CultureInfo.InvariantCulture)), CancellationToken.None)).EnsureSuccess();
         }
-    }
-
-    private string WriteInputs(string name, JsonObject inputs)
-    {
-        var path = Path.Combine(site.Dir, name);
-        File.WriteAllText(path, inputs.ToJsonString());
-        return path;
     }
 
     private async Task<JsonNode> Ok(params string[] args)
