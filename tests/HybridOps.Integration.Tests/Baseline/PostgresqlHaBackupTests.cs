@@ -52,6 +52,11 @@ public sealed class PostgresqlHaBackupTests : IAsyncLifetime
         var info = await PgBackRestAsync(configPath, stanza, [], "info", "--output=json");
         info.ShouldContain(label);
 
+        // The set's size (what a restore forecast multiplies by the measured rate) is pgBackRest's own figure.
+        var size = JsonNode.Parse(info)![0]!["backup"]!.AsArray().Single(b => b!["label"]!.GetValue<string>() == label)!["info"]!["size"]!.GetValue<long>();
+        size.ShouldBeGreaterThan(1_000_000);
+        backedUp["backup_size_bytes"]!.GetValue<long>().ShouldBe(size);
+
         // The backup's files and the archived WAL are lz4 (the module's default compression), none gz
         // (pgBackRest keeps its own backup.history manifests in gz whatever the setting).
         var backupData = Path.Combine(repoDir, "backup", stanza, label);

@@ -37,6 +37,26 @@ public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<Pre
         """;
 
     [Fact]
+    [Step(0)]
+    public async Task Standby_WithoutAConsumerAllowlist_IsRefusedWithHYO2040_BeforeTheSourceChanges()
+    {
+        var leader = await LeaderEndpointAsync();
+        const string Hba = "select string_agg(line_number || ':' || type || ':' || array_to_string(user_name, ',') || ':' || coalesce(address, ''), ' ' order by line_number) from pg_hba_file_rules";
+        const string Roles = "select count(*) from pg_roles where rolname = 'hyops_dr_repl'";
+        var hbaBefore = await ScalarAsync<string>(leader, Hba);
+        var rolesBefore = await ScalarAsync<long>(leader, Roles);
+
+        // The blueprint names no managed network of its own: the operator's inputs must.
+        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("no-allowlist.yml", "dr_source:\n  replication_user: hyops_dr_repl\n"));
+
+        r.ExitCode.ShouldBe(2, r.ToString());
+        r.ToString().ShouldContain("HYO2040");
+        (await ScalarAsync<string>(leader, Hba)).ShouldBe(hbaBefore);
+        (await ScalarAsync<long>(leader, Roles)).ShouldBe(rolesBefore);
+        File.Exists(Site.StatePath("platform__onprem__postgresql-dr-source")).ShouldBeFalse();
+    }
+
+    [Fact]
     [Step(1)]
     public async Task Standby_PublishesReadOnly_AndNoSchemaDrift()
     {

@@ -126,9 +126,18 @@ internal sealed class ClusterAssessment(PatroniClient patroni, ModuleContext con
             });
         }
 
-        // Every member must be in the DCS view: a replica that has not registered yet is not streaming.
+        // Every member must be in the DCS view: a replica that has not registered yet is not streaming. Patroni 3.0 says
+        // "running" for a replica replaying WAL from the archive too, so streaming is what the leader's pg_stat_replication
+        // (GET /patroni, "replication") reports for each replica's application_name (Patroni sets it to the member name).
+        var replicaNames = probes.Where(p => p.Name != leader.Name).Select(p => p.Name).ToList();
+        var streamingNames = replicaNames.Count == 0 ? [] : await StreamingFromLeaderAsync(cluster.Members.FirstOrDefault(m => m.Name == leader.Name)?.ApiUrl, cancellationToken);
         var streaming = probes.All(p => p.Reachable) && probes.All(p => cluster.Members.Any(m => m.Name == p.Name))
-            && cluster.Members.Where(m => !m.IsLeader).All(m => m.State is "streaming" or "running");
+            && cluster.Members.Where(m => !m.IsLeader).All(m => m.State is "streaming" or "running")
+            && replicaNames.All(streamingNames.Contains);
+        evidence.Check("replicas_streaming_at_leader", streaming, new JsonObject
+        {
+            ["replicas"] = replicaNames.ToJsonArray(), ["streaming"] = streamingNames.Order(StringComparer.Ordinal).ToJsonArray(),
+        });
         return new JsonObject
         {
             ["cluster_name"] = cluster.Scope ?? clusterName,
@@ -147,5 +156,32 @@ internal sealed class ClusterAssessment(PatroniClient patroni, ModuleContext con
             ["replicas_streaming"] = streaming,
             ["assessed_at"] = context.Time.GetUtcNow().ToString("O"),
         };
+    }
+
+    private async Task<HashSet<string>> StreamingFromLeaderAsync(string? leaderApiUrl, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (leaderApiUrl is null)
+        {
+            return names;
+        }
+
+        try
+        {
+            var status = await patroni.GetStatusAsync(leaderApiUrl, cancellationToken);
+            foreach (var row in (status["replication"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if (row.Str("state") == "streaming" && row.Str("application_name") is { } name)
+                {
+                    names.Add(name);
+                }
+            }
+        }
+        catch (HyopsException)
+        {
+            // The leader's REST API did not answer: nothing is known to stream.
+        }
+
+        return names;
     }
 }

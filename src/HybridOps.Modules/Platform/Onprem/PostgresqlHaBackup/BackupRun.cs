@@ -407,6 +407,7 @@ internal sealed class BackupRun : IAsyncDisposable
         {
             outputs["backup_label"] = latest.Label;
             outputs["backup_type"] = latest.Type;
+            outputs["backup_size_bytes"] = latest.SizeBytes;
             outputs["backup_timeline"] = latest.Timeline;
             outputs["backup_wal_start"] = latest.WalStart;
             outputs["backup_wal_stop"] = latest.WalStop;
