@@ -104,7 +104,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
             throw HyopsException.From(DiagnosticCatalog.InputRequired, $"cluster_name '{name}' is required for restore: the new Patroni scope, [a-z0-9][a-z0-9_-]*");
         }
 
-        RestoreTarget.Parse(context.Inputs.String("restore_target"));
+        DrillRestore.Target(context);
         if (context.Inputs.String("data_root") is { } root && !PlainPath().IsMatch(root))
         {
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"data_root '{root}' must be an absolute path without spaces, quotes or '%'");
@@ -136,6 +136,8 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         {
             throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "backup state publishes no stanza");
         }
+
+        DrillRestore.CheckIsolation(context, RestoreHosts.From(context, hosts));
 
         // The guard last among the no-I/O checks, and before anything exists: no dir, no process, no state.
         if (context.Action == "deploy" && context.Inputs.String("restore_confirm") != name)
@@ -307,6 +309,13 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
     private async Task<ModuleOutcome> DestroyRestoredAsync(ModuleContext context, CancellationToken ct)
     {
         var published = context.Previous!.Outputs;
+        var purge = context.Inputs.Bool("purge");
+        if (purge && published["drill"] is not JsonObject)
+        {
+            throw HyopsException.From(DiagnosticCatalog.DrillPurgeRefused,
+                $"'{published.Str("cluster_name")}' was not restored at an isolated drill's marker; destroy it without purge (its data is kept)");
+        }
+
         var dataRoot = published.Str("data_root")!;
         var hosts = published.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("port") ?? 5432, 8008, Path.Combine(dataRoot, m.Str("name")!))).ToList();
         // Hosts reached over ssh keep their access in the hosts contract; the local provider's are processes of this machine.
@@ -328,6 +337,12 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         if (left.Count > 0)
         {
             throw HyopsException.From(DiagnosticCatalog.RestoreNotReady, $"PostgreSQL of {string.Join(", ", left)} is still running after destroy");
+        }
+
+        if (purge)
+        {
+            await new DrillPurge(context, runner).RunAsync(members, target, published.Str("cluster_name")!, ct);
+            return ModuleOutcome.Destroyed();
         }
 
         context.Evidence.Note($"destroy stopped the restored cluster '{published.Str("cluster_name")}' ; its data under {dataRoot} is kept (the DCS keys too)");
