@@ -85,7 +85,7 @@ internal static class DrillRestore
     private static JsonObject Marker(ModuleContext context)
     {
         var state = context.Inputs.State("restore_point_state_ref");
-        return state?.Outputs is { } o && o.Str("contract_version") == MarkerContract && o.Str("restore_point") is not null
+        return state?.Outputs is { } o && o.Str("contract_version") == MarkerContract && o.Str("apply_mode") == "marker" && o.Str("restore_point") is not null
             ? o
             : throw HyopsException.From(DiagnosticCatalog.DrillMarkerStateInvalid,
                 $"restore_point_state_ref '{context.Inputs.String("restore_point_state_ref")}' has contract_version '{state?.Outputs.Str("contract_version") ?? "none"}' and restore point '{state?.Outputs.Str("restore_point") ?? "none"}'");
