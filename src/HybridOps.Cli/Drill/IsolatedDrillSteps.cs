@@ -35,7 +35,8 @@ public sealed record IsolatedDrillSteps(IReadOnlyList<BlueprintStep> All, Bluepr
         ArgumentNullException.ThrowIfNull(states);
         var own = All;
         var files = own.Select(s => states.PathOf(s.ModuleRef, s.StateInstance)).ToHashSet(StringComparer.Ordinal);
-        var history = own.Select(s => (Dir: Path.Combine(Path.GetDirectoryName(states.PathOf(s.ModuleRef, null))!, "history"), Prefix: (s.StateInstance ?? "latest") + ".")).ToList();
+        // StateStore keeps the previous version beside the state file, in history/<instance|latest>.<run id>.json.
+        var history = own.Select(s => (Dir: Path.Combine(Path.GetDirectoryName(states.PathOf(s.ModuleRef, s.StateInstance))!, "history"), Prefix: (s.StateInstance ?? "latest") + ".")).ToList();
         return f => files.Contains(f) || history.Any(h => Path.GetDirectoryName(f) == h.Dir && Path.GetFileName(f).StartsWith(h.Prefix, StringComparison.Ordinal));
     }
 

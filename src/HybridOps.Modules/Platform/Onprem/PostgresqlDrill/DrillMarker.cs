@@ -30,6 +30,14 @@ internal sealed class DrillMarker(ModuleContext context, DrillInputs inputs, HaC
         }
 
         var tables = inputs.ManifestTables.IsEmpty ? await UserTablesAsync(session, ct) : [.. inputs.ManifestTables];
+        // Before anything is written: every named table exists (the marker table may be created below).
+        var missing = await session.QueryAsync("select t from unnest($1::text[]) t where to_regclass(t) is null", r => r.GetString(0), ct,
+            new object[] { tables.Where(t => t != inputs.MarkerTable).Select(t => t.Sql).ToArray() });
+        if (missing.Count > 0)
+        {
+            throw HyopsException.From(DiagnosticCatalog.DrillInputInvalid, $"manifest table(s) {string.Join(", ", missing)} do not exist in database '{inputs.Database}'; nothing was written or locked");
+        }
+
         if (inputs.MarkerTable is { } markerTable)
         {
             await session.ExecuteAsync($"create table if not exists {markerTable.Sql} (restore_point text primary key, created_at timestamptz not null default now())", ct);
@@ -39,12 +47,6 @@ internal sealed class DrillMarker(ModuleContext context, DrillInputs inputs, HaC
             {
                 tables.Add(markerTable);
             }
-        }
-
-        var missing = await session.QueryAsync("select t from unnest($1::text[]) t where to_regclass(t) is null", r => r.GetString(0), ct, tables.Select(t => t.Sql).ToArray());
-        if (missing.Count > 0)
-        {
-            throw HyopsException.From(DiagnosticCatalog.DrillInputInvalid, $"manifest table(s) {string.Join(", ", missing)} do not exist in database '{inputs.Database}'; nothing was locked");
         }
 
         var (manifest, point, lockWaitMs, blockedMs) = await LockedManifestAsync(session, tables, ct);

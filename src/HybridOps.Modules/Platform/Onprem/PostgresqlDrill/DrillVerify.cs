@@ -136,22 +136,25 @@ internal sealed class DrillVerify(ModuleContext context, JsonObject marker, HaCl
     }
 
     /// <summary>
-    /// restore_s: restore start (the restore step) to the drill postmaster's start (pgBackRest copied the
-    /// files); replay_s: postmaster start to the promotion (the newest timeline history file, written when
-    /// recovery reached the restore point); time_to_writable_s: restore start to the verify write.
+    /// From the drill server's own files: recovery began when it renamed pgBackRest's backup_label to
+    /// backup_label.old (that file's change time) and ended at the promotion (the newest timeline history
+    /// file). restore_s: restore start (the restore step) to recovery start (files copied, server
+    /// started); replay_s: recovery start to promotion; time_to_writable_s: restore start to the verify write.
     /// </summary>
     private async Task<JsonObject> TimingsAsync(PgSession session, DateTimeOffset? writableAt, CancellationToken ct)
     {
         var started = DateTimeOffset.TryParse(drillOutputs.Str("restore_started_at"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var s) ? s : (DateTimeOffset?)null;
         var rows = await session.QueryAsync(
-            "select pg_postmaster_start_time(), (select max(modification) from pg_ls_waldir() where name like '%.history')",
-            r => (Postmaster: r.GetFieldValue<DateTimeOffset>(0), Promoted: r.IsDBNull(1) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(1)), ct);
-        var (postmaster, promoted) = rows[0];
+            "select (pg_stat_file('backup_label.old', true)).change, (select max(modification) from pg_ls_waldir() where name like '%.history'), pg_postmaster_start_time()",
+            r => (Recovery: r.IsDBNull(0) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(0), Promoted: r.IsDBNull(1) ? (DateTimeOffset?)null : r.GetFieldValue<DateTimeOffset>(1),
+                Postmaster: r.GetFieldValue<DateTimeOffset>(2)), ct);
+        var (recovery, promoted, postmaster) = rows[0];
         static double? Seconds(DateTimeOffset? from, DateTimeOffset? to) => from is { } a && to is { } b && b >= a ? Math.Round((b - a).TotalSeconds, 3) : null;
         return new JsonObject
         {
-            ["restore_started_at"] = started?.ToString("O"), ["postmaster_started_at"] = postmaster.ToString("O"), ["promoted_at"] = promoted?.ToString("O"),
-            ["restore_s"] = Seconds(started, postmaster), ["replay_s"] = Seconds(postmaster, promoted), ["time_to_writable_s"] = Seconds(started, writableAt),
+            ["restore_started_at"] = started?.ToString("O"), ["recovery_started_at"] = recovery?.ToString("O"), ["promoted_at"] = promoted?.ToString("O"),
+            ["postmaster_started_at"] = postmaster.ToString("O"),
+            ["restore_s"] = Seconds(started, recovery), ["replay_s"] = Seconds(recovery, promoted), ["time_to_writable_s"] = Seconds(started, writableAt),
             ["restore_step_s"] = drillOutputs["restore_duration_s"]?.DeepClone(),
         };
     }

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Support;
+using HybridOps.Lab.Hosts;
+using HybridOps.Postgres.Dns;
+using HybridOps.Postgres.Sql;
+using Xunit.Abstractions;
+
+using static HybridOps.Integration.Tests.LabHosts.LabHostsTestSupport;
+
+namespace HybridOps.Integration.Tests.LabHosts;
+
+/// <summary>
+/// The isolated drill on real hosts reached only over SSH: the lab on hosts of block 12
+/// (169.254.250.194-.206). Backups go to the posix repository every host mounts; while a write
+/// load runs against the PRODUCTION leader, `blueprint drill` of dr/postgresql-ha-isolated-drill-gcp@v1
+/// takes a marker on production, restores onto the DR host dr1 at that restore point under its own
+/// scope, verifies and tears the drill cluster down. Production never notices: no failed write, the
+/// same leader and members, the same DNS answer, a byte-identical state file.
+/// </summary>
+public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Block = 12;
+    private const string DrillScope = "hyops-onprem-drill";
+    private readonly Site site = new("127.0.212");
+    private JsonObject drSite = null!;
+
+    public async Task InitializeAsync()
+    {
+        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--hosts", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
+        if (r.ExitCode != 0)
+        {
+            await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);
+        }
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        drSite = JsonNode.Parse(r.StdOut)!["dr_site"]!.AsObject();
+    }
+
+    public async Task DisposeAsync()
+    {
+        var r = await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir, "--purge");
+        r.ExitCode.ShouldBe(0, r.ToString());
+        var netns = await Runner.RunAsync(new HybridOps.Postgres.Exec.ProcessSpec("ip", ["netns", "list"]), CancellationToken.None);
+        netns.StdOut.ShouldNotContain($"hyops-{Block}-");
+        await site.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task IsolatedDrill_UnderProductionWrites_RestoresAndVerifiesACopy_AndProductionNeverNotices()
+    {
+        // Backups of the production cluster into the hosts' shared repository.
+        (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
+        PublishSharedRepository(site.Root);
+        var inputs = Path.Combine(site.Dir, "backup.yml");
+        await File.WriteAllTextAsync(inputs, "apply_mode: configure\narchive_timeout_s: 5\n");
+        var configure = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", inputs);
+        configure.ExitCode.ShouldBe(0, configure.ToString());
+        await File.WriteAllTextAsync(inputs, "apply_mode: backup\n");
+        var backup = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", inputs);
+        backup.ExitCode.ShouldBe(0, backup.ToString());
+
+        // Production: data before the marker, and a writer that keeps inserting through the whole drill.
+        var productionState = site.StatePath("platform__onprem__postgresql-ha");
+        var stateBefore = SHA256.HashData(await File.ReadAllBytesAsync(productionState));
+        var prod = StateOutputs(site, "platform__onprem__postgresql-ha");
+        var leader = new PgEndpoint(prod["leader_host"]!.GetValue<string>(), 5432, "postgres", site.SuperuserPassword);
+        await TestSql.ExecAsync(leader, "create table controlled(id int primary key, v text); insert into controlled select g, md5(g::text) from generate_series(1, 500) g;"
+            + "create table prod_writes(id bigserial primary key, at timestamptz not null default clock_timestamp())");
+        var topologyBefore = await TopologyAsync();
+        var dnsBefore = await ServiceRecordAsync();
+        dnsBefore.ShouldNotBeEmpty("the lab publishes db.hyops.lab. at the production leader");
+
+        var drill = new JsonObject
+        {
+            ["marker"] = new JsonObject
+            {
+                ["drill_confirm"] = "hyops-onprem", ["manifest_tables"] = new JsonArray("public.controlled", "public.prod_writes"), ["marker_table"] = "public.hyops_drill_marker",
+            },
+            // One drill host: dr1 of the DR site, its etcd, its network.
+            ["drill_hosts"] = DrillHosts(),
+            ["restore_drill"] = new JsonObject { ["restore_confirm"] = DrillScope },
+        };
+        var drillInputs = Path.Combine(site.Dir, "drill.yml");
+        await File.WriteAllTextAsync(drillInputs, drill.ToJsonString());
+
+        var writer = new ProductionWriter(leader, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(150));
+        writer.Start();
+        CliResult run;
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            run = await site.HyopsAsync("--output", "json", "blueprint", "drill", "--ref", "dr/postgresql-ha-isolated-drill-gcp@v1", "--inputs", drillInputs);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            await writer.StopAsync();
+        }
+
+        output.WriteLine(run.StdErr.Length > 4000 ? run.StdErr[^4000..] : run.StdErr);
+        run.ExitCode.ShouldBe(0, run.ToString());
+        var report = JsonNode.Parse(run.StdOut)!.AsObject();
+        var figures = report["isolated"]!.AsObject();
+        output.WriteLine($"isolated drill: {figures.ToJsonString()}; production writes {writer.Acked} acked, {writer.Failures.Count} failed");
+
+        // Production never noticed: every write acknowledged, same topology, same DNS answer, same state file.
+        writer.Failures.ShouldBeEmpty();
+        writer.Acked.ShouldBeGreaterThan(100);
+        (await TopologyAsync()).ShouldBe(topologyBefore);
+        (await ServiceRecordAsync()).ShouldBe(dnsBefore);
+        SHA256.HashData(await File.ReadAllBytesAsync(productionState)).ShouldBe(stateBefore);
+        figures["production_state_unchanged"]!.GetValue<bool>().ShouldBeTrue(figures.ToJsonString());
+        (await TestSql.ScalarAsync<long>(leader, "select count(*) from prod_writes")).ShouldBe(writer.Acked);
+
+        // The copy: restored on dr1 at the restore point, the manifest matched, pg_amcheck clean, the marker row there.
+        report["drill_kind"]!.GetValue<string>().ShouldBe("isolated");
+        figures["drill_leader_host"]!.GetValue<string>().ShouldBe(DrillHosts()["hosts"]![0]!["host"]!.GetValue<string>());
+        figures["manifest_matched"]!.GetValue<bool>().ShouldBeTrue(figures.ToJsonString());
+        figures["manifest_tables"]!.GetValue<int>().ShouldBe(3);
+        figures["amcheck_clean"]!.GetValue<bool>().ShouldBeTrue();
+        figures["marker_row_found"]!.GetValue<bool>().ShouldBeTrue();
+        figures["writes_blocked_ms"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        figures["time_to_writable_seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        var marker = StateOutputs(site, "platform__onprem__postgresql-drill", "marker");
+        var point = marker["restore_point"]!.GetValue<string>();
+        (await TestSql.ScalarAsync<long>(leader, $"select count(*) from hyops_drill_marker where restore_point = '{point}'")).ShouldBe(1);
+        // The writer kept writing during the drill: the manifest holds the rows up to the restore point, production more.
+        marker["manifest"]!["public.prod_writes"]!["rows"]!.GetValue<long>().ShouldBeLessThan(writer.Acked);
+
+        // The drill cluster is gone: no service, no member dir, no process, no DCS key.
+        figures["torn_down"]!.GetValue<bool>().ShouldBeTrue();
+        (await SshOkAsync(site.LabDir, "dr1", $"ls /etc/hyops/services/; test -e /var/lib/postgresql/hyops-drill && echo left || echo gone")).ShouldNotContain("hyops-onprem-drill");
+        (await SshOkAsync(site.LabDir, "dr1", "test -e /var/lib/postgresql/hyops-drill && echo left || echo gone")).ShouldBe("gone");
+        LabHostSet.ProcessesOf(site.LabDir, "dr1").Select(p => string.Join(' ', HybridOps.Postgres.Exec.ProcessControl.ReadCommandLine(p)))
+            .ShouldNotContain(a => a.Contains("hyops-drill", StringComparison.Ordinal));
+        var etcd = drSite["etcd_endpoints"]![0]!.GetValue<string>();
+        foreach (var prefix in new[] { $"/service/{DrillScope}/", $"/hyops/owners/{DrillScope}" })
+        {
+            var keys = await Runner.RunAsync(new HybridOps.Postgres.Exec.ProcessSpec("etcdctl", [$"--endpoints={etcd}", "get", "--prefix", "--keys-only", prefix],
+                Environment: new Dictionary<string, string> { ["ETCDCTL_API"] = "3" }, Timeout: TimeSpan.FromSeconds(20)), CancellationToken.None);
+            keys.ExitCode.ShouldBe(0, keys.StdErr);
+            keys.StdOut.Trim().ShouldBeEmpty(prefix);
+        }
+
+        // The history lists it as isolated; no secret anywhere under the runtime root.
+        var history = await site.HyopsAsync("drill", "history");
+        history.StdOut.ShouldContain("isolated: writes blocked");
+        foreach (var (path, text) in site.RuntimeFiles())
+        {
+            text.ShouldNotContain(site.SuperuserPassword, customMessage: path);
+            text.ShouldNotContain(site.ReplicationPassword, customMessage: path);
+        }
+    }
+
+    private JsonObject DrillHosts()
+    {
+        var hosts = drSite.DeepClone().AsObject();
+        hosts["site"] = "gcp-dr-drill";
+        hosts["hosts"] = new JsonArray(drSite["hosts"]!.AsArray().First(h => h!["name"]!.GetValue<string>() == "dr1")!.DeepClone());
+        return hosts;
+    }
+
+    /// <summary>Leader, members and their roles, timeline and system identifier, as a live status sees them (no state written).</summary>
+    private async Task<string> TopologyAsync()
+    {
+        var r = await site.HyopsAsync("--output", "json", "module", "status", "--module", "platform/onprem/postgresql-ha");
+        r.ExitCode.ShouldBe(0, r.ToString());
+        var o = JsonNode.Parse(r.StdOut)!["outputs"]!;
+        var members = o["members"]!.AsArray().Select(m => $"{m!["name"]}={m["role"]}").Order(StringComparer.Ordinal);
+        return $"{o["cluster_name"]} {o["system_identifier"]} tl{o["timeline"]} leader {o["leader_name"]} [{string.Join(",", members)}]";
+    }
+
+    private async Task<string> ServiceRecordAsync()
+    {
+        var dns = StateOutputs(site, "platform__network__powerdns-authority");
+        var answer = await DnsQuery.QueryAAsync(dns["dns_server_host"]!.GetValue<string>(), dns["dns_server_port"]!.GetValue<int>(), "db.hyops.lab.", TimeSpan.FromSeconds(3), CancellationToken.None);
+        return string.Join(",", answer?.Addresses ?? []);
+    }
+}
