@@ -123,6 +123,8 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
         figures["marker_row_found"]!.GetValue<bool>().ShouldBeTrue();
         figures["writes_blocked_ms"]!.GetValue<double>().ShouldBeGreaterThan(0);
         figures["time_to_writable_seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        figures["restore_seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
+        figures["replay_seconds"]!.GetValue<double>().ShouldBeGreaterThanOrEqualTo(0);
         var marker = StateOutputs(site, "platform__onprem__postgresql-drill", "marker");
         var point = marker["restore_point"]!.GetValue<string>();
         (await TestSql.ScalarAsync<long>(leader, $"select count(*) from hyops_drill_marker where restore_point = '{point}'")).ShouldBe(1);
