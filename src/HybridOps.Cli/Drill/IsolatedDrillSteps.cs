@@ -9,7 +9,7 @@ namespace HybridOps.Cli.Drill;
 /// <summary>
 /// The steps an isolated drill blueprint must have, found by what they do (after --inputs): the
 /// marker (apply_mode marker), the drill restore (apply_mode restore), the verification (apply_mode
-/// verify) and the teardown (destroy with purge: true). A blueprint of mode drill without them is HYO7402.
+/// verify) and the teardown (destroy with drill_teardown: true). A blueprint of mode drill without them is HYO7402.
 /// </summary>
 public sealed record IsolatedDrillSteps(IReadOnlyList<BlueprintStep> All, BlueprintStep Marker, JsonObject MarkerInputs, BlueprintStep Restore, BlueprintStep Verify, BlueprintStep Teardown, JsonObject TeardownInputs)
 {
@@ -25,7 +25,7 @@ public sealed record IsolatedDrillSteps(IReadOnlyList<BlueprintStep> All, Bluepr
         var (marker, markerInputs) = Find("marker", (s, i) => s.Action == "deploy" && Mode(i) == "marker");
         var (restore, _) = Find("restore", (s, i) => s.Action == "deploy" && Mode(i) == "restore");
         var (verify, _) = Find("verify", (s, i) => s.Action == "deploy" && Mode(i) == "verify");
-        var (teardown, teardownInputs) = Find("teardown (destroy with purge: true)", (s, i) => s.Action == "destroy" && i["purge"] is JsonValue v && v.TryGetValue<bool>(out var p) && p);
+        var (teardown, teardownInputs) = Find("teardown (destroy with drill_teardown: true)", (s, i) => s.Action == "destroy" && i["drill_teardown"] is JsonValue v && v.TryGetValue<bool>(out var p) && p);
         return new IsolatedDrillSteps([.. blueprint.Steps], marker, markerInputs, restore, verify, teardown, teardownInputs);
     }
 

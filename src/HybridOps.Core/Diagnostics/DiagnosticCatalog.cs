@@ -378,8 +378,8 @@ public static class DiagnosticCatalog
         "the isolated drill is not confirmed: drill_confirm must be the production cluster name", "set drill_confirm to the production cluster name after reading docs/drill.md (a marker row and a short EXCLUSIVE lock on the manifest tables); nothing was changed");
     public static readonly DiagnosticDescriptor DrillTargetCollides = new("HYO7404", ExitCode.InputError,
         "the drill cluster would collide with production", "give the drill cluster its own name (e.g. <cluster>-drill) and drill hosts that are not production members; nothing was changed");
-    public static readonly DiagnosticDescriptor DrillPurgeRefused = new("HYO7405", ExitCode.GuardRefused,
-        "purge is only for a cluster an isolated drill restored", "destroy without purge keeps a restored cluster's data; only a drill cluster (restored at a drill marker) is purged");
+    public static readonly DiagnosticDescriptor DrillTeardownRefused = new("HYO7405", ExitCode.GuardRefused,
+        "drill_teardown is only for a cluster an isolated drill restored", "destroy without drill_teardown keeps a restored cluster's data; only a drill cluster (restored at a drill marker) is removed for good");
     public static readonly DiagnosticDescriptor DrillLockTimeout = new("HYO7406", ExitCode.ReadinessFailure,
         "the drill could not take its short lock on the manifest tables within lock_timeout_ms", "a long transaction holds a lock on one of the tables; the drill gave up so production writers never wait; rerun later or name fewer tables");
     public static readonly DiagnosticDescriptor DrillMarkerNotArchived = new("HYO7407", ExitCode.ReadinessFailure,
@@ -391,7 +391,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor DrillNotWritable = new("HYO7410", ExitCode.ReadinessFailure,
         "the drill cluster is not writable", "the restored leader did not leave recovery at the restore point; see the restore step's Patroni log in its run record");
     public static readonly DiagnosticDescriptor DrillTeardownIncomplete = new("HYO7411", ExitCode.ReadinessFailure,
-        "the drill cluster was not fully removed", "the message names what is left (a service, a member dir, DCS keys); rerun the teardown (`module destroy` of the drill instance with purge: true)");
+        "the drill cluster was not fully removed", "the message names what is left (a service, a member dir, DCS keys); rerun the teardown (`module destroy` of the drill instance with drill_teardown: true)");
     public static readonly DiagnosticDescriptor DrillIsolatedOptionInvalid = new("HYO7412", ExitCode.InputError,
         "this option does not apply to an isolated drill", "an isolated drill injects no disaster and runs no write load against production: drop --disaster (or use none)");
     public static readonly DiagnosticDescriptor DrillMarkerStateInvalid = new("HYO7413", ExitCode.StateNotReady,

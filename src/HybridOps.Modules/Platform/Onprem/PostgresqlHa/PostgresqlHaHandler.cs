@@ -31,6 +31,13 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
 
     public void Validate(ModuleContext context)
     {
+        // Before the run: only a cluster restored at a drill marker is removed for good.
+        if (context.Action == "destroy" && context.Inputs.Bool("drill_teardown") && context.Previous?.Outputs["drill"] is not JsonObject)
+        {
+            throw HyopsException.From(DiagnosticCatalog.DrillTeardownRefused,
+                $"'{context.Previous?.Outputs.Str("cluster_name") ?? context.Inputs.String("cluster_name")}' was not restored at an isolated drill's marker; destroy it without drill_teardown (its data is kept)");
+        }
+
         var mode = context.Inputs.String("apply_mode");
         if (!context.Spec.ApplyModes.Contains(mode ?? ""))
         {
@@ -309,11 +316,11 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
     private async Task<ModuleOutcome> DestroyRestoredAsync(ModuleContext context, CancellationToken ct)
     {
         var published = context.Previous!.Outputs;
-        var purge = context.Inputs.Bool("purge");
-        if (purge && published["drill"] is not JsonObject)
+        var teardown = context.Inputs.Bool("drill_teardown");
+        if (teardown && published["drill"] is not JsonObject)
         {
-            throw HyopsException.From(DiagnosticCatalog.DrillPurgeRefused,
-                $"'{published.Str("cluster_name")}' was not restored at an isolated drill's marker; destroy it without purge (its data is kept)");
+            throw HyopsException.From(DiagnosticCatalog.DrillTeardownRefused,
+                $"'{published.Str("cluster_name")}' was not restored at an isolated drill's marker; destroy it without drill_teardown (its data is kept)");
         }
 
         var dataRoot = published.Str("data_root")!;
@@ -339,9 +346,9 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
             throw HyopsException.From(DiagnosticCatalog.RestoreNotReady, $"PostgreSQL of {string.Join(", ", left)} is still running after destroy");
         }
 
-        if (purge)
+        if (teardown)
         {
-            await new DrillPurge(context, runner).RunAsync(members, target, published.Str("cluster_name")!, ct);
+            await new DrillTeardown(context, runner).RunAsync(members, target, published.Str("cluster_name")!, ct);
             return ModuleOutcome.Destroyed();
         }
 

@@ -10,7 +10,7 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
 /// A restore at an isolated drill's marker (input restore_point_state_ref, a postgresql-drill/v1
 /// marker): the target is the marker's restore point, the scope must not be the production cluster's
 /// and no drill host may be a production member. Such a restore is published as a drill cluster
-/// (output <c>drill</c>), is never adopted by a rerun, and is the only kind destroy may purge.
+/// (output <c>drill</c>), is never adopted by a rerun, and is the only kind destroy may remove for good (drill_teardown).
 /// </summary>
 internal static class DrillRestore
 {

@@ -7,17 +7,17 @@ using HybridOps.Postgres.Exec;
 namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
 
 /// <summary>
-/// The teardown of a drill cluster (destroy with purge: true, stopped already): each member's service
+/// The teardown of a drill cluster (destroy with drill_teardown: true, stopped already): each member's service
 /// definition and member dir go through the host's service manager and executor, then the scope's keys
 /// and its owner marker leave the site's DCS. Afterwards nothing of it may be left (HYO7411 otherwise).
 /// </summary>
-internal sealed class DrillPurge(ModuleContext context, IProcessRunner runner)
+internal sealed class DrillTeardown(ModuleContext context, IProcessRunner runner)
 {
     public async Task RunAsync(IRestoreMembers members, RestoreHosts hosts, string scope, CancellationToken ct)
     {
         if (hosts.DcsEndpoints.Count == 0 || hosts.DcsEndpoints[0] == "-")
         {
-            throw HyopsException.From(DiagnosticCatalog.DrillInputInvalid, "purge needs hosts_state_ref (the drill hosts and their DCS) to remove the drill cluster's scope");
+            throw HyopsException.From(DiagnosticCatalog.DrillInputInvalid, "drill_teardown needs hosts_state_ref (the drill hosts and their DCS) to remove the drill cluster's scope");
         }
 
         var left = new List<string>();
@@ -49,7 +49,7 @@ internal sealed class DrillPurge(ModuleContext context, IProcessRunner runner)
         }, left.Count == 0 ? null : DiagnosticCatalog.DrillTeardownIncomplete.Code);
         if (left.Count > 0)
         {
-            throw HyopsException.From(DiagnosticCatalog.DrillTeardownIncomplete, $"after the purge of '{scope}': {string.Join("; ", left)}");
+            throw HyopsException.From(DiagnosticCatalog.DrillTeardownIncomplete, $"after the teardown of '{scope}': {string.Join("; ", left)}");
         }
 
         context.Progress.Report($"drill cluster '{scope}' removed: {hosts.Hosts.Count} member(s), its data and its DCS scope");
