@@ -208,6 +208,27 @@ public sealed class IsolatedDrillValidationTests : IDisposable
         (await File.ReadAllTextAsync(Path.Combine(report.ReportDir!, "report.html"))).ShouldContain("production writers blocked 21.3 ms");
     }
 
+    [Fact]
+    public void AnIsolatedDrill_NeverProvesTheFailoverOption_ForTheDecisionService()
+    {
+        using var other = new TempDir();
+        var root = other.Combine("root");
+        var states = new StateStore(root, new Redactor());
+        HybridOps.Core.Tests.Dr.DrTestFacts.WriteState(states);
+        var isolated = HybridOps.Core.Tests.Dr.DrTestFacts.RestoreDrill(root, "i1", HybridOps.Core.Tests.Dr.DrTestFacts.Now.AddDays(-1), HybridOps.Core.Dr.DrOptionCatalog.Repo1StateRef) with
+        {
+            BlueprintRef = Blueprint, BlueprintId = Blueprint.Replace("/", "__", StringComparison.Ordinal), DrillKind = "isolated",
+            Isolated = new HybridOps.Core.Drill.IsolatedDrillFigures { ManifestMatched = true, AmcheckClean = true, TornDown = true, ProductionStateUnchanged = true },
+        };
+        var option = HybridOps.Core.Dr.DrOptionCatalog.Standard(states).Single(o => o.Id == HybridOps.Core.Dr.DrOption.RestoreRepo1);
+
+        var status = HybridOps.Core.Dr.DrEvaluator.Evaluate(option, HybridOps.Core.Dr.DrStateFacts.Read(states, option), [isolated], new HybridOps.Core.Dr.DrPolicy(), HybridOps.Core.Tests.Dr.DrTestFacts.Now);
+
+        // It proves the backup restores consistently; it measures no RTO through a published endpoint, so the option stays unproven.
+        status.NotProven.ShouldBeTrue();
+        status.Reasons.ShouldBe([HybridOps.Core.Dr.DrEvaluator.NeverDrilled]);
+    }
+
     private static JsonObject Member(string name, string host) => new() { ["name"] = name, ["host"] = host, ["port"] = 5432, ["api_url"] = $"http://{host}:8008" };
 
     private static ModuleState State(string moduleRef, string? instance, string contract, JsonObject outputs)

@@ -146,6 +146,11 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
             keys.StdOut.Trim().ShouldBeEmpty(prefix);
         }
 
+        // The repository is as it was: the teardown removed the drill cluster, never a backup.
+        var backupState = StateOutputs(site, "platform__onprem__postgresql-ha-backup");
+        var info = await SshOkAsync(site.LabDir, "pg2", $"sudo -u postgres pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza={backupState["stanza"]!.GetValue<string>()} --output=json info");
+        JsonNode.Parse(info)![0]!["backup"]!.AsArray().Select(b => b!["label"]!.GetValue<string>()).ShouldBe([backupState["backup_label"]!.GetValue<string>()]);
+
         // The history lists it as isolated; no secret anywhere under the runtime root.
         var history = await site.HyopsAsync("drill", "history");
         history.StdOut.ShouldContain("isolated: writes blocked");
