@@ -151,6 +151,9 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
         var info = await SshOkAsync(site.LabDir, "pg2", $"sudo -u postgres pgbackrest --config=/etc/pgbackrest/pgbackrest.conf --stanza={backupState["stanza"]!.GetValue<string>()} --output=json info");
         JsonNode.Parse(info)![0]!["backup"]!.AsArray().Select(b => b!["label"]!.GetValue<string>()).ShouldBe([backupState["backup_label"]!.GetValue<string>()]);
 
+        // The verification can fail: the same steps by hand, and a row lost on the drill cluster before verify is named.
+        await LostRowOnTheDrillCluster_IsAManifestMismatch_AndTheTeardownStillRemovesItAsync(leader);
+
         // The history lists it as isolated; no secret anywhere under the runtime root.
         var history = await site.HyopsAsync("drill", "history");
         history.StdOut.ShouldContain("isolated: writes blocked");
@@ -159,6 +162,57 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
             text.ShouldNotContain(site.SuperuserPassword, customMessage: path);
             text.ShouldNotContain(site.ReplicationPassword, customMessage: path);
         }
+    }
+
+    private async Task LostRowOnTheDrillCluster_IsAManifestMismatch_AndTheTeardownStillRemovesItAsync(PgEndpoint leader)
+    {
+        async Task<CliResult> Module(string action, string module, string instance, JsonObject values)
+        {
+            var file = Path.Combine(site.Dir, $"{instance}-{action}.json");
+            await File.WriteAllTextAsync(file, values.ToJsonString());
+            return await site.HyopsAsync("module", action, "--module", module, "--instance", instance, "--inputs", file);
+        }
+
+        var refs = new JsonObject { ["hosts_state_ref"] = "org/gcp/dr-hosts#drill", ["repo_state_ref"] = "org/gcp/object-repo", ["backup_state_ref"] = "platform/onprem/postgresql-ha-backup",
+            ["cluster_name"] = DrillScope, ["data_root"] = "/var/lib/postgresql/hyops-drill", ["apply_mode"] = "restore" };
+        var marker = await Module("deploy", "platform/onprem/postgresql-drill", "marker", new JsonObject
+        {
+            ["apply_mode"] = "marker", ["drill_confirm"] = "hyops-onprem", ["manifest_tables"] = new JsonArray("public.controlled"),
+        });
+        marker.ExitCode.ShouldBe(0, marker.ToString());
+        var restore = refs.DeepClone().AsObject();
+        restore["restore_point_state_ref"] = "platform/onprem/postgresql-drill#marker";
+        restore["restore_target"] = "name";
+        restore["publish_when"] = "leader";
+        restore["restore_confirm"] = DrillScope;
+        var restored = await Module("deploy", "platform/onprem/postgresql-ha", "drill", restore);
+        restored.ExitCode.ShouldBe(0, restored.ToString());
+        var drillLeader = StateOutputs(site, "platform__onprem__postgresql-ha", "drill")["leader_host"]!.GetValue<string>();
+        drillLeader.ShouldNotBe(leader.Host);
+        await TestSql.ExecAsync(new PgEndpoint(drillLeader, 5432, "postgres", site.SuperuserPassword), "delete from controlled where id = 7");
+
+        var verify = await Module("deploy", "platform/onprem/postgresql-drill", "verify", new JsonObject
+        {
+            ["apply_mode"] = "verify", ["marker_state_ref"] = "platform/onprem/postgresql-drill#marker",
+            ["drill_cluster_state_ref"] = "platform/onprem/postgresql-ha#drill", ["hosts_state_ref"] = "org/gcp/dr-hosts#drill",
+        });
+        verify.ExitCode.ShouldBe(10, verify.ToString());
+        verify.ToString().ShouldContain("HYO7408");
+        var verifyState = JsonNode.Parse(await File.ReadAllTextAsync(site.StatePath("platform__onprem__postgresql-drill", "verify")))!;
+        verifyState["status"]!.GetValue<string>().ShouldBe("partial");
+        verifyState["error"]!["code"]!.GetValue<string>().ShouldBe("HYO7408");
+        verifyState["error"]!["message"]!.GetValue<string>().ShouldContain("public.controlled (rows 499 vs 500, checksum differs)");
+        var verified = StateOutputs(site, "platform__onprem__postgresql-drill", "verify");
+        verified["manifest_matched"]!.GetValue<bool>().ShouldBeFalse();
+        verified["manifest"]!["public.controlled"]!["rows"]!.GetValue<long>().ShouldBe(499);
+        verified["amcheck_clean"]!.GetValue<bool>().ShouldBeTrue();
+        (await TestSql.ScalarAsync<long>(leader, "select count(*) from controlled")).ShouldBe(500, "production never lost the row");
+
+        var teardown = refs.DeepClone().AsObject();
+        teardown["drill_teardown"] = true;
+        var down = await Module("destroy", "platform/onprem/postgresql-ha", "drill", teardown);
+        down.ExitCode.ShouldBe(0, down.ToString());
+        (await SshOkAsync(site.LabDir, "dr1", "test -e /var/lib/postgresql/hyops-drill && echo left || echo gone")).ShouldBe("gone");
     }
 
     private JsonObject DrillHosts()
