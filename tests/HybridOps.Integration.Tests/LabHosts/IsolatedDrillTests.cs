@@ -208,6 +208,27 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
         verified["amcheck_clean"]!.GetValue<bool>().ShouldBeTrue();
         (await TestSql.ScalarAsync<long>(leader, "select count(*) from controlled")).ShouldBe(500, "production never lost the row");
 
+        // A long transaction on a manifest table fails the marker within lock_timeout_ms; the holder commits unharmed.
+        await using (var holder = new Npgsql.NpgsqlConnection(leader.ConnectionString))
+        {
+            await holder.OpenAsync();
+            await using var tx = await holder.BeginTransactionAsync();
+            await using (var insert = new Npgsql.NpgsqlCommand("insert into controlled values (501, 'held')", holder, tx))
+            {
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            var locked = await Module("deploy", "platform/onprem/postgresql-drill", "marker-held", new JsonObject
+            {
+                ["apply_mode"] = "marker", ["drill_confirm"] = "hyops-onprem", ["manifest_tables"] = new JsonArray("public.controlled"), ["lock_timeout_ms"] = 300,
+            });
+            locked.ExitCode.ShouldBe(8, locked.ToString());
+            locked.StdErr.ShouldContain("HYO7406");
+            await tx.CommitAsync();
+        }
+
+        (await TestSql.ScalarAsync<long>(leader, "select count(*) from controlled")).ShouldBe(501);
+
         var teardown = refs.DeepClone().AsObject();
         teardown["drill_teardown"] = true;
         var down = await Module("destroy", "platform/onprem/postgresql-ha", "drill", teardown);
