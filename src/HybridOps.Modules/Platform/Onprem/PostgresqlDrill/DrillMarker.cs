@@ -49,9 +49,10 @@ internal sealed class DrillMarker(ModuleContext context, DrillInputs inputs, HaC
             }
         }
 
+        // Taken before the lock: every backup that stopped before it stopped before the restore point (the restore picks by it).
+        var createdAt = context.Time.GetUtcNow();
         var (manifest, point, lockWaitMs, blockedMs) = await LockedManifestAsync(session, tables, ct);
         var segment = await session.ScalarAsync<string>("select pg_walfile_name(pg_switch_wal())", ct);
-        var createdAt = context.Time.GetUtcNow();
         context.Evidence.Check("restore_point_created", true, new JsonObject
         {
             ["restore_point"] = inputs.RestorePoint, ["lsn"] = point, ["wal_segment"] = segment, ["tables"] = manifest.Count,
