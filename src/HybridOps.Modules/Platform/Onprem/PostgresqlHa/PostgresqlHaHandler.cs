@@ -316,12 +316,8 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
     private async Task<ModuleOutcome> DestroyRestoredAsync(ModuleContext context, CancellationToken ct)
     {
         var published = context.Previous!.Outputs;
+        // Validate refused drill_teardown for a cluster not restored at a drill marker.
         var teardown = context.Inputs.Bool("drill_teardown");
-        if (teardown && published["drill"] is not JsonObject)
-        {
-            throw HyopsException.From(DiagnosticCatalog.DrillTeardownRefused,
-                $"'{published.Str("cluster_name")}' was not restored at an isolated drill's marker; destroy it without drill_teardown (its data is kept)");
-        }
 
         var dataRoot = published.Str("data_root")!;
         var hosts = published.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("port") ?? 5432, 8008, Path.Combine(dataRoot, m.Str("name")!))).ToList();
