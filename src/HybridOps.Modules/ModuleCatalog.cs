@@ -38,6 +38,7 @@ public static class ModuleCatalog
         new ObjectRepoHandler(ObjectRepoHandler.GcpRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AwsRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),
+        new HybridOps.Modules.Platform.Onprem.PostgresqlDrill.PostgresqlDrillHandler(),
         new PostgresqlDrSourceHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5))),
         new PostgresqlFenceHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(3))),
         new DrHostsHandler(new LocalProcessRunner()),

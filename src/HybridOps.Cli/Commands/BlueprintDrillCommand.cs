@@ -66,11 +66,22 @@ public static class BlueprintDrillCommand
 
     private static void WriteText(TextWriter w, DrillReport r)
     {
-        w.WriteLine($"drill {r.RunId} of {r.BlueprintRef}: {r.Status} (blueprint {r.BlueprintStatus}, exit {r.ExitCode} {r.ExitName}, disaster {r.Disaster})");
-        w.WriteLine($"  {DrillReportText.RtoLine(r)}");
-        w.WriteLine($"  {DrillReportText.ProtectedLine(r)}");
-        w.WriteLine($"  {DrillReportText.RpoLine(r)}");
-        w.WriteLine($"  writes: {r.Writes.Acked} acked, {r.Writes.Failed} failed ({string.Join(", ", r.Writes.AckedByAddress.Select(kv => $"{kv.Key} {kv.Value}"))})");
+        w.WriteLine($"drill {r.RunId} of {r.BlueprintRef}: {r.Status} (blueprint {r.BlueprintStatus}, exit {r.ExitCode} {r.ExitName}, {(r.Isolated is null ? $"disaster {r.Disaster}" : "isolated")})");
+        if (r.Isolated is not null)
+        {
+            foreach (var line in DrillReportText.IsolatedLines(r))
+            {
+                w.WriteLine($"  {line}");
+            }
+        }
+        else
+        {
+            w.WriteLine($"  {DrillReportText.RtoLine(r)}");
+            w.WriteLine($"  {DrillReportText.ProtectedLine(r)}");
+            w.WriteLine($"  {DrillReportText.RpoLine(r)}");
+            w.WriteLine($"  writes: {r.Writes.Acked} acked, {r.Writes.Failed} failed ({string.Join(", ", r.Writes.AckedByAddress.Select(kv => $"{kv.Key} {kv.Value}"))})");
+        }
+
         w.WriteLine($"  {"phase",-32} {"status",-8} {"start",-12} {"end",-12} {"seconds",8}");
         foreach (var p in r.Phases)
         {

@@ -14,7 +14,9 @@ public static class DrillCommand
         var bpRef = new Option<string?>("--ref", "-r") { Description = "Only drills of this blueprint (ref like dr/postgresql-ha-failover-gcp@v1, or its id)" };
         var history = new Command("history", """
             List every drill report, oldest first: blueprint, drill run id, start (UTC), result, RTO, RPO (acknowledged
-            writes lost), time to protected, and the RTO change against the previous drill of the same blueprint.
+            writes lost), time to protected, and the RTO change against the previous drill of the same blueprint. An
+            isolated drill (production kept running) shows its own figures: writes blocked, restore, replay, time to
+            writable, and the manifest and pg_amcheck verdicts.
             """)
         {
             bpRef,
@@ -43,6 +45,13 @@ public static class DrillCommand
 
         foreach (var d in h.Drills)
         {
+            if (d.Isolated is { } i)
+            {
+                var verdict = i.ManifestMatched == true && i.AmcheckClean == true ? "manifest ok, amcheck clean" : $"manifest {i.ManifestMatched?.ToString() ?? "-"}, amcheck {i.AmcheckClean?.ToString() ?? "-"}";
+                w.WriteLine($"{d.BlueprintRef,-40} {d.RunId,-24} {d.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} {d.Status,-7} isolated: writes blocked {S(i.WritesBlockedMs)} ms, restore {S(i.RestoreSeconds)} s, replay {S(i.ReplaySeconds)} s, writable {S(i.TimeToWritableSeconds)} s, {verdict}{(i.TornDown ? "" : ", DRILL CLUSTER LEFT")}");
+                continue;
+            }
+
             var rpo = d.RpoMissing is null ? "not measured" : d.RpoMissing == 0 ? "0 lost" : $"{d.RpoMissing} lost/{S(d.RpoWindowSeconds)}s";
             var delta = d.Trend is null ? "first" : d.Trend.RtoDeltaSeconds is { } x ? x.ToString("+0.000;-0.000;0", CultureInfo.InvariantCulture) : "n/a";
             w.WriteLine($"{d.BlueprintRef,-40} {d.RunId,-24} {d.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} {d.Status,-7} {S(d.RtoSeconds),8} {delta,8} {rpo,-16} {S(d.TimeToProtectedSeconds),11}");

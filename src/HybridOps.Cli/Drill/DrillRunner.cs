@@ -25,8 +25,13 @@ public sealed class DrillRunner(Invocation inv)
     public async Task<DrillReport> RunAsync(DrillRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Validate(request);
         var blueprint = inv.Content.LoadBlueprint(request.BlueprintRef);
+        if (blueprint.Mode == IsolatedDrillRunner.Mode)
+        {
+            return await new IsolatedDrillRunner(inv).RunAsync(request, blueprint, ct);
+        }
+
+        Validate(request);
         var runId = RunIds.New(time);
         var reportDir = Path.GetFullPath(request.ReportDir ?? Path.Combine(DrillReports.Dir(inv.Root, blueprint.BlueprintId), runId));
         var options = LoadSetup.Options(inv.Runtime, Path.Combine(reportDir, "load"), request.Rate, null) with { LoadId = "drill-" + runId };

@@ -369,6 +369,34 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor DrInputInvalid = new("HYO7303", ExitCode.InputError,
         "a DR status or decision input is invalid", "see docs/decision.md: max_drill_age_days > 0, objectives in seconds >= 0, reachability as booleans, repositories as state refs");
 
+    // Isolated drills (HYO7401-HYO7419): platform/onprem/postgresql-drill, the drill restore and teardown of postgresql-ha; docs/drill.md
+    public static readonly DiagnosticDescriptor DrillRestorePointInvalid = new("HYO7401", ExitCode.InputError,
+        "the restore point name is not valid", "use 1-63 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit (default: hyops-drill-<run id>); nothing was changed");
+    public static readonly DiagnosticDescriptor DrillInputInvalid = new("HYO7402", ExitCode.InputError,
+        "an isolated drill input is not valid", "the message names the input; tables are schema.table names, row_cap and lock_timeout_ms are positive; nothing was changed");
+    public static readonly DiagnosticDescriptor DrillNotConfirmed = new("HYO7403", ExitCode.GuardRefused,
+        "the isolated drill is not confirmed: drill_confirm must be the production cluster name", "set drill_confirm to the production cluster name after reading docs/drill.md (a marker row and a short EXCLUSIVE lock on the manifest tables); nothing was changed");
+    public static readonly DiagnosticDescriptor DrillTargetCollides = new("HYO7404", ExitCode.InputError,
+        "the drill cluster would collide with production", "give the drill cluster its own name (e.g. <cluster>-drill) and drill hosts that are not production members; nothing was changed");
+    public static readonly DiagnosticDescriptor DrillTeardownRefused = new("HYO7405", ExitCode.GuardRefused,
+        "drill_teardown is only for a cluster an isolated drill restored", "destroy without drill_teardown keeps a restored cluster's data; only a drill cluster (restored at a drill marker) is removed for good");
+    public static readonly DiagnosticDescriptor DrillLockTimeout = new("HYO7406", ExitCode.ReadinessFailure,
+        "the drill could not take its short lock on the manifest tables within lock_timeout_ms", "a long transaction holds a lock on one of the tables; the drill gave up so production writers never wait; rerun later or name fewer tables");
+    public static readonly DiagnosticDescriptor DrillMarkerNotArchived = new("HYO7407", ExitCode.ReadinessFailure,
+        "the WAL segment holding the drill's restore point was not archived in time", "check archiving of the production cluster (pg_stat_archiver, the backup module's status) and archive_wait_s");
+    public static readonly DiagnosticDescriptor DrillManifestMismatch = new("HYO7408", ExitCode.ReadinessFailure,
+        "the drill cluster does not hold what the manifest recorded at the restore point", "the message names each table whose row count or checksum differs; the restore or the WAL archive lost or changed data");
+    public static readonly DiagnosticDescriptor DrillAmcheckFailed = new("HYO7409", ExitCode.ReadinessFailure,
+        "pg_amcheck found corruption (or could not run) on the drill cluster", "the run record holds pg_amcheck's output; check the backup set and the repository (pgbackrest verify)");
+    public static readonly DiagnosticDescriptor DrillNotWritable = new("HYO7410", ExitCode.ReadinessFailure,
+        "the drill cluster is not writable", "the restored leader did not leave recovery at the restore point; see the restore step's Patroni log in its run record");
+    public static readonly DiagnosticDescriptor DrillTeardownIncomplete = new("HYO7411", ExitCode.ReadinessFailure,
+        "the drill cluster was not fully removed", "the message names what is left (a service, a member dir, DCS keys); rerun the teardown (`module destroy` of the drill instance with drill_teardown: true)");
+    public static readonly DiagnosticDescriptor DrillIsolatedOptionInvalid = new("HYO7412", ExitCode.InputError,
+        "this option does not apply to an isolated drill", "an isolated drill injects no disaster and runs no write load against production: drop --disaster (or use none)");
+    public static readonly DiagnosticDescriptor DrillMarkerStateInvalid = new("HYO7413", ExitCode.StateNotReady,
+        "the drill marker state is absent or is not a postgresql-drill/v1 marker", "run the marker step (platform/onprem/postgresql-drill apply_mode marker) first; reference it as platform/onprem/postgresql-drill#marker");
+
     // Google Cloud provider (HYO8000-HYO8019): Cloud SQL Admin v1, Database Migration Service v1, Cloud DNS v1; docs/gcp.md
     public static readonly DiagnosticDescriptor GcpCredentialsUnavailable = new("HYO8001", ExitCode.SecretUnavailable,
         "the Google service-account key could not be loaded", "set the env key named by credentials_env (default GOOGLE_APPLICATION_CREDENTIALS) to the path of a service-account JSON key file readable only by you (0600)");

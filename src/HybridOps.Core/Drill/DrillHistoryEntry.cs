@@ -2,7 +2,8 @@ namespace HybridOps.Core.Drill;
 
 /// <summary>
 /// One drill as `hyops drill history` lists it: what its report measured, and its trend against the
-/// previous drill of the same blueprint (null for the first).
+/// previous drill of the same blueprint (null for the first). An isolated drill has no RTO/RPO; its
+/// figures (writes blocked, restore, replay, time to writable, verdicts) are in <see cref="Isolated"/>.
 /// </summary>
 public sealed record DrillHistoryEntry(
     string BlueprintRef,
@@ -16,7 +17,9 @@ public sealed record DrillHistoryEntry(
     double? RpoWindowSeconds,
     double? TimeToProtectedSeconds,
     string ReportDir,
-    DrillTrend? Trend);
+    DrillTrend? Trend,
+    string DrillKind = "failover",
+    IsolatedDrillFigures? Isolated = null);
 
 /// <summary>
 /// Deltas against the previous drill of the same blueprint (this minus previous; negative RTO = faster).

@@ -26,6 +26,26 @@ public static class DrillReportText
             + $"{rpo.MissingFirstAckAt:HH:mm:ss.fff}..{rpo.MissingLastAckAt:HH:mm:ss.fff}; {rpo.Found}/{rpo.Acknowledged} acked rows found)",
     };
 
+    /// <summary>The figures of an isolated drill, one line each (empty for a failover drill).</summary>
+    public static IReadOnlyList<string> IsolatedLines(DrillReport r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        if (r.Isolated is not { } i)
+        {
+            return [];
+        }
+
+        static string B(bool? b, string yes, string no) => b switch { true => yes, false => no, null => "not reached" };
+        return
+        [
+            $"ISOLATED drill: production kept running (no fence, no DNS change, no write load); drill cluster {i.DrillCluster ?? "?"} at {i.DrillLeaderHost ?? "?"}",
+            $"restore point {i.RestorePoint ?? "-"} at {i.RestorePointLsn ?? "-"}; production writers blocked {S(i.WritesBlockedMs)} ms (lock wait {S(i.LockWaitMs)} ms, EXCLUSIVE on {i.ManifestTables} table(s))",
+            $"restore {S(i.RestoreSeconds)} s, replay {S(i.ReplaySeconds)} s, time to writable {S(i.TimeToWritableSeconds)} s (restore step {S(i.RestoreStepSeconds)} s)",
+            $"manifest: {B(i.ManifestMatched, $"matched ({i.ManifestTables} tables)", $"MISMATCH: {string.Join("; ", i.MismatchedTables)}")}; marker row: {B(i.MarkerRowFound, "found", "MISSING")}; pg_amcheck: {B(i.AmcheckClean, "clean", "NOT CLEAN")}",
+            $"teardown: {(i.TornDown ? "drill cluster removed" : "DRILL CLUSTER LEFT")}; production state: {(i.ProductionStateUnchanged ? "byte-identical" : $"CHANGED: {string.Join(", ", i.ChangedStateFiles)}")}",
+        ];
+    }
+
     public static string Markdown(DrillReport r)
     {
         ArgumentNullException.ThrowIfNull(r);
@@ -33,6 +53,17 @@ public static class DrillReportText
         sb.AppendLine(Inv, $"# Drill {r.RunId}: {r.BlueprintRef}");
         sb.AppendLine();
         sb.AppendLine(Inv, $"- status: **{r.Status}** (blueprint {r.BlueprintStatus}, exit {r.ExitCode} {r.ExitName}, blueprint run {r.BlueprintRunId ?? "-"})");
+        if (r.Isolated is not null)
+        {
+            foreach (var line in IsolatedLines(r))
+            {
+                sb.AppendLine(Inv, $"- {line}");
+            }
+
+            Timeline(sb, r);
+            return sb.ToString();
+        }
+
         sb.AppendLine(Inv, $"- disaster: {r.Disaster}; failover start {r.FailoverStart:O} ({r.FailoverStartSource})");
         sb.AppendLine(Inv, $"- service record: {r.ServiceRecord} -> {r.Rto.PublishedAddress ?? "?"}");
         sb.AppendLine(Inv, $"- **{RtoLine(r)}**");
@@ -45,6 +76,12 @@ public static class DrillReportText
             sb.AppendLine(Inv, $"- failures by error: {string.Join(", ", r.Writes.FailedByError.Select(kv => $"{kv.Key} {kv.Value}"))}");
         }
 
+        Timeline(sb, r);
+        return sb.ToString();
+    }
+
+    private static void Timeline(StringBuilder sb, DrillReport r)
+    {
         sb.AppendLine();
         sb.AppendLine("| phase | kind | status | start (UTC) | end (UTC) | duration s |");
         sb.AppendLine("|---|---|---|---|---|---:|");
@@ -57,8 +94,6 @@ public static class DrillReportText
         {
             sb.AppendLine().AppendLine(Inv, $"> {n}");
         }
-
-        return sb.ToString();
     }
 
     public static string Html(DrillReport r)
@@ -77,9 +112,17 @@ public static class DrillReportText
         sb.Append("<h1>").Append(E($"Drill {r.RunId}: {r.BlueprintRef}")).Append("</h1>");
         sb.Append("<p>status <b class=\"").Append(E(r.Status)).Append("\">").Append(E(r.Status)).Append("</b> (blueprint ").Append(E(r.BlueprintStatus))
             .Append(", exit ").Append(E(r.ExitCode)).Append(' ').Append(E(r.ExitName)).Append("); disaster ").Append(E(r.Disaster)).Append("</p>");
-        sb.Append("<p><b>").Append(E(RtoLine(r))).Append("</b><br>").Append(E(ProtectedLine(r))).Append("<br><b>").Append(E(RpoLine(r))).Append("</b><br>")
-            .Append(E($"writes: {r.Writes.Acked} acked, {r.Writes.Failed} failed at {F(r.Writes.Rate)}/s")).Append("</p>");
-        sb.Append("<h2>Writes per second</h2>").Append(DrillPlot.Svg(r));
+        if (r.Isolated is not null)
+        {
+            sb.Append("<p>").AppendJoin("<br>", IsolatedLines(r).Select(E)).Append("</p>");
+        }
+        else
+        {
+            sb.Append("<p><b>").Append(E(RtoLine(r))).Append("</b><br>").Append(E(ProtectedLine(r))).Append("<br><b>").Append(E(RpoLine(r))).Append("</b><br>")
+                .Append(E($"writes: {r.Writes.Acked} acked, {r.Writes.Failed} failed at {F(r.Writes.Rate)}/s")).Append("</p>");
+            sb.Append("<h2>Writes per second</h2>").Append(DrillPlot.Svg(r));
+        }
+
         sb.Append("<h2>Phase timeline</h2><table><tr><th>phase</th><th>status</th><th>duration s</th><th>timeline (")
             .Append(E(F(span))).Append(" s)</th></tr>");
         foreach (var p in r.Phases)
@@ -109,4 +152,6 @@ public static class DrillReportText
     }
 
     private static string F(double v) => v.ToString("0.###", Inv);
+
+    private static string S(double? v) => v is { } x ? F(x) : "-";
 }

@@ -19,4 +19,7 @@ public interface IServiceManager
     Task<ServiceStatus> RestartAsync(ServiceUnit unit, TimeSpan stopTimeout, CancellationToken ct);
 
     Task<ServiceStatus> StatusAsync(string name, CancellationToken ct);
+
+    /// <summary>Stops the service (as <see cref="StopAsync"/>) and deletes its definition from the host; an unknown service is fine.</summary>
+    Task RemoveAsync(string name, TimeSpan stopTimeout, CancellationToken ct);
 }

@@ -78,6 +78,12 @@ public sealed class StartStopDaemonServiceManager(IHostExecutor executor) : ISer
         return new ServiceStatus(name, rc == 0, pid, detail);
     }
 
+    public async Task RemoveAsync(string name, TimeSpan stopTimeout, CancellationToken ct)
+    {
+        await StopAsync(name, stopTimeout, ct);
+        await RootAsync(["rm", "-f", "--", DefinitionPath(name), PidFile(name)], ct);
+    }
+
     /// <summary>The start-stop-daemon argv for <paramref name="unit"/> (--oknodo: a running service is success).</summary>
     public static List<string> StartArgv(ServiceUnit unit)
     {

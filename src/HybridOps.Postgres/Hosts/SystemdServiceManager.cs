@@ -53,6 +53,17 @@ public sealed class SystemdServiceManager(IHostExecutor executor) : IServiceMana
         return Parse(name, result.StdOut);
     }
 
+    public async Task RemoveAsync(string name, TimeSpan stopTimeout, CancellationToken ct)
+    {
+        await StopAsync(name, stopTimeout, ct);
+        var path = SystemdUnitFile.PathOf(name);
+        if (await _executor.GetFileAsync(path, ct) is not null)
+        {
+            (await _executor.RunAsync(new HostCommand(["rm", "-f", "--", path]) { RunAs = HostCommand.Root, Timeout = TimeSpan.FromSeconds(30) }, ct)).EnsureSuccess();
+            await SystemctlAsync(ct, "daemon-reload");
+        }
+    }
+
     /// <summary>Reads <c>systemctl show</c> key=value output.</summary>
     public static ServiceStatus Parse(string name, string show)
     {

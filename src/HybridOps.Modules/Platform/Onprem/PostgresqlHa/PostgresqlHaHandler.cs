@@ -31,6 +31,13 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
 
     public void Validate(ModuleContext context)
     {
+        // Before the run: only a cluster restored at a drill marker is removed for good.
+        if (context.Action == "destroy" && context.Inputs.Bool("drill_teardown") && context.Previous?.Outputs["drill"] is not JsonObject)
+        {
+            throw HyopsException.From(DiagnosticCatalog.DrillTeardownRefused,
+                $"'{context.Previous?.Outputs.Str("cluster_name") ?? context.Inputs.String("cluster_name")}' was not restored at an isolated drill's marker; destroy it without drill_teardown (its data is kept)");
+        }
+
         var mode = context.Inputs.String("apply_mode");
         if (!context.Spec.ApplyModes.Contains(mode ?? ""))
         {
@@ -104,7 +111,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
             throw HyopsException.From(DiagnosticCatalog.InputRequired, $"cluster_name '{name}' is required for restore: the new Patroni scope, [a-z0-9][a-z0-9_-]*");
         }
 
-        RestoreTarget.Parse(context.Inputs.String("restore_target"));
+        DrillRestore.Target(context);
         if (context.Inputs.String("data_root") is { } root && !PlainPath().IsMatch(root))
         {
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"data_root '{root}' must be an absolute path without spaces, quotes or '%'");
@@ -136,6 +143,8 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         {
             throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "backup state publishes no stanza");
         }
+
+        DrillRestore.CheckIsolation(context, RestoreHosts.From(context, hosts));
 
         // The guard last among the no-I/O checks, and before anything exists: no dir, no process, no state.
         if (context.Action == "deploy" && context.Inputs.String("restore_confirm") != name)
@@ -307,6 +316,9 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
     private async Task<ModuleOutcome> DestroyRestoredAsync(ModuleContext context, CancellationToken ct)
     {
         var published = context.Previous!.Outputs;
+        // Validate refused drill_teardown for a cluster not restored at a drill marker.
+        var teardown = context.Inputs.Bool("drill_teardown");
+
         var dataRoot = published.Str("data_root")!;
         var hosts = published.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("port") ?? 5432, 8008, Path.Combine(dataRoot, m.Str("name")!))).ToList();
         // Hosts reached over ssh keep their access in the hosts contract; the local provider's are processes of this machine.
@@ -328,6 +340,12 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         if (left.Count > 0)
         {
             throw HyopsException.From(DiagnosticCatalog.RestoreNotReady, $"PostgreSQL of {string.Join(", ", left)} is still running after destroy");
+        }
+
+        if (teardown)
+        {
+            await new DrillTeardown(context, runner).RunAsync(members, target, published.Str("cluster_name")!, ct);
+            return ModuleOutcome.Destroyed();
         }
 
         context.Evidence.Note($"destroy stopped the restored cluster '{published.Str("cluster_name")}' ; its data under {dataRoot} is kept (the DCS keys too)");

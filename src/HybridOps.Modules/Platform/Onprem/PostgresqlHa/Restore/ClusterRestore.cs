@@ -23,7 +23,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     private const UnixFileMode ConfigMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
     private readonly string scope = context.Inputs.String("cluster_name")!;
-    private readonly RestoreTarget target = RestoreTarget.Parse(context.Inputs.String("restore_target"));
+    private readonly RestoreTarget target = DrillRestore.Target(context);
     private readonly RestoreHosts hosts = RestoreHosts.From(context, context.Inputs.State("hosts_state_ref")!);
     private readonly JsonObject repo = context.Inputs.State("repo_state_ref")!.Outputs;
     private readonly string stanza = context.Inputs.State("backup_state_ref")!.Outputs.Str("stanza")!;
@@ -36,7 +36,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     private readonly bool publishAtLeader = context.Inputs.String("publish_when") == "leader";
 
     /// <summary>Outputs of a restore that a re-assessment carries over from the published state.</summary>
-    internal static readonly string[] ProvenanceKeys = ["apply_mode", "data_root", "hosts_source", "restored_from", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage", "publish_when"];
+    internal static readonly string[] ProvenanceKeys = ["apply_mode", "data_root", "hosts_source", "restored_from", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage", "publish_when", "drill"];
 
     private string EtcdUrls => string.Join(',', hosts.DcsEndpoints.Select(e => "http://" + e));
 
@@ -58,8 +58,8 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         await using var members = RestoreMembers.For(context, hosts, scope, runner);
 
         // 0. A rerun after a later step failed (e.g. the publication): a completed restore with the same
-        //    inputs whose cluster is healthy is kept, not redone.
-        if (ownership.PreviousRunCompleted && await AdoptCompletedAsync(superuser, superuserEnv, ct) is { } adopted)
+        //    inputs whose cluster is healthy is kept, not redone. Never for a drill: each drill restores its own marker.
+        if (ownership.PreviousRunCompleted && !DrillRestore.IsDrill(context) && await AdoptCompletedAsync(superuser, superuserEnv, ct) is { } adopted)
         {
             return ModuleOutcome.Ok(adopted);
         }
@@ -198,6 +198,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         outputs["restore_started_at"] = startedAt.ToString("O");
         outputs["restore_finished_at"] = finishedAt.ToString("O");
         outputs["restore_duration_s"] = Math.Round((finishedAt - startedAt).TotalSeconds, 1);
+        outputs["drill"] = DrillRestore.Provenance(context);
         outputs["lineage"] = new JsonObject
         {
             ["system_identifier"] = outputs["system_identifier"]?.DeepClone(), ["timeline"] = outputs["timeline"]?.DeepClone(),

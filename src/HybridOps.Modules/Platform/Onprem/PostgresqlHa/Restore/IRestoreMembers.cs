@@ -42,6 +42,12 @@ internal interface IRestoreMembers : IAsyncDisposable
     /// <summary>A running PostgreSQL left in the member's data dir (after a stop it must be none); its description or null.</summary>
     Task<string?> RunningPostgresAsync(RestoreHost host, CancellationToken ct);
 
+    /// <summary>
+    /// Removes a stopped member for good: its service definition and its member dir (data, config,
+    /// passwords, logs). Returns what is still there afterwards (empty when the member is gone).
+    /// </summary>
+    Task<IReadOnlyList<string>> RemoveMemberAsync(RestoreHost host, CancellationToken ct);
+
     /// <summary>Records the running servers for a later stop (the local provider's registry); nothing on an SSH site, whose service manager knows them.</summary>
     void RecordRunning(IReadOnlyList<RestoreHost> hosts);
 }

@@ -31,6 +31,17 @@ internal sealed class LocalRestoreMembers(ModuleContext context, RestoreHosts ho
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<string>> RemoveMemberAsync(RestoreHost host, CancellationToken ct)
+    {
+        if (Directory.Exists(host.Dir))
+        {
+            Directory.Delete(host.Dir, recursive: true);
+        }
+
+        IReadOnlyList<string> left = Directory.Exists(host.Dir) ? [host.Dir] : [];
+        return Task.FromResult(left);
+    }
+
     public async Task<MemberCommandResult> RunAsync(RestoreHost host, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string>? secretEnvironment, TimeSpan timeout, CancellationToken ct)
     {
         var r = await runner.RunAsync(new ProcessSpec(argv[0], [.. argv.Skip(1)], WorkingDirectory: "/", Environment: secretEnvironment, RunAsUser: RunAs, Timeout: timeout), ct);

@@ -7,8 +7,10 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
 
 /// <summary>
 /// What to restore: <c>latest</c> (newest backup, then all archived WAL), <c>set:&lt;label&gt;</c>
-/// (that backup, recovery stops as soon as it is consistent) or <c>time:&lt;ISO timestamp&gt;</c>
-/// (newest backup finished at or before the time, WAL replayed up to it).
+/// (that backup, recovery stops as soon as it is consistent), <c>time:&lt;ISO timestamp&gt;</c>
+/// (newest backup finished at or before the time, WAL replayed up to it) or <c>name:&lt;restore point&gt;</c>
+/// (WAL replayed up to a restore point made by pg_create_restore_point; <see cref="Time"/>, when known,
+/// is when the point was made and picks the newest backup finished before it).
 /// </summary>
 public sealed partial record RestoreTarget(string Kind, string? Label, DateTimeOffset? Time)
 {
@@ -16,6 +18,17 @@ public sealed partial record RestoreTarget(string Kind, string? Label, DateTimeO
 
     [GeneratedRegex("^[0-9]{8}-[0-9]{6}F(_[0-9]{8}-[0-9]{6}[DI])?$")]
     private static partial Regex LabelPattern();
+
+    /// <summary>A restore point name hyops creates and accepts: lower-case letters, digits, '.', '_' and '-', at most 63 characters.</summary>
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
+    public static partial Regex RestorePointPattern();
+
+    /// <summary>The target of restore point <paramref name="name"/>, made at <paramref name="madeAt"/> when known; a bad name is HYO7401.</summary>
+    public static RestoreTarget Named(string? name, DateTimeOffset? madeAt) =>
+        name is not null && RestorePointPattern().IsMatch(name)
+            ? new RestoreTarget("name", name, madeAt?.ToUniversalTime())
+            : throw HyopsException.From(DiagnosticCatalog.DrillRestorePointInvalid,
+                $"restore point name '{name ?? "(missing)"}' is not 1-63 characters of [a-z0-9._-] starting with a letter or digit");
 
     /// <summary>Parses the restore_target input; bad values are HYO2021 (input error, nothing touched).</summary>
     public static RestoreTarget Parse(string? text)
@@ -44,7 +57,12 @@ public sealed partial record RestoreTarget(string Kind, string? Label, DateTimeO
                 : throw HyopsException.From(DiagnosticCatalog.RestoreTargetInvalid, $"restore_target '{value}': '{raw}' is not an ISO-8601 timestamp with an offset (e.g. 2026-01-01T12:00:00Z)");
         }
 
-        throw HyopsException.From(DiagnosticCatalog.RestoreTargetInvalid, $"restore_target '{value}' is not latest, set:<label> or time:<timestamp>");
+        if (value.StartsWith("name:", StringComparison.Ordinal))
+        {
+            return Named(value[5..], null);
+        }
+
+        throw HyopsException.From(DiagnosticCatalog.RestoreTargetInvalid, $"restore_target '{value}' is not latest, set:<label>, time:<timestamp> or name:<restore point>");
     }
 
     /// <summary>The PostgreSQL recovery settings (besides restore_command) that implement this target.</summary>
@@ -52,6 +70,7 @@ public sealed partial record RestoreTarget(string Kind, string? Label, DateTimeO
     {
         "set" => new Dictionary<string, string> { ["recovery_target"] = "immediate" },
         "time" => new Dictionary<string, string> { ["recovery_target_time"] = PgTime(Time!.Value), ["recovery_target_inclusive"] = "true" },
+        "name" => new Dictionary<string, string> { ["recovery_target_name"] = Label! },
         _ => new Dictionary<string, string>(),
     };
 
@@ -59,7 +78,7 @@ public sealed partial record RestoreTarget(string Kind, string? Label, DateTimeO
     public JsonObject? SelectBackup(IReadOnlyList<JsonObject> backups) => Kind switch
     {
         "set" => backups.FirstOrDefault(b => (string?)b["label"] == Label),
-        "time" => backups.LastOrDefault(b => long.TryParse(b["timestamp"]?["stop"]?.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var stop)
+        "time" or "name" when Time is not null => backups.LastOrDefault(b => long.TryParse(b["timestamp"]?["stop"]?.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var stop)
             && DateTimeOffset.FromUnixTimeSeconds(stop) <= Time),
         _ => backups.LastOrDefault(),
     };
@@ -68,6 +87,7 @@ public sealed partial record RestoreTarget(string Kind, string? Label, DateTimeO
     {
         "set" => $"set:{Label}",
         "time" => $"time:{Time!.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture)}",
+        "name" => $"name:{Label}",
         _ => "latest",
     };
 

@@ -130,6 +130,28 @@ internal sealed class SshRestoreMembers(ModuleContext context, string scope, str
         return r.Succeeded ? r.StdOut.Trim().Split('\n')[0] : null;
     }
 
+    public async Task<IReadOnlyList<string>> RemoveMemberAsync(RestoreHost host, CancellationToken ct)
+    {
+        await Services(host).RemoveAsync(ServiceName, TimeSpan.FromSeconds(30), ct);
+        (await RootAsync(host, ct, "rm", "-rf", "--", host.Dir)).EnsureSuccess();
+        // The data root goes too once no other member dir is in it.
+        await RootAsync(host, ct, "rmdir", "--ignore-fail-on-non-empty", "--", Path.GetDirectoryName(host.Dir)!);
+        context.Evidence.Action($"remove member {host.Name}", ["rm", "-rf", host.Dir], 0, TimeSpan.Zero, new JsonObject { ["host"] = host.Ssh!.ToString(), ["service"] = ServiceName });
+        var left = new List<string>();
+        var status = await Services(host).StatusAsync(ServiceName, ct);
+        if (status.Active || !status.Detail.StartsWith("not defined", StringComparison.Ordinal) && !status.Detail.StartsWith("not-found", StringComparison.Ordinal))
+        {
+            left.Add($"service {ServiceName} on {host.Name}: {status.Detail}");
+        }
+
+        if ((await RootAsync(host, ct, "test", "-e", host.Dir)).Succeeded)
+        {
+            left.Add($"{host.Dir} on {host.Name}");
+        }
+
+        return left;
+    }
+
     public void RecordRunning(IReadOnlyList<RestoreHost> targets)
     {
         // The host's service manager tracks the servers: nothing is recorded on this machine.
