@@ -26,9 +26,16 @@ public static class DrOptionCatalog
     /// <summary>The second repositories looked for when none is named: the first whose state exists.</summary>
     public static readonly ImmutableArray<string> Repo2Candidates = ["org/azure/object-repo", "org/aws/object-repo", "org/gcp/object-repo#repo2"];
 
-    public static ImmutableArray<DrOption> Standard(StateStore states, string repo1 = Repo1StateRef, string? repo2 = null)
+    /// <summary>
+    /// The options. The repositories are the backup state's own (its `repositories` list: repo1, then repo2) unless
+    /// named; without that list, repo1 is org/gcp/object-repo and repo2 the first of <see cref="Repo2Candidates"/> with state.
+    /// </summary>
+    public static ImmutableArray<DrOption> Standard(StateStore states, string? repo1 = null, string? repo2 = null)
     {
         ArgumentNullException.ThrowIfNull(states);
+        var declared = DeclaredRepositories(states);
+        repo1 ??= declared.GetValueOrDefault(1) ?? Repo1StateRef;
+        repo2 ??= declared.GetValueOrDefault(2);
         var onprem = Output(states, OnpremClusterRef, "cluster_name") ?? "<on-prem cluster name>";
         var instance = Output(states, ManagedInstanceRef, "instance_name") ?? "<managed instance name>";
         var fqdn = Output(states, DnsRoutingRef, "fqdn") ?? "db.hyops.lab.";
@@ -86,6 +93,27 @@ public static class DrOptionCatalog
                 new("restore_dr", "restore_confirm", DrClusterName, "the NEW cluster to restore"),
             ],
         };
+    }
+
+    /// <summary>repo key → object-repo state ref, from the backup state's `repositories` facts (empty when it has none).</summary>
+    private static Dictionary<int, string> DeclaredRepositories(StateStore states)
+    {
+        var found = new Dictionary<int, string>();
+        if (Read(states, BackupStateRef)?.Outputs["repositories"] is not JsonArray list)
+        {
+            return found;
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is JsonObject entry && entry["repo_state_ref"]?.ToString() is { Length: > 0 } stateRef)
+            {
+                var key = entry["repo_key"] is JsonValue v && v.TryGetValue<int>(out var k) ? k : i + 1;
+                found.TryAdd(key, stateRef);
+            }
+        }
+
+        return found;
     }
 
     internal static ModuleState? Read(StateStore states, string stateRef)

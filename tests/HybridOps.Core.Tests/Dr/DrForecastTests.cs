@@ -109,6 +109,25 @@ public sealed class DrForecastTests : IDisposable
     }
 
     [Fact]
+    public void TheOptionsRepositories_AreTheBackupStatesOwn_Repo1ThenRepo2()
+    {
+        DrTestFacts.WriteState(States);
+        var backup = States.Read(DrOptionCatalog.BackupStateRef, null)!;
+        backup.Outputs["repositories"] = new System.Text.Json.Nodes.JsonArray(
+            new System.Text.Json.Nodes.JsonObject { ["repo_key"] = 2, ["repo_state_ref"] = "org/azure/object-repo" },
+            new System.Text.Json.Nodes.JsonObject { ["repo_key"] = 1, ["repo_state_ref"] = "org/aws/object-repo" });
+        States.Write(backup);
+
+        var options = DrOptionCatalog.Standard(States);
+
+        var repo1 = options.Single(o => o.Id == DrOption.RestoreRepo1);
+        repo1.RepoStateRef.ShouldBe("org/aws/object-repo");
+        repo1.Inputs["restore_dr"]!["repo_state_ref"]!.ToString().ShouldBe("org/aws/object-repo");
+        options.Single(o => o.Id == DrOption.RestoreRepo2).RepoStateRef.ShouldBe("org/azure/object-repo");
+        DrOptionCatalog.Standard(States, repo1: DrOptionCatalog.Repo1StateRef).Single(o => o.Id == DrOption.RestoreRepo1).RepoStateRef.ShouldBe(DrOptionCatalog.Repo1StateRef);
+    }
+
+    [Fact]
     public void ARepositoryWithAGapAfterTheLatestSet_FailsThePrecondition()
     {
         DrTestFacts.WriteState(States);

@@ -107,13 +107,14 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
         }
 
         clock.Restart();
-        await FaultsAsync(repoInputs, backupInputs);
+        await FaultsAsync(repoInputs, backupInputs, log);
         log.WriteLine($"{backend}: three faults and a reconfigure in {clock.Elapsed.TotalSeconds:F1}s");
         ScanForKeys();
     }
 
-    private async Task FaultsAsync(JsonObject repoInputs, JsonObject backupInputs)
+    private async Task FaultsAsync(JsonObject repoInputs, JsonObject backupInputs, ITestOutputHelper log)
     {
+        var each = Stopwatch.StartNew();
         var backupOnce = new JsonObject { ["repo_state_ref"] = RepoModule, ["archive_timeout_s"] = 10, ["apply_mode"] = "backup", ["backup_type"] = "incr" };
 
         // Wrong credentials: a configuration failure with its own code; neither key is in any message.
@@ -127,15 +128,20 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
         denied.StdErr.ShouldContain("HYO5060");
         denied.ToString().ShouldNotContain(wrong["HYOPS_LAB_AZURE_KEY"]);
         denied.ToString().ShouldNotContain(wrong["HYOPS_LAB_S3_ACCESS_KEY"]);
+        log.WriteLine($"{backend}: wrong credentials refused in {each.Elapsed.TotalSeconds:F1}s");
+        each.Restart();
 
         // TLS verification failure: the store's certificate checked against the system CAs, not the lab CA.
         var badCa = (JsonObject)repoInputs.DeepClone();
         badCa["ca_file"] = "/etc/ssl/certs/ca-certificates.crt";
+        badCa["io_timeout_s"] = 2; // pgBackRest retries a failed handshake until io-timeout (default 60 s)
         await Ok("module", "deploy", "--module", RepoModule, "--instance", "bad-ca", "--inputs", Write("bad-ca.json", badCa));
         var tls = await Run(site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs",
             Write("tls.json", new JsonObject { ["repo_state_ref"] = RepoModule + "#bad-ca", ["archive_timeout_s"] = 10, ["apply_mode"] = "backup", ["backup_type"] = "incr" })));
         tls.ExitCode.ShouldBe(5, tls.ToString());
         tls.StdErr.ShouldContain("HYO5061");
+        log.WriteLine($"{backend}: TLS failure refused in {each.Elapsed.TotalSeconds:F1}s");
+        each.Restart();
 
         // The store down during a backup (nothing listens on its port): a connectivity failure with its own code.
         var down = (JsonObject)repoInputs.DeepClone();
@@ -146,9 +152,12 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
             Write("down-backup.json", new JsonObject { ["repo_state_ref"] = RepoModule + "#down", ["archive_timeout_s"] = 10, ["apply_mode"] = "backup", ["backup_type"] = "incr" })));
         unreachable.ExitCode.ShouldBe(4, unreachable.ToString());
         unreachable.StdErr.ShouldContain("HYO4050");
+        log.WriteLine($"{backend}: store down refused in {each.Elapsed.TotalSeconds:F1}s");
+        each.Restart();
 
         // Back on the good repository: configure rewrites every member's config, the store answers again.
         await Ok("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", Write("reconfigure.json", backupInputs));
+        log.WriteLine($"{backend}: reconfigured in {each.Elapsed.TotalSeconds:F1}s");
     }
 
     private void ScanForKeys()
