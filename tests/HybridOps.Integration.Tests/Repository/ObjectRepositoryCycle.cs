@@ -155,6 +155,15 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
         log.WriteLine($"{backend}: store down refused in {each.Elapsed.TotalSeconds:F1}s");
         each.Restart();
 
+        // None of the failed backups broke archiving: each put back the config it found, so the next segment
+        // reaches the good repository without a reconfigure.
+        var leader = site.Endpoint("pg1") with { Host = JsonNode.Parse(File.ReadAllText(site.StatePath("platform__onprem__postgresql-ha")))!["outputs"]!["leader_host"]!.GetValue<string>() };
+        var segment = await HybridOps.Postgres.Sql.PgProbe.ScalarAsync<string>(leader, "select pg_walfile_name(pg_switch_wal())", CancellationToken.None);
+        await WaitUntilAsync(async () => string.CompareOrdinal(await HybridOps.Postgres.Sql.PgProbe.ScalarAsync<string>(leader, "select coalesce(last_archived_wal, '') from pg_stat_archiver", CancellationToken.None), segment) >= 0,
+            $"segment {segment} archived after the failed backups");
+        log.WriteLine($"{backend}: archiving still works after the faults ({each.Elapsed.TotalSeconds:F1}s)");
+        each.Restart();
+
         // Back on the good repository: configure rewrites every member's config, the store answers again.
         await Ok("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", Write("reconfigure.json", backupInputs));
         log.WriteLine($"{backend}: reconfigured in {each.Elapsed.TotalSeconds:F1}s");

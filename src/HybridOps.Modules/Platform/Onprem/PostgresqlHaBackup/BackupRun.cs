@@ -79,7 +79,23 @@ internal sealed class BackupRun : IAsyncDisposable
     public async Task<ModuleOutcome> BackupAsync(CancellationToken ct)
     {
         var leader = await LiveLeaderAsync(ct);
+        // The members archive WAL through this config: a backup that fails (a wrong key, a bad CA, a store
+        // that is down) puts the config it found back, so one failed backup never breaks archiving.
+        var previous = await ReadConfigsAsync(ct);
         await WriteConfigAsync(leader, ct);
+        try
+        {
+            return await BackupWithConfigAsync(leader, ct);
+        }
+        catch (HyopsException)
+        {
+            await RestoreConfigsAsync(previous, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<ModuleOutcome> BackupWithConfigAsync(Leader leader, CancellationToken ct)
+    {
         var archiveCommand = Cli.ArchivePushCommand;
         var observed = await LeaderScalarAsync(leader, "show archive_command", ct);
         var configured = observed == archiveCommand;
@@ -471,6 +487,59 @@ internal sealed class BackupRun : IAsyncDisposable
 
     /// <summary>The repository's credentials, written into every member's pgbackrest.conf (never argv, env or evidence).</summary>
     private IReadOnlyList<RepoSecret> Secrets => field ??= BackupRepositories.Secrets(repos, context.Secrets);
+
+    /// <summary>The pgBackRest config each member has now (null for a member without one, or one hyops cannot read).</summary>
+    private async Task<List<(string? Member, byte[]? Content)>> ReadConfigsAsync(CancellationToken ct)
+    {
+        var found = new List<(string?, byte[]?)>();
+        if (sshHosts is { } hosts)
+        {
+            foreach (var name in cluster.Objects("members").Select(m => m.Str("name")!))
+            {
+                found.Add((name, await hosts.Executor(name).GetFileAsync(ConfigPath, ct)));
+            }
+
+            return found;
+        }
+
+        try
+        {
+            found.Add((null, File.Exists(ConfigPath) ? await File.ReadAllBytesAsync(ConfigPath, ct) : null));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            found.Add((null, null));
+        }
+
+        return found;
+    }
+
+    private async Task RestoreConfigsAsync(List<(string? Member, byte[]? Content)> previous, CancellationToken ct)
+    {
+        var restored = new JsonArray();
+        try
+        {
+            foreach (var (member, content) in previous.Where(p => p.Content is not null))
+            {
+                if (member is null)
+                {
+                    await new OwnedPaths(runner, osUser).WriteFileAsync(ConfigPath, System.Text.Encoding.UTF8.GetString(content!), PgBackRestConfig.FileMode, ct);
+                }
+                else
+                {
+                    await sshHosts!.Executor(member).PutFileAsync(ConfigPath, content!, osUser, osUser, PgBackRestConfig.FileMode, ct);
+                }
+
+                restored.Add((JsonNode?)(member ?? "local"));
+            }
+
+            context.Evidence.Check("pgbackrest_config_restored", true, new JsonObject { ["path"] = ConfigPath, ["members"] = restored });
+        }
+        catch (Exception ex) when (ex is HyopsException or IOException)
+        {
+            context.Evidence.Check("pgbackrest_config_restored", false, new JsonObject { ["path"] = ConfigPath, ["members"] = restored, ["error"] = ex.Message });
+        }
+    }
 
     private async Task WriteConfigAsync(Leader leader, CancellationToken ct)
     {
