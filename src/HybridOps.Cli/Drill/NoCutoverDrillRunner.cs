@@ -146,7 +146,7 @@ public sealed class NoCutoverDrillRunner(Invocation inv)
         {
             InstanceName = Text(o, "instance_name"),
             Promotable = Bool(o, "promotable"),
-            Checks = (o?["checks"] as JsonObject ?? []).ToImmutableDictionary(c => c.Key, c => c.Value?.ToString() ?? "", StringComparer.Ordinal),
+            Checks = [.. (o?["checks"] as JsonArray ?? []).OfType<JsonObject>().Select(c => new NoCutoverCheck(Text(c, "name") ?? "", Text(c, "result") ?? ""))],
             LagBytes = Number(o, "lag_bytes"),
             MaxLagBytes = Number(o, "max_lag_bytes"),
             BarrierLsn = Text(o, "barrier_lsn"),

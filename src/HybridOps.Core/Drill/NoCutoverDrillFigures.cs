@@ -12,8 +12,8 @@ public sealed record NoCutoverDrillFigures
 {
     public string? InstanceName { get; init; }
     public bool? Promotable { get; init; }
-    /// <summary>check name -> passed | failed | skipped, in the order they ran.</summary>
-    public ImmutableDictionary<string, string> Checks { get; init; } = ImmutableDictionary<string, string>.Empty;
+    /// <summary>Each check in the order it ran, passed | failed | skipped.</summary>
+    public ImmutableArray<NoCutoverCheck> Checks { get; init; } = [];
     public double? LagBytes { get; init; }
     public double? MaxLagBytes { get; init; }
     public string? BarrierLsn { get; init; }
@@ -33,3 +33,6 @@ public sealed record NoCutoverDrillFigures
     public bool ProductionStateUnchanged { get; init; }
     public ImmutableArray<string> ChangedStateFiles { get; init; } = [];
 }
+
+/// <summary>One check of a no-cutover drill and its result (passed | failed | skipped).</summary>
+public sealed record NoCutoverCheck(string Name, string Result);

@@ -16,7 +16,7 @@ public static class NoCutoverDrillText
         return
         [
             $"NO-CUTOVER drill of {n.InstanceName ?? "?"}: no fence, no promotion of the standby, no DNS change; one barrier row written on production",
-            $"promotable: {B(n.Promotable, "yes", "NO")} ({string.Join(", ", n.Checks.Select(c => $"{c.Key} {c.Value}"))}); lag {S(n.LagBytes)} of {S(n.MaxLagBytes)} bytes; barrier at {n.BarrierLsn ?? "-"} seen on the standby in {S(n.BarrierSeenSeconds)} s",
+            $"promotable: {B(n.Promotable, "yes", "NO")} ({string.Join(", ", n.Checks.Select(c => $"{c.Name} {c.Result}"))}); lag {S(n.LagBytes)} of {S(n.MaxLagBytes)} bytes; barrier at {n.BarrierLsn ?? "-"} seen on the standby in {S(n.BarrierSeenSeconds)} s",
             clone,
             $"standby afterwards: {B(n.StandbyUnchanged, "streaming, read-only, same slot", "DISTURBED")}; other state files: {(n.ProductionStateUnchanged ? "byte-identical" : $"CHANGED: {string.Join(", ", n.ChangedStateFiles)}")}",
         ];

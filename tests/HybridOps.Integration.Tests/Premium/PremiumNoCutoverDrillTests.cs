@@ -92,8 +92,8 @@ public sealed class PremiumNoCutoverDrillTests(PremiumNoCutoverFixture f, ITestO
         report["drill_kind"]!.GetValue<string>().ShouldBe("no-cutover");
         var n = report["no_cutover"]!;
         n["promotable"]!.GetValue<bool>().ShouldBeTrue();
-        n["checks"]!.AsObject().Select(c => c.Value!.GetValue<string>()).ShouldAllBe(v => v == "passed", n["checks"]!.ToJsonString());
-        n["checks"]!.AsObject().Select(c => c.Key).ShouldBe(
+        n["checks"]!.AsArray().Select(c => c!["result"]!.GetValue<string>()).ShouldAllBe(v => v == "passed", n["checks"]!.ToJsonString());
+        n["checks"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).ShouldBe(
             ["standby_runnable", "standby_healthy", "lag_within_policy", "no_schema_drift", "barrier_seen_on_standby", "clone_promoted", "barrier_on_clone", "clone_table_counts", "clone_removed", "standby_unchanged"]);
         n["clone_time_to_writable_seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
         n["clone_copy_seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
@@ -156,8 +156,10 @@ public sealed class PremiumNoCutoverDrillTests(PremiumNoCutoverFixture f, ITestO
             var report = JsonNode.Parse(run.StdOut)!;
             report["status"]!.GetValue<string>().ShouldBe("failed");
             report["no_cutover"]!["promotable"]!.GetValue<bool>().ShouldBeFalse();
-            report["no_cutover"]!["checks"]!["no_schema_drift"]!.GetValue<string>().ShouldBe("failed");
-            report["no_cutover"]!["checks"]!.AsObject().ContainsKey("clone_promoted").ShouldBeFalse();
+            var checks = report["no_cutover"]!["checks"]!.AsArray().ToDictionary(c => c!["name"]!.GetValue<string>(), c => c!["result"]!.GetValue<string>());
+            checks["no_schema_drift"].ShouldBe("failed");
+            checks.ShouldNotContainKey("clone_promoted");
+            checks.ShouldNotContainKey("barrier_seen_on_standby");
             report["notes"]!.ToJsonString().ShouldContain("HYO7416");
             report["notes"]!.ToJsonString().ShouldContain("drift_probe");
             Directory.Exists(CloneDir).ShouldBeFalse();

@@ -23,7 +23,7 @@ internal sealed class NoCutoverDrill(ModuleContext context, DrLink link, IManage
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     private readonly List<Diagnostic> failures = [];
-    private readonly JsonObject checks = [];
+    private readonly JsonArray checks = [];
 
     public async Task<ModuleOutcome> RunAsync(CancellationToken ct)
     {
@@ -59,7 +59,7 @@ internal sealed class NoCutoverDrill(ModuleContext context, DrLink link, IManage
     /// <summary>Records a check; a failed one adds its diagnostic. Returns <paramref name="ok"/>.</summary>
     public bool Check(string name, bool ok, JsonObject observed, DiagnosticDescriptor descriptor, string message)
     {
-        checks[name] = ok ? "passed" : "failed";
+        checks.Add((JsonNode)new JsonObject { ["name"] = name, ["result"] = ok ? "passed" : "failed" });
         context.Evidence.Check(name, ok, observed, ok ? null : descriptor.Code);
         if (!ok)
         {
@@ -71,7 +71,7 @@ internal sealed class NoCutoverDrill(ModuleContext context, DrLink link, IManage
 
     public void Skip(string name, string reason)
     {
-        checks[name] = "skipped";
+        checks.Add((JsonNode)new JsonObject { ["name"] = name, ["result"] = "skipped", ["reason"] = reason });
         context.Evidence.Append("check_skipped", new JsonObject { ["name"] = name, ["reason"] = reason });
         context.Evidence.Note($"{name}: skipped ({reason})");
     }
