@@ -76,11 +76,14 @@ internal sealed class ClonePromotion(ModuleContext context, DrLink link, IManage
             foreach (var db in link.Databases)
             {
                 conns[db] = await Sql.OpenAsync(CloneAdmin(db), ct);
+                // The setting, not only the moment: a worker that failed against the busy slot is gone by now, but could take the slot later.
                 var running = await Sql.ScalarAsync<int>(conns[db], "select count(*)::int from pg_stat_subscription where pid is not null", ct);
-                workers.Add((JsonNode)new JsonObject { ["database"] = db, ["running_workers"] = running, ["max_logical_replication_workers"] = await Sql.ScalarAsync<string>(conns[db], "show max_logical_replication_workers", ct) });
-                if (running != 0)
+                var limit = await Sql.ScalarAsync<string>(conns[db], "show max_logical_replication_workers", ct);
+                workers.Add((JsonNode)new JsonObject { ["database"] = db, ["running_workers"] = running, ["max_logical_replication_workers"] = limit });
+                if (running != 0 || limit != "0")
                 {
-                    throw HyopsException.From(DiagnosticCatalog.NoCutoverCloneFailed, $"{running} logical replication worker(s) run on the clone in '{db}'");
+                    throw HyopsException.From(DiagnosticCatalog.NoCutoverCloneFailed,
+                        $"the clone could apply from the source in '{db}' (max_logical_replication_workers {limit}, {running} worker(s) running); nothing was promoted on it");
                 }
             }
 
