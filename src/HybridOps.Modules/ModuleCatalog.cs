@@ -46,6 +46,7 @@ public static class ModuleCatalog
         new CloudsqlPostgresqlHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
         new CloudsqlExternalReplicaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner(), new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
         new CloudsqlPromoteHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
+        new HybridOps.Modules.Org.Gcp.CloudsqlPromoteDrill.CloudsqlPromoteDrillHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
         new CloudsqlBackupHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
     ]);
 }

@@ -66,8 +66,8 @@ public static class BlueprintDrillCommand
 
     private static void WriteText(TextWriter w, DrillReport r)
     {
-        w.WriteLine($"drill {r.RunId} of {r.BlueprintRef}: {r.Status} (blueprint {r.BlueprintStatus}, exit {r.ExitCode} {r.ExitName}, {(r.Isolated is null ? $"disaster {r.Disaster}" : "isolated")})");
-        if (r.Isolated is not null)
+        w.WriteLine($"drill {r.RunId} of {r.BlueprintRef}: {r.Status} (blueprint {r.BlueprintStatus}, exit {r.ExitCode} {r.ExitName}, {(r.Isolated is null && r.NoCutover is null ? $"disaster {r.Disaster}" : r.DrillKind)})");
+        if (r.Isolated is not null || r.NoCutover is not null)
         {
             foreach (var line in DrillReportText.IsolatedLines(r))
             {

@@ -45,6 +45,13 @@ public static class DrillCommand
 
         foreach (var d in h.Drills)
         {
+            if (d.NoCutover is { } n)
+            {
+                var clone = n.CloneSkipped is null ? $"clone writable {S(n.CloneTimeToWritableSeconds)} s{(n.CloneRemoved == true ? "" : ", CLONE LEFT")}" : "clone skipped";
+                w.WriteLine($"{d.BlueprintRef,-40} {d.RunId,-24} {d.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} {d.Status,-7} no-cutover: promotable {(n.Promotable == true ? "yes" : "NO")}, barrier seen {S(n.BarrierSeenSeconds)} s, {clone}, standby {(n.StandbyUnchanged == true ? "unchanged" : "DISTURBED")}");
+                continue;
+            }
+
             if (d.Isolated is { } i)
             {
                 var verdict = i.ManifestMatched == true && i.AmcheckClean == true ? "manifest ok, amcheck clean" : $"manifest {i.ManifestMatched?.ToString() ?? "-"}, amcheck {i.AmcheckClean?.ToString() ?? "-"}";

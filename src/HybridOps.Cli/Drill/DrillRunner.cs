@@ -26,6 +26,11 @@ public sealed class DrillRunner(Invocation inv)
     {
         ArgumentNullException.ThrowIfNull(request);
         var blueprint = inv.Content.LoadBlueprint(request.BlueprintRef);
+        if (blueprint.Mode == IsolatedDrillRunner.Mode && NoCutoverDrillRunner.StepOf(blueprint) is not null)
+        {
+            return await new NoCutoverDrillRunner(inv).RunAsync(request, blueprint, ct);
+        }
+
         if (blueprint.Mode == IsolatedDrillRunner.Mode)
         {
             return await new IsolatedDrillRunner(inv).RunAsync(request, blueprint, ct);

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HybridOps.Core.Contracts;
 using HybridOps.Core.Diagnostics;
@@ -36,7 +35,7 @@ public sealed class IsolatedDrillRunner(Invocation inv)
         var notes = ImmutableArray.CreateBuilder<string>();
         var startedAt = time.GetUtcNow();
         var own = steps.OwnStatePaths(inv.Runtime.States);
-        var before = Hashes(inv.Runtime.States.ModulesDir, own);
+        var before = StateFileHashes.Of(inv.Runtime.States.ModulesDir, own);
         progress.Report($"isolated drill {runId}: {blueprint.BlueprintRef}; production keeps running (no fence, no DNS change, no write load)");
 
         var source = DrillSourceReader.Read(inv.Runtime.States, blueprint, request.Overrides);
@@ -57,8 +56,8 @@ public sealed class IsolatedDrillRunner(Invocation inv)
             tornDown = await CleanupAsync(steps, phases, notes, ct);
         }
 
-        var after = Hashes(inv.Runtime.States.ModulesDir, own);
-        var changed = before.Keys.Union(after.Keys).Where(k => before.GetValueOrDefault(k) != after.GetValueOrDefault(k)).Order(StringComparer.Ordinal).ToImmutableArray();
+        var after = StateFileHashes.Of(inv.Runtime.States.ModulesDir, own);
+        var changed = StateFileHashes.Changed(before, after);
         var figures = IsolatedDrillSteps.Figures(inv.Runtime.States, steps) with { TornDown = tornDown, ProductionStateUnchanged = changed.IsEmpty, ChangedStateFiles = changed };
 
         var exit = failure?.ExitCode ?? result!.ExitCode;
@@ -177,22 +176,5 @@ public sealed class IsolatedDrillRunner(Invocation inv)
             notes.Add($"cleanup of the drill cluster failed: {failure.Diagnostics[0]}");
             return false;
         }
-    }
-
-    /// <summary>sha256 of every module state file (relative path) except the drill's own.</summary>
-    private static Dictionary<string, string> Hashes(string modulesDir, Func<string, bool> own)
-    {
-        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!Directory.Exists(modulesDir))
-        {
-            return hashes;
-        }
-
-        foreach (var f in Directory.EnumerateFiles(modulesDir, "*", SearchOption.AllDirectories).Where(f => !own(f) && !f.EndsWith(".tmp", StringComparison.Ordinal)))
-        {
-            hashes[Path.GetRelativePath(modulesDir, f)] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f)));
-        }
-
-        return hashes;
     }
 }

@@ -30,15 +30,7 @@ public sealed record IsolatedDrillSteps(IReadOnlyList<BlueprintStep> All, Bluepr
     }
 
     /// <summary>True for the state files (and their history copies) of the drill's own steps (every step of the blueprint).</summary>
-    public Func<string, bool> OwnStatePaths(StateStore states)
-    {
-        ArgumentNullException.ThrowIfNull(states);
-        var own = All;
-        var files = own.Select(s => states.PathOf(s.ModuleRef, s.StateInstance)).ToHashSet(StringComparer.Ordinal);
-        // StateStore keeps the previous version beside the state file, in history/<instance|latest>.<run id>.json.
-        var history = own.Select(s => (Dir: Path.Combine(Path.GetDirectoryName(states.PathOf(s.ModuleRef, s.StateInstance))!, "history"), Prefix: (s.StateInstance ?? "latest") + ".")).ToList();
-        return f => files.Contains(f) || history.Any(h => Path.GetDirectoryName(f) == h.Dir && Path.GetFileName(f).StartsWith(h.Prefix, StringComparison.Ordinal));
-    }
+    public Func<string, bool> OwnStatePaths(StateStore states) => StateFileHashes.OwnPaths(states, All);
 
     /// <summary>The figures the marker, restore and verify states published (teardown and production checks are the runner's).</summary>
     public static IsolatedDrillFigures Figures(StateStore states, IsolatedDrillSteps steps)

@@ -369,7 +369,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor DrInputInvalid = new("HYO7303", ExitCode.InputError,
         "a DR status or decision input is invalid", "see docs/decision.md: max_drill_age_days > 0, objectives in seconds >= 0, reachability as booleans, repositories as state refs");
 
-    // Isolated drills (HYO7401-HYO7419): platform/onprem/postgresql-drill, the drill restore and teardown of postgresql-ha; docs/drill.md
+    // Isolated drills (HYO7401-HYO7413): platform/onprem/postgresql-drill, the drill restore and teardown of postgresql-ha; docs/drill.md
     public static readonly DiagnosticDescriptor DrillRestorePointInvalid = new("HYO7401", ExitCode.InputError,
         "the restore point name is not valid", "use 1-63 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit (default: hyops-drill-<run id>); nothing was changed");
     public static readonly DiagnosticDescriptor DrillInputInvalid = new("HYO7402", ExitCode.InputError,
@@ -396,6 +396,20 @@ public static class DiagnosticCatalog
         "this option does not apply to an isolated drill", "an isolated drill injects no disaster and runs no write load against production: drop --disaster (or use none)");
     public static readonly DiagnosticDescriptor DrillMarkerStateInvalid = new("HYO7413", ExitCode.StateNotReady,
         "the drill marker state is absent or is not a postgresql-drill/v1 marker", "run the marker step (platform/onprem/postgresql-drill apply_mode marker) first; reference it as platform/onprem/postgresql-drill#marker");
+
+    // No-cutover drill of the premium lane (HYO7414-HYO7419): org/gcp/cloudsql-promote-drill; docs/drill.md
+    public static readonly DiagnosticDescriptor NoCutoverNotConfirmed = new("HYO7414", ExitCode.GuardRefused,
+        "the no-cutover drill is not confirmed: drill_confirm must be the managed standby's instance name", "set drill_confirm to the standby's instance_name after reading docs/drill.md (one barrier row on production, a clone on the provider host); nothing was changed");
+    public static readonly DiagnosticDescriptor NoCutoverInputInvalid = new("HYO7415", ExitCode.InputError,
+        "a no-cutover drill input is not valid", "the message names the input: max_lag_bytes >= 0, barrier_timeout_s and catch_up_s > 0, clone_name a new instance name ([a-z][a-z0-9-]) other than the standby's; nothing was changed");
+    public static readonly DiagnosticDescriptor NoCutoverNotPromotable = new("HYO7416", ExitCode.ReadinessFailure,
+        "the standby could not be promoted now", "the message names the failed check (health and apply worker, lag over max_lag_bytes, schema drift); the real promotion would refuse the same way before its fence; fix it (docs/premium.md) and drill again");
+    public static readonly DiagnosticDescriptor NoCutoverBarrierNotSeen = new("HYO7417", ExitCode.ReadinessFailure,
+        "the drill's barrier row did not reach the standby within barrier_timeout_s", "replication is slower than the bound or stalled; see the replica status (lag_bytes, apply worker) and the standby's log");
+    public static readonly DiagnosticDescriptor NoCutoverCloneFailed = new("HYO7418", ExitCode.ReadinessFailure,
+        "the promoted clone of the standby failed a check", "the message names it (copy or start, subscriptions left, not writable, barrier row or table counts); the clone was removed; see the drill's run record");
+    public static readonly DiagnosticDescriptor NoCutoverStandbyDisturbed = new("HYO7419", ExitCode.ReadinessFailure,
+        "after the drill the standby is not as before, or the clone was not removed", "the message names what differs (not streaming, not read-only, subscription disabled, another slot, lag not caught up, clone files or process left); check the replica status");
 
     // Google Cloud provider (HYO8000-HYO8019): Cloud SQL Admin v1, Database Migration Service v1, Cloud DNS v1; docs/gcp.md
     public static readonly DiagnosticDescriptor GcpCredentialsUnavailable = new("HYO8001", ExitCode.SecretUnavailable,

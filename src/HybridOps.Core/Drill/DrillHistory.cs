@@ -20,7 +20,7 @@ public sealed record DrillHistory(ImmutableArray<DrillHistoryEntry> Drills, Immu
         foreach (var r in reports)
         {
             var entry = new DrillHistoryEntry(r.BlueprintRef, r.BlueprintId, r.RunId, r.StartedAt, r.Status, r.Disaster,
-                r.Rto.Seconds, r.Rpo?.MissingCount, r.Rpo?.WindowSeconds, r.TimeToProtectedSeconds, r.ReportDir!, null, r.DrillKind, r.Isolated);
+                r.Rto.Seconds, r.Rpo?.MissingCount, r.Rpo?.WindowSeconds, r.TimeToProtectedSeconds, r.ReportDir!, null, r.DrillKind, r.Isolated, r.NoCutover);
             if (previous.TryGetValue(r.BlueprintId, out var p))
             {
                 entry = entry with

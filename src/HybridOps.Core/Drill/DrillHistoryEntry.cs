@@ -19,7 +19,8 @@ public sealed record DrillHistoryEntry(
     string ReportDir,
     DrillTrend? Trend,
     string DrillKind = "failover",
-    IsolatedDrillFigures? Isolated = null);
+    IsolatedDrillFigures? Isolated = null,
+    NoCutoverDrillFigures? NoCutover = null);
 
 /// <summary>
 /// Deltas against the previous drill of the same blueprint (this minus previous; negative RTO = faster).

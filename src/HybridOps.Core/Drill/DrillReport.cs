@@ -41,10 +41,12 @@ public sealed record DrillReport
     public DrillSource? Source { get; init; }
     /// <summary>Acknowledged and failed writes per second over the drill (the HTML report's plot); null for reports written before it.</summary>
     public DrillWriteSeries? Series { get; init; }
-    /// <summary>failover (a real failover under a write load) | isolated (production keeps running: no fence, no DNS, no load).</summary>
+    /// <summary>failover (a real failover under a write load) | isolated (production keeps running: no fence, no DNS, no load) | no-cutover (premium: the standby proven promotable, a clone promoted).</summary>
     public string DrillKind { get; init; } = "failover";
     /// <summary>An isolated drill's figures; null for a failover drill.</summary>
     public IsolatedDrillFigures? Isolated { get; init; }
+    /// <summary>A no-cutover drill's figures; null for the other kinds.</summary>
+    public NoCutoverDrillFigures? NoCutover { get; init; }
 }
 
 /// <summary>One bar of the timeline: a drill phase (warm-up, disaster, recovery wait, verify) or a blueprint step.</summary>

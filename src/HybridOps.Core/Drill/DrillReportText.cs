@@ -26,10 +26,15 @@ public static class DrillReportText
             + $"{rpo.MissingFirstAckAt:HH:mm:ss.fff}..{rpo.MissingLastAckAt:HH:mm:ss.fff}; {rpo.Found}/{rpo.Acknowledged} acked rows found)",
     };
 
-    /// <summary>The figures of an isolated drill, one line each (empty for a failover drill).</summary>
+    /// <summary>The figures of an isolated or a no-cutover drill, one line each (empty for a failover drill).</summary>
     public static IReadOnlyList<string> IsolatedLines(DrillReport r)
     {
         ArgumentNullException.ThrowIfNull(r);
+        if (r.NoCutover is { } n)
+        {
+            return NoCutoverDrillText.Lines(n);
+        }
+
         if (r.Isolated is not { } i)
         {
             return [];
@@ -53,7 +58,7 @@ public static class DrillReportText
         sb.AppendLine(Inv, $"# Drill {r.RunId}: {r.BlueprintRef}");
         sb.AppendLine();
         sb.AppendLine(Inv, $"- status: **{r.Status}** (blueprint {r.BlueprintStatus}, exit {r.ExitCode} {r.ExitName}, blueprint run {r.BlueprintRunId ?? "-"})");
-        if (r.Isolated is not null)
+        if (r.Isolated is not null || r.NoCutover is not null)
         {
             foreach (var line in IsolatedLines(r))
             {
@@ -112,7 +117,7 @@ public static class DrillReportText
         sb.Append("<h1>").Append(E($"Drill {r.RunId}: {r.BlueprintRef}")).Append("</h1>");
         sb.Append("<p>status <b class=\"").Append(E(r.Status)).Append("\">").Append(E(r.Status)).Append("</b> (blueprint ").Append(E(r.BlueprintStatus))
             .Append(", exit ").Append(E(r.ExitCode)).Append(' ').Append(E(r.ExitName)).Append("); disaster ").Append(E(r.Disaster)).Append("</p>");
-        if (r.Isolated is not null)
+        if (r.Isolated is not null || r.NoCutover is not null)
         {
             sb.Append("<p>").AppendJoin("<br>", IsolatedLines(r).Select(E)).Append("</p>");
         }

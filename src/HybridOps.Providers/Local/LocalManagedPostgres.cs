@@ -18,7 +18,7 @@ namespace HybridOps.Providers.Local;
 /// recorded by pid in processes.json, or (with a host) run on that host over SSH as a service of its
 /// service manager. Nothing here is simulated.
 /// </summary>
-public sealed partial class LocalManagedPostgres : IManagedPostgresProvider, IAsyncDisposable
+public sealed partial class LocalManagedPostgres : IManagedPostgresProvider, IManagedInstanceCloner, IAsyncDisposable
 {
     private readonly LocalProviderOptions options;
     private readonly TimeProvider time;
@@ -264,7 +264,9 @@ public sealed partial class LocalManagedPostgres : IManagedPostgresProvider, IAs
 
     private async Task WriteHbaAsync(LocalInstanceRecord record, CancellationToken ct)
     {
-        var hba = new StringBuilder().AppendLine(HbaHeader).AppendLine("local all all scram-sha-256");
+        // The admin's socket-only replication line lets the provider copy the running instance (a clone); no network address gets it.
+        var hba = new StringBuilder().AppendLine(HbaHeader).AppendLine("local all all scram-sha-256")
+            .Append("local replication ").Append(record.AdminUser).AppendLine(" scram-sha-256");
         foreach (var cidr in record.AuthorizedNetworks)
         {
             hba.Append("host all all ").Append(cidr).AppendLine(" scram-sha-256");

@@ -118,7 +118,7 @@ public sealed class CloudsqlPromoteHandler(ManagedProviders providers) : IModule
     private static string FenceInstance(ModuleContext context) =>
         context.Inputs.String("fence_state_ref") is { } r && r.Contains('#', StringComparison.Ordinal) ? r[(r.IndexOf('#', StringComparison.Ordinal) + 1)..] : "latest";
 
-    private static ProviderLocation Location(DrLink link) =>
+    internal static ProviderLocation Location(DrLink link) =>
         ProviderLocation.FromJson(link.Target["provider_location"])
         ?? throw HyopsException.From(DiagnosticCatalog.StateContractVersion, "the target instance state publishes no provider_location");
 }
