@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Support;
+using HybridOps.Postgres.Patroni;
 using HybridOps.Postgres.Sql;
 using Npgsql;
 
@@ -81,6 +82,8 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         // Initial copy arrived.
         (await Scalar<long>(Target, "select count(*) from orders")).ShouldBe(50);
         (await Scalar<long>(Target, "select count(*) from customers")).ShouldBe(3);
+
+        await TableSyncSlotsSurvivePatroniAsync();
 
         // Rows written after establish arrive.
         await Exec(Source, "insert into orders (item, qty) select 'late-' || g, g from generate_series(1, 20) g; update customers set name = 'renamed' where id = 2");
@@ -192,6 +195,10 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         (await Scalar<long>(Source, "select count(*) from pg_publication")).ShouldBe(0);
         await WaitUntil(async () => await Scalar<long>(Source, "select count(*) from pg_replication_slots where slot_type = 'logical'") == 0);
         (await Scalar<long>(Target, "select count(*) from orders")).ShouldBe(101);
+        using (var http = new HttpClient())
+        {
+            (await new PatroniClient(http).GetConfigAsync($"http://{site.Host(11)}:8008", CancellationToken.None))["ignore_slots"].ShouldBeNull();
+        }
 
         var confirm = Inputs("destroy.json", new JsonObject { ["destroy_confirm"] = Instance });
         await Ok("module", "destroy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", confirm);
@@ -231,6 +238,32 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         var r = await Run(["--output", "json", .. args]);
         r.ExitCode.ShouldBe(0, r.ToString());
         return JsonNode.Parse(r.StdOut)!;
+    }
+
+    /// <summary>
+    /// PostgreSQL copies each table through a permanent slot that sits inactive between the copy and the
+    /// catch-up, and Patroni drops every inactive slot it does not know when it rereads its slot list. The
+    /// link declares an ignore matcher for pgoutput slots of its database: such a slot survives a reread,
+    /// while the same slot in a database without a link is dropped (the proof that the reread happened).
+    /// </summary>
+    private async Task TableSyncSlotsSurvivePatroniAsync()
+    {
+        using var http = new HttpClient();
+        var patroni = new PatroniClient(http);
+        var api = $"http://{site.Host(11)}:8008";
+        var matcher = new JsonObject { ["type"] = "logical", ["database"] = Db, ["plugin"] = "pgoutput" };
+        (await patroni.GetConfigAsync(api, CancellationToken.None))["ignore_slots"]!.AsArray().Count(m => JsonNode.DeepEquals(m, matcher)).ShouldBe(1);
+
+        var postgres = leader with { Database = "postgres" };
+        await Exec(Source, "select pg_create_logical_replication_slot('pg_1_sync_1_1', 'pgoutput')");
+        await Exec(postgres, "select pg_create_logical_replication_slot('hyops_probe_unlinked', 'pgoutput')");
+        // Patroni rereads its slot list after it creates a permanent slot.
+        await patroni.PatchConfigAsync(api, new JsonObject { ["slots"] = new JsonObject { ["hyops_probe_physical"] = new JsonObject { ["type"] = "physical" } } }, CancellationToken.None);
+        await WaitUntil(async () => await Scalar<long>(postgres, "select count(*) from pg_replication_slots where slot_name = 'hyops_probe_unlinked'") == 0);
+        (await Scalar<long>(postgres, "select count(*) from pg_replication_slots where slot_name = 'pg_1_sync_1_1'")).ShouldBe(1);
+
+        await patroni.PatchConfigAsync(api, new JsonObject { ["slots"] = new JsonObject { ["hyops_probe_physical"] = null } }, CancellationToken.None);
+        await Exec(Source, "select pg_drop_replication_slot('pg_1_sync_1_1')");
     }
 
     private static Task Exec(PgEndpoint endpoint, string sql) => TestSql.ExecAsync(endpoint, sql);

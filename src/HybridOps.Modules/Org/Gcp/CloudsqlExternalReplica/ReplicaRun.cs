@@ -202,8 +202,10 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
         }
 
         var (_, api) = await patroni.GetClusterFromAnyAsync(link.PatroniApis, ct);
-        await patroni.PatchConfigAsync(api, new JsonObject { ["slots"] = slots.DeepClone() }, ct);
-        context.Evidence.Action("patroni_patch_config_slots", ["PATCH", $"{api}/config"], 0, TimeSpan.Zero, new JsonObject { ["slots"] = slots });
+        var config = await patroni.GetConfigAsync(api, ct);
+        var ignore = TableSyncSlots.WithMatchers(config["ignore_slots"] as JsonArray, link.Databases);
+        await patroni.PatchConfigAsync(api, new JsonObject { ["slots"] = slots.DeepClone(), ["ignore_slots"] = ignore.DeepClone() }, ct);
+        context.Evidence.Action("patroni_patch_config_slots", ["PATCH", $"{api}/config"], 0, TimeSpan.Zero, new JsonObject { ["slots"] = slots, ["ignore_slots"] = ignore });
         foreach (var db in link.Databases)
         {
             await using var source = await Sql.OpenAsync(link.SourceAdmin(db), ct);
@@ -228,8 +230,11 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
         }
 
         var (_, api) = await patroni.GetClusterFromAnyAsync(link.PatroniApis, ct);
-        await patroni.PatchConfigAsync(api, new JsonObject { ["slots"] = slots.DeepClone() }, ct);
-        context.Evidence.Action("patroni_patch_config_slots", ["PATCH", $"{api}/config"], 0, TimeSpan.Zero, new JsonObject { ["slots"] = slots });
+        var config = await patroni.GetConfigAsync(api, ct);
+        var ignore = TableSyncSlots.WithoutMatchers(config["ignore_slots"] as JsonArray, link.Databases);
+        // null removes the key from the DCS config when no matcher is left.
+        await patroni.PatchConfigAsync(api, new JsonObject { ["slots"] = slots.DeepClone(), ["ignore_slots"] = ignore.Count == 0 ? null : ignore.DeepClone() }, ct);
+        context.Evidence.Action("patroni_patch_config_slots", ["PATCH", $"{api}/config"], 0, TimeSpan.Zero, new JsonObject { ["slots"] = slots, ["ignore_slots"] = ignore });
         foreach (var db in link.Databases)
         {
             await using var source = await Sql.OpenAsync(link.SourceAdmin(db), ct);
@@ -347,15 +352,22 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
             if (links.All(l => l.Healthy) || context.Time.GetElapsedTime(started) >= timeout)
             {
                 var synced = links.All(l => l.Healthy);
+                var pending = new Dictionary<string, string>();
+                foreach (var l in links.Where(l => !l.Healthy))
+                {
+                    pending[l.Database] = await PendingTablesAsync(l.Database, ct);
+                }
+
                 context.Evidence.Check("initial_copy_complete", synced, new JsonObject
                 {
                     ["links"] = new JsonArray(links.Select(l => (JsonNode?)l.ToJson()).ToArray()),
+                    ["not_ready"] = new JsonObject(pending.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
                     ["waited_s"] = Math.Round(context.Time.GetElapsedTime(started).TotalSeconds, 1),
                 }, synced ? null : DiagnosticCatalog.InitialSyncTimeout.Code);
                 if (!synced)
                 {
                     throw HyopsException.From(DiagnosticCatalog.InitialSyncTimeout, $"tables not ready after {timeout.TotalSeconds:F0}s: "
-                        + string.Join(", ", links.Select(l => $"{l.Database} {l.ReadyTables}/{l.TotalTables}")));
+                        + string.Join(", ", links.Select(l => $"{l.Database} {l.ReadyTables}/{l.TotalTables}" + (pending.TryGetValue(l.Database, out var p) ? $" ({p})" : ""))));
                 }
 
                 return;
@@ -363,6 +375,26 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), context.Time, ct);
         }
+    }
+
+    /// <summary>The tables of a link not yet ready, with their sync state, and the subscription's error counts.</summary>
+    private async Task<string> PendingTablesAsync(string db, CancellationToken ct)
+    {
+        if (!await ReplicationProbe.TargetHasDatabaseAsync(link, db, ct))
+        {
+            return "no database on the target";
+        }
+
+        await using var target = await Sql.OpenAsync(link.TargetAdmin(db), ct);
+        var name = DrLink.LinkName(db);
+        var tables = await Sql.RowsAsync(target, """
+            select r.srrelid::regclass::text, r.srsubstate::text
+            from pg_subscription_rel r join pg_subscription s on s.oid = r.srsubid
+            where s.subname = $1 and r.srsubstate <> 'r' order by 1
+            """, ct, name);
+        var errors = await Sql.RowsAsync(target, "select sync_error_count, apply_error_count from pg_stat_subscription_stats where subname = $1", ct, name);
+        var states = string.Join(", ", tables.Select(t => $"{t[0]} state {t[1]}"));
+        return errors.Count == 1 ? $"{states}; sync errors {errors[0][0]}, apply errors {errors[0][1]}" : states;
     }
 
     private async Task<JsonObject> StatusOutputsAsync(CancellationToken ct)
