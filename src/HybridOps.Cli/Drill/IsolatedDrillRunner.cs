@@ -12,7 +12,7 @@ namespace HybridOps.Cli.Drill;
 
 /// <summary>
 /// `blueprint drill` of a blueprint with mode drill (an isolated drill): no write load, no disaster,
-/// nothing published. Checks the drill's confirmation before anything runs, hashes every module state
+/// nothing published; production's own commit and rollback counters are sampled (read only) for the plot. Checks the drill's confirmation before anything runs, hashes every module state
 /// file that is not one of the drill's own steps, deploys the blueprint, removes the drill cluster
 /// itself when the blueprint stopped before its teardown, and reports the marker's and the
 /// verification's figures, with whether production's state files are byte-identical afterwards.
@@ -20,6 +20,7 @@ namespace HybridOps.Cli.Drill;
 public sealed class IsolatedDrillRunner(Invocation inv)
 {
     public const string Mode = "drill";
+    private const int BaselineSamples = 4;
     private readonly TimeProvider time = inv.Time;
 
     public async Task<DrillReport> RunAsync(DrillRequest request, BlueprintSpec blueprint, CancellationToken ct)
@@ -39,6 +40,9 @@ public sealed class IsolatedDrillRunner(Invocation inv)
         progress.Report($"isolated drill {runId}: {blueprint.BlueprintRef}; production keeps running (no fence, no DNS change, no write load)");
 
         var source = DrillSourceReader.Read(inv.Runtime.States, blueprint, request.Overrides);
+        await using var sampler = ProductionActivitySampler.Start(inv.Runtime, steps.MarkerInputs, time);
+        progress.Report($"isolated drill {runId}: production's transaction counters sampled from {sampler.From} (read only); 3 s of baseline first");
+        await sampler.BaselineAsync(BaselineSamples, ct);
         var (result, failure) = await DeployAsync(blueprint, request, ct);
         var endedAt = result?.EndedAt ?? time.GetUtcNow();
         phases.Add(new DrillPhase("blueprint deploy", "blueprint", result?.Status ?? StateStatus.Error, result?.StartedAt ?? startedAt, endedAt, result?.RunId));
@@ -58,7 +62,9 @@ public sealed class IsolatedDrillRunner(Invocation inv)
 
         var after = StateFileHashes.Of(inv.Runtime.States.ModulesDir, own);
         var changed = StateFileHashes.Changed(before, after);
-        var figures = IsolatedDrillSteps.Figures(inv.Runtime.States, steps) with { TornDown = tornDown, ProductionStateUnchanged = changed.IsEmpty, ChangedStateFiles = changed };
+        var (series, figures) = await sampler.StopAsync(
+            IsolatedDrillSteps.Figures(inv.Runtime.States, steps) with { TornDown = tornDown, ProductionStateUnchanged = changed.IsEmpty, ChangedStateFiles = changed },
+            startedAt, time.GetUtcNow());
 
         var exit = failure?.ExitCode ?? result!.ExitCode;
         if (failure is not null)
@@ -108,6 +114,8 @@ public sealed class IsolatedDrillRunner(Invocation inv)
             Source = source,
             DrillKind = "isolated",
             Isolated = figures,
+            Series = series,
+            PlotMarkers = PlotMarkers(result, steps),
         };
         if (DrillReports.Write(inv, report) is { } unpinned)
         {
@@ -115,6 +123,29 @@ public sealed class IsolatedDrillRunner(Invocation inv)
         }
 
         return report;
+    }
+
+    /// <summary>The plot's moments: the restore point taken (marker step end), the drill cluster writable (restore step end), the teardown's start.</summary>
+    private static ImmutableArray<DrillPlotMarker> PlotMarkers(BlueprintRunResult? result, IsolatedDrillSteps steps)
+    {
+        var marks = ImmutableArray.CreateBuilder<DrillPlotMarker>();
+        var byId = (result?.Steps ?? []).ToDictionary(s => s.Id);
+        if (byId.GetValueOrDefault(steps.Marker.Id)?.EndedAt is { } point)
+        {
+            marks.Add(new DrillPlotMarker("restore point", point, DrillPlot.DisasterColour));
+        }
+
+        if (byId.GetValueOrDefault(steps.Restore.Id)?.EndedAt is { } writable)
+        {
+            marks.Add(new DrillPlotMarker("drill writable", writable, DrillPlot.PublicationColour));
+        }
+
+        if (byId.GetValueOrDefault(steps.Teardown.Id)?.StartedAt is { } teardown)
+        {
+            marks.Add(new DrillPlotMarker("teardown", teardown, DrillPlot.FirstAckColour));
+        }
+
+        return marks.ToImmutable();
     }
 
     private static void Validate(DrillRequest request, IsolatedDrillSteps steps)

@@ -45,17 +45,27 @@ public static class DrillPlot
             Bar(sb, Left + (i * bw) + (bw / 2), bw / 2, s.Failed[i], max, ph, FailColour, $"{s.Failed[i]} failed");
         }
 
-        var disaster = r.Disaster == "none" ? "failover start" : $"disaster: {r.Disaster}";
-        Marker(sb, X(r.FailoverStart), DisasterColour, disaster, 0);
-        Marker(sb, X(r.Rto.PublishedAt), PublicationColour, "publication", 1);
-        if (r.Rto.FirstAckAfter is { } first)
+        if (!r.PlotMarkers.IsDefaultOrEmpty)
         {
-            Marker(sb, X(first), FirstAckColour, "first ack", 2);
+            for (var i = 0; i < r.PlotMarkers.Length; i++)
+            {
+                Marker(sb, X(r.PlotMarkers[i].At), r.PlotMarkers[i].Colour, r.PlotMarkers[i].Label, i);
+            }
+        }
+        else
+        {
+            var disaster = r.Disaster == "none" ? "failover start" : $"disaster: {r.Disaster}";
+            Marker(sb, X(r.FailoverStart), DisasterColour, disaster, 0);
+            Marker(sb, X(r.Rto.PublishedAt), PublicationColour, "publication", 1);
+            if (r.Rto.FirstAckAfter is { } first)
+            {
+                Marker(sb, X(first), FirstAckColour, "first ack", 2);
+            }
         }
 
         sb.Append(Inv, $"<text x=\"{Left - 4}\" y=\"{Top + 10}\" text-anchor=\"end\">{max}</text><text x=\"{Left - 4}\" y=\"{Top + ph}\" text-anchor=\"end\">0</text>");
         sb.Append(Inv, $"<text x=\"{Left}\" y=\"{Height - 8}\">{E($"{s.Start:HH:mm:ss}")}</text><text x=\"{Left + pw}\" y=\"{Height - 8}\" text-anchor=\"end\">+{F(span)} s</text>");
-        sb.Append(Inv, $"<text x=\"{Left + (pw / 2)}\" y=\"{Height - 8}\" text-anchor=\"middle\">writes per {F(s.BucketSeconds)} s: <tspan fill=\"{AckColour}\">acknowledged</tspan> / <tspan fill=\"{FailColour}\">failed</tspan></text>");
+        sb.Append(Inv, $"<text x=\"{Left + (pw / 2)}\" y=\"{Height - 8}\" text-anchor=\"middle\">{E(s.AckedLabel is null ? "writes" : "counts")} per {F(s.BucketSeconds)} s: <tspan fill=\"{AckColour}\">{E(s.AckedLabel ?? "acknowledged")}</tspan> / <tspan fill=\"{FailColour}\">{E(s.FailedLabel ?? "failed")}</tspan></text>");
         sb.Append("</svg>");
         return sb.ToString();
     }

@@ -41,6 +41,8 @@ public sealed record DrillReport
     public DrillSource? Source { get; init; }
     /// <summary>Acknowledged and failed writes per second over the drill (the HTML report's plot); null for reports written before it.</summary>
     public DrillWriteSeries? Series { get; init; }
+    /// <summary>The plot's vertical lines when the drill names its own moments (an isolated drill: restore point, drill writable, teardown); empty = disaster, publication and first ack.</summary>
+    public ImmutableArray<DrillPlotMarker> PlotMarkers { get; init; } = [];
     /// <summary>failover (a real failover under a write load) | isolated (production keeps running: no fence, no DNS, no load) | no-cutover (premium: the standby proven promotable, a clone promoted).</summary>
     public string DrillKind { get; init; } = "failover";
     /// <summary>An isolated drill's figures; null for a failover drill.</summary>
@@ -48,6 +50,9 @@ public sealed record DrillReport
     /// <summary>A no-cutover drill's figures; null for the other kinds.</summary>
     public NoCutoverDrillFigures? NoCutover { get; init; }
 }
+
+/// <summary>A moment the plot marks with a vertical line of <paramref name="Colour"/>.</summary>
+public sealed record DrillPlotMarker(string Label, DateTimeOffset At, string Colour);
 
 /// <summary>One bar of the timeline: a drill phase (warm-up, disaster, recovery wait, verify) or a blueprint step.</summary>
 public sealed record DrillPhase(string Name, string Kind, string Status, DateTimeOffset StartedAt, DateTimeOffset EndedAt, string? Detail = null)

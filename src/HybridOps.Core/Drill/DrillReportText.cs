@@ -48,6 +48,9 @@ public static class DrillReportText
             $"restore {S(i.RestoreSeconds)} s, replay {S(i.ReplaySeconds)} s, time to writable {S(i.TimeToWritableSeconds)} s (restore step {S(i.RestoreStepSeconds)} s)",
             $"manifest: {B(i.ManifestMatched, $"matched ({i.ManifestTables} tables)", $"MISMATCH: {string.Join("; ", i.MismatchedTables)}")}; marker row: {B(i.MarkerRowFound, "found", "MISSING")}; pg_amcheck: {B(i.AmcheckClean, "clean", "NOT CLEAN")}",
             $"teardown: {(i.TornDown ? "drill cluster removed" : "DRILL CLUSTER LEFT")}; production state: {(i.ProductionStateUnchanged ? "byte-identical" : $"CHANGED: {string.Join(", ", i.ChangedStateFiles)}")}",
+            i.ProductionCommits is null
+                ? $"production activity: not sampled ({i.ProductionSampledFrom ?? "no cluster state"})"
+                : $"production while the drill ran: {i.ProductionCommits} commits, {i.ProductionRollbacks} rollbacks (pg_stat_database of {i.ProductionSampledFrom}, {i.ProductionSamples} samples, {i.ProductionSampleFailures} failed)",
         ];
     }
 
@@ -120,6 +123,10 @@ public static class DrillReportText
         if (r.Isolated is not null || r.NoCutover is not null)
         {
             sb.Append("<p>").AppendJoin("<br>", IsolatedLines(r).Select(E)).Append("</p>");
+            if (r.Series is not null)
+            {
+                sb.Append("<h2>Production while the drill ran</h2>").Append(DrillPlot.Svg(r));
+            }
         }
         else
         {

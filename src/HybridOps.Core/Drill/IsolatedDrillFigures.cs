@@ -33,4 +33,11 @@ public sealed record IsolatedDrillFigures
     /// <summary>Every module state file outside the drill's own steps is byte-identical before and after.</summary>
     public bool ProductionStateUnchanged { get; init; }
     public ImmutableArray<string> ChangedStateFiles { get; init; } = [];
+    /// <summary>Production's own transactions while the drill ran (pg_stat_database on the leader, read only, hyops' sampling query excluded).</summary>
+    public long? ProductionCommits { get; init; }
+    public long? ProductionRollbacks { get; init; }
+    /// <summary>Where the counters were read (user@host:port/db), or why they could not be.</summary>
+    public string? ProductionSampledFrom { get; init; }
+    public int ProductionSamples { get; init; }
+    public int ProductionSampleFailures { get; init; }
 }

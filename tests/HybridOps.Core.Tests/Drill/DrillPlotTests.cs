@@ -45,6 +45,27 @@ public sealed class DrillPlotTests : IDisposable
     }
 
     [Fact]
+    public void AnIsolatedDrillsPlot_DrawsItsOwnMoments_AndNamesWhatItCounts()
+    {
+        var counts = Enumerable.Range(1, 19).Select(i => (T0.AddSeconds(i - 0.5), 40, i == 12 ? 3 : 0));
+        var report = Outage() with
+        {
+            DrillKind = "isolated",
+            Series = DrillWriteSeries.FromCounts(counts, T0, T0.AddSeconds(20)) with { AckedLabel = "production commits", FailedLabel = "rollbacks" },
+            PlotMarkers = [new("restore point", T0.AddSeconds(4), DrillPlot.DisasterColour), new("drill writable", T0.AddSeconds(15), DrillPlot.PublicationColour)],
+        };
+
+        report.Series!.Acked[0].ShouldBe(40);
+        report.Series.Failed[11].ShouldBe(3);
+        var svg = DrillPlot.Svg(report);
+        svg.ShouldContain(">restore point<");
+        svg.ShouldContain(">drill writable<");
+        svg.ShouldNotContain(">publication<");
+        svg.ShouldNotContain(">first ack<");
+        svg.ShouldContain(">production commits</tspan> / <tspan fill=\"#d32f2f\">rollbacks<");
+    }
+
+    [Fact]
     public void Series_CountsAcksAndFailuresPerSecond()
     {
         var s = Outage().Series!;

@@ -125,6 +125,8 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
         figures["time_to_writable_seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
         figures["restore_seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
         figures["replay_seconds"]!.GetValue<double>().ShouldBeGreaterThanOrEqualTo(0);
+        await PlotShowsProductionCommittingThroughTheDrillAsync(report, writer.Acked);
+
         var marker = StateOutputs(site, "platform__onprem__postgresql-drill", "marker");
         var point = marker["restore_point"]!.GetValue<string>();
         (await TestSql.ScalarAsync<long>(leader, $"select count(*) from hyops_drill_marker where restore_point = '{point}'")).ShouldBe(1);
@@ -234,6 +236,38 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
         var down = await Module("destroy", "platform/onprem/postgresql-ha", "drill", teardown);
         down.ExitCode.ShouldBe(0, down.ToString());
         (await SshOkAsync(site.LabDir, "dr1", "test -e /var/lib/postgresql/hyops-drill && echo left || echo gone")).ShouldBe("gone");
+    }
+
+    /// <summary>
+    /// The report's plot of production's own commits (sampled read-only from pg_stat_database), rendered by
+    /// headless Chromium: the restore point, drill-writable and teardown lines in that order, and production
+    /// committing before the restore point and after the drill cluster was writable.
+    /// </summary>
+    private async Task PlotShowsProductionCommittingThroughTheDrillAsync(JsonObject report, long writerAcked)
+    {
+        var figures = report["isolated"]!;
+        var commits = figures["production_commits"]!.GetValue<long>();
+        var rollbacks = figures["production_rollbacks"]!.GetValue<long>();
+        output.WriteLine($"production while the drill ran: {commits} commits, {rollbacks} rollbacks, {figures["production_samples"]} samples from {figures["production_sampled_from"]}");
+        figures["production_sample_failures"]!.GetValue<int>().ShouldBe(0);
+        // The writer's inserts are most of production's commits; it also wrote for a second before and after the drill.
+        commits.ShouldBeGreaterThan(writerAcked / 2);
+        report["series"]!["acked"]!.AsArray().Sum(n => n!.GetValue<int>()).ShouldBe((int)commits);
+
+        var html = Path.Combine(report["report_dir"]!.GetValue<string>(), "report.html");
+        (await File.ReadAllTextAsync(html)).ShouldContain("production commits");
+        var shot = await HybridOps.Core.Tests.Support.ReportScreenshot.TakeAsync(html, site.Dir);
+        var point = shot.MarkerColumn(HybridOps.Core.Drill.DrillPlot.DisasterColour);
+        var writable = shot.MarkerColumn(HybridOps.Core.Drill.DrillPlot.PublicationColour);
+        var teardown = shot.MarkerColumn(HybridOps.Core.Drill.DrillPlot.FirstAckColour);
+        point.X.ShouldBeLessThan(writable.X);
+        writable.X.ShouldBeLessThanOrEqualTo(teardown.X);
+        var acks = shot.Pixels(HybridOps.Core.Drill.DrillPlot.AckColour, point.Top, point.Bottom);
+        acks.Count(x => x < point.X - 2).ShouldBeGreaterThan(0, "commits before the restore point");
+        acks.Count(x => x > writable.X + 2).ShouldBeGreaterThan(0, "commits after the drill cluster was writable");
+        var red = shot.Pixels(HybridOps.Core.Drill.DrillPlot.FailColour, point.Top, point.Bottom);
+        (red.Count > 0).ShouldBe(rollbacks > 0, $"{red.Count} rollback pixels for {rollbacks} rollbacks");
+        output.WriteLine($"plot: restore point x={point.X}, writable x={writable.X}, teardown x={teardown.X}; {acks.Count} commit and {red.Count} rollback pixels");
     }
 
     private JsonObject DrillHosts()
