@@ -155,8 +155,9 @@ public sealed class ProductionActivitySampler : IAsyncDisposable
                 await Task.Delay(Interval, time, ct);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
+            // Stopped (Npgsql may report a cancelled query as its own exception): the samples so far stand.
         }
         finally
         {
