@@ -205,7 +205,9 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
         do
         {
             probes = await Task.WhenAll(cluster.Members.Select(m => Probe(m, cancellationToken)));
-            if (probes.Any(p => p.Write.AcceptsWrites))
+            // Lifted when a member takes writes and no member still rejects by pg_hba: each member's
+            // Patroni applies the restored rules on its own loop, the replicas' readers come back too.
+            if (probes.Any(p => p.Write.AcceptsWrites) && !probes.Any(p => p.Write.Outcome == "rejected"))
             {
                 break;
             }
@@ -229,6 +231,17 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
         if (writable.Count == 0)
         {
             throw HyopsException.From(DiagnosticCatalog.UnfenceNotProven, $"cluster '{cluster.ClusterName}': no member accepted a read-write transaction within {Timeout.TotalSeconds:0}s");
+        }
+
+        var rejecting = probes.Where(p => p.Write.Outcome == "rejected").ToList();
+        context.Evidence.Check("members_admit_after_unfence", rejecting.Count == 0, new JsonObject
+        {
+            ["rejecting"] = rejecting.Select(p => p.Member.Name).ToJsonArray(),
+        }, rejecting.Count == 0 ? null : DiagnosticCatalog.UnfenceNotProven.Code);
+        if (rejecting.Count > 0)
+        {
+            throw HyopsException.From(DiagnosticCatalog.UnfenceNotProven,
+                $"cluster '{cluster.ClusterName}': {string.Join(", ", rejecting.Select(p => $"{p.Member.Name} ({p.Member.Host}:{p.Member.Port})"))} still rejected connections by pg_hba after {Timeout.TotalSeconds:0}s, though {writable[0].Member.Name} takes writes");
         }
     }
 
