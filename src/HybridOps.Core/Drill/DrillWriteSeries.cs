@@ -43,30 +43,6 @@ public sealed record DrillWriteSeries(DateTimeOffset Start, double BucketSeconds
     {
         ArgumentNullException.ThrowIfNull(acks);
         ArgumentNullException.ThrowIfNull(failures);
-        var span = Math.Max((to - from).TotalSeconds, 1);
-        var bucket = Math.Max(1, Math.Ceiling(span / MaxBuckets));
-        var n = (int)Math.Ceiling(span / bucket);
-        var acked = new int[n];
-        var failed = new int[n];
-        foreach (var a in acks)
-        {
-            Count(acked, a.AckedAt);
-        }
-
-        foreach (var f in failures)
-        {
-            Count(failed, f.At);
-        }
-
-        return new DrillWriteSeries(from, bucket, [.. acked], [.. failed]);
-
-        void Count(int[] series, DateTimeOffset at)
-        {
-            var i = (int)Math.Floor((at - from).TotalSeconds / bucket);
-            if (i >= 0 && i < n)
-            {
-                series[i]++;
-            }
-        }
+        return FromCounts(acks.Select(a => (a.AckedAt, 1, 0)).Concat(failures.Select(f => (f.At, 0, 1))), from, to);
     }
 }

@@ -201,11 +201,7 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
             slots[DrLink.LinkName(db)] = new JsonObject { ["type"] = "logical", ["database"] = db, ["plugin"] = "pgoutput" };
         }
 
-        var (_, api) = await patroni.GetClusterFromAnyAsync(link.PatroniApis, ct);
-        var config = await patroni.GetConfigAsync(api, ct);
-        var ignore = TableSyncSlots.WithMatchers(config["ignore_slots"] as JsonArray, link.Databases);
-        await patroni.PatchConfigAsync(api, new JsonObject { ["slots"] = slots.DeepClone(), ["ignore_slots"] = ignore.DeepClone() }, ct);
-        context.Evidence.Action("patroni_patch_config_slots", ["PATCH", $"{api}/config"], 0, TimeSpan.Zero, new JsonObject { ["slots"] = slots, ["ignore_slots"] = ignore });
+        await PatchSlotsAsync(slots, TableSyncSlots.WithMatchers, ct);
         foreach (var db in link.Databases)
         {
             await using var source = await Sql.OpenAsync(link.SourceAdmin(db), ct);
@@ -221,6 +217,17 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
         }
     }
 
+    /// <summary>PATCH /config with the link's slots and its ignore_slots matchers as <paramref name="matchers"/> makes them from the current ones.</summary>
+    private async Task PatchSlotsAsync(JsonObject slots, Func<JsonArray?, IEnumerable<string>, JsonArray> matchers, CancellationToken ct)
+    {
+        var (_, api) = await patroni.GetClusterFromAnyAsync(link.PatroniApis, ct);
+        var config = await patroni.GetConfigAsync(api, ct);
+        var ignore = matchers(config["ignore_slots"] as JsonArray, link.Databases);
+        // null removes the key from the DCS config when no matcher is left.
+        await patroni.PatchConfigAsync(api, new JsonObject { ["slots"] = slots.DeepClone(), ["ignore_slots"] = ignore.Count == 0 ? null : ignore.DeepClone() }, ct);
+        context.Evidence.Action("patroni_patch_config_slots", ["PATCH", $"{api}/config"], 0, TimeSpan.Zero, new JsonObject { ["slots"] = slots, ["ignore_slots"] = ignore });
+    }
+
     private async Task RetireSlotsAsync(CancellationToken ct)
     {
         var slots = new JsonObject();
@@ -229,12 +236,7 @@ internal sealed class ReplicaRun(ModuleContext context, DrLink link, PatroniClie
             slots[DrLink.LinkName(db)] = null;
         }
 
-        var (_, api) = await patroni.GetClusterFromAnyAsync(link.PatroniApis, ct);
-        var config = await patroni.GetConfigAsync(api, ct);
-        var ignore = TableSyncSlots.WithoutMatchers(config["ignore_slots"] as JsonArray, link.Databases);
-        // null removes the key from the DCS config when no matcher is left.
-        await patroni.PatchConfigAsync(api, new JsonObject { ["slots"] = slots.DeepClone(), ["ignore_slots"] = ignore.Count == 0 ? null : ignore.DeepClone() }, ct);
-        context.Evidence.Action("patroni_patch_config_slots", ["PATCH", $"{api}/config"], 0, TimeSpan.Zero, new JsonObject { ["slots"] = slots, ["ignore_slots"] = ignore });
+        await PatchSlotsAsync(slots, TableSyncSlots.WithoutMatchers, ct);
         foreach (var db in link.Databases)
         {
             await using var source = await Sql.OpenAsync(link.SourceAdmin(db), ct);
