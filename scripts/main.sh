@@ -41,7 +41,7 @@ if [ "$kind" = hosts ]; then
   hyops --output json lab up --hosts --object-stores > "$work/lab.json"
 else
   step "lab up: loopback lab (on-prem site 127.0.1.x, DNS 127.0.5.1, object stores 127.0.4.x)"
-  hyops --output json lab up --object-stores > "$work/lab.json"
+  hyops --output json lab up --loopback --object-stores > "$work/lab.json"
 fi
 # Inputs from what the lab published: the S3 store as the repository (key NAMES only; the keys are in
 # the lab vault), and on hosts the DR site's VMs for org/gcp/dr-hosts (provider hosts).

@@ -26,18 +26,20 @@ public static class LabCommand
 
     public static Command Build(Func<ParseResult, Invocation> invocation)
     {
-        var cmd = new Command("lab", "The embedded lab: real etcd + Patroni + PostgreSQL 15 on loopback addresses");
+        var cmd = new Command("lab", "The embedded lab: real etcd + Patroni + PostgreSQL 15 on namespaced hosts reached over SSH (or, with --loopback, as processes of this machine)");
         var labDir = new Option<string?>("--lab-dir") { Description = "Where the lab's servers keep data and logs (default: /tmp/hyops-lab-<hash of root>)" };
-        var prefix = new Option<string?>("--address-prefix") { Description = "First three octets of the on-prem site's loopback addresses (default 127.0.1)" };
+        var prefix = new Option<string?>("--address-prefix") { Description = "With --loopback: first three octets of the on-prem site's loopback addresses (default 127.0.1); implies --loopback" };
         var purge = new Option<bool>("--purge") { Description = "down: also delete the lab's data directory" };
-        var hosts = new Option<bool>("--hosts") { Description = "Build the lab as namespaced hosts, each with its own sshd, reached only over SSH (see docs/lab.md)" };
+        var hosts = new Option<bool>("--hosts") { Description = "Build the lab as namespaced hosts, each with its own sshd, reached only over SSH: the default for a new lab (see docs/lab-hosts.md)" };
+        var loopback = new Option<bool>("--loopback") { Description = "Build the lab as processes of this machine on 127.0.x.y instead of hosts (quicker to read, but nothing goes over SSH)" };
         var stores = new Option<bool>("--object-stores") { Description = "Also start the object-store site: Azurite (Azure Blob) and s3rver (S3) over TLS with a lab CA (see docs/repositories.md)" };
         var block = new Option<int>("--block") { Description = "With --hosts: the lab's /28 of 169.254.250.0/24, 1..14 (default 1)", DefaultValueFactory = _ => 1 };
 
-        var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix, hosts, block, stores };
-        up.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => parse.GetValue(hosts)
-            ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(block), parse.GetValue(stores), ct)
-            : UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), parse.GetValue(stores), ct)));
+        var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix, hosts, loopback, block, stores };
+        up.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () =>
+            OnHosts(invocation(parse), parse.GetValue(labDir), parse.GetValue(hosts), parse.GetValue(loopback), parse.GetValue(prefix), parse.GetResult(block) is { Implicit: false })
+                ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(block), parse.GetValue(stores), ct)
+                : UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), parse.GetValue(stores), ct)));
 
         var status = new Command("status", "Show every lab process (by pid) and Patroni's view of the cluster") { labDir };
         status.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => StatusAsync(invocation(parse), parse.GetValue(labDir), ct)));
@@ -55,6 +57,36 @@ public static class LabCommand
         }
 
         return cmd;
+    }
+
+    /// <summary>
+    /// Which kind of lab `up` builds: hosts unless --loopback or --address-prefix asks for the loopback
+    /// lab. A lab dir that already holds a lab keeps its kind; asking for the other kind there is refused
+    /// before anything is touched (the lab in it would be left half-managed).
+    /// </summary>
+    internal static bool OnHosts(Invocation inv, string? labDirOption, bool hosts, bool loopback, string? prefix, bool blockGiven)
+    {
+        var wantLoopback = loopback || prefix is not null;
+        if (hosts && wantLoopback)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, "--hosts and --loopback/--address-prefix exclude each other: pick one kind of lab");
+        }
+
+        if (wantLoopback && blockGiven)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid, "--block is for a lab on hosts; the loopback lab takes --address-prefix");
+        }
+
+        var (dir, _) = new LabSession(inv).Locate(labDirOption, null);
+        var existing = SiteLabCommands.IsHostsLab(dir) ? "hosts" : File.Exists(new LabLayout(dir).StateFile) ? "loopback" : null;
+        var wanted = hosts || blockGiven ? "hosts" : wantLoopback ? "loopback" : existing ?? "hosts";
+        if (existing is not null && existing != wanted)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputInvalid,
+                $"lab dir {dir} already holds a {existing} lab, and this asks for a {wanted} lab: run `hyops lab down --purge` first, or give another --lab-dir");
+        }
+
+        return wanted == "hosts";
     }
 
     private static Task<int> UpHostsAsync(Invocation inv, string? labDirOption, int block, bool objectStores, CancellationToken ct)

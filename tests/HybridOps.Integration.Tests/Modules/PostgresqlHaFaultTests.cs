@@ -4,11 +4,19 @@ using HybridOps.Postgres.Exec;
 
 namespace HybridOps.Integration.Tests.Modules;
 
-/// <summary>Faults injected outside hyops; each test gets a lab of its own because it breaks it.</summary>
+/// <summary>
+/// Faults injected outside hyops on the lab's hosts (block 3, reached over SSH), as an operator with a
+/// shell on the VM would; each test gets a lab of its own because it breaks it.
+/// </summary>
+[Trait("lab", "hosts")]
 public sealed class PostgresqlHaFaultTests : IAsyncLifetime
 {
     private const string ModuleId = "platform__onprem__postgresql-ha";
-    private readonly Site site = new("127.0.32");
+    private const string PgCtl = "sudo -u postgres /usr/lib/postgresql/15/bin/pg_ctl -D /var/lib/postgresql/15/main";
+
+    /// <summary>SIGKILL of the host's Patroni (so it cannot start or demote PostgreSQL again).</summary>
+    private const string KillPatroni = "start-stop-daemon --stop --quiet --pidfile /run/hyops/patroni.pid --signal KILL --remove-pidfile; sleep 0.5";
+    private readonly Site site = Site.OnHosts(3);
 
     public Task InitializeAsync() => site.StartAsync();
 
@@ -18,18 +26,20 @@ public sealed class PostgresqlHaFaultTests : IAsyncLifetime
     public async Task Status_WithTheLeadersPostgresStoppedOutsideHyops_ReportsConnectivityExitCode_AndLabDownLeavesNoProcess()
     {
         (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
-        await site.StopPostgresOutsideHyopsAsync("pg1");
+        var leader = JsonNode.Parse(File.ReadAllText(site.StatePath(ModuleId)))!["outputs"]!["leader_name"]!.GetValue<string>();
+        await site.SshAsync(leader, $"{KillPatroni}; {PgCtl} stop -m immediate");
 
         var r = await site.HyopsAsync("--output", "json", "module", "status", "--module", "platform/onprem/postgresql-ha");
 
         r.ExitCode.ShouldBe(4, r.ToString());
         var doc = JsonNode.Parse(r.StdOut)!;
         doc["diagnostics"]![0]!["code"]!.GetValue<string>().ShouldBe("HYO4002");
-        doc["diagnostics"]![0]!["message"]!.GetValue<string>().ShouldContain("pg1");
+        doc["diagnostics"]![0]!["message"]!.GetValue<string>().ShouldContain(leader);
 
-        var labState = JsonNode.Parse(File.ReadAllText(Path.Combine(site.LabDir, "lab.json")))!;
-        var pids = labState["processes"]!.AsArray().Select(p => p!["pid"]?.GetValue<int?>()).Where(p => p is not null).Select(p => p!.Value).ToList();
-        pids.ShouldNotBeEmpty();
+        // Every process of every host (sshd, Patroni, PostgreSQL, etcd, pdns) and the hosts' launchers.
+        var pids = HybridOps.Lab.Hosts.LabHostSet.Hosts(site.LabDir).SelectMany(h => HybridOps.Lab.Hosts.LabHostSet.ProcessesOf(site.LabDir, h.Name))
+            .Concat(HybridOps.Integration.Tests.LabHosts.LabHostsTestSupport.RecordedPids(site.LabDir)).ToList();
+        pids.Count.ShouldBeGreaterThan(10);
 
         var down = await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);
         down.ExitCode.ShouldBe(0, down.ToString());
@@ -40,12 +50,11 @@ public sealed class PostgresqlHaFaultTests : IAsyncLifetime
     [Fact]
     public async Task Deploy_WithTwoWritableMembers_IsRefusedAsAmbiguousAndPublishesNothing()
     {
-        // Promote pg2 behind Patroni's back: kill its Patroni (so it cannot demote it again), then pg_ctl promote.
-        var labState = JsonNode.Parse(File.ReadAllText(Path.Combine(site.LabDir, "lab.json")))!;
-        var pg2Patroni = labState["processes"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "pg2" && p["kind"]!.GetValue<string>() == "patroni")!["pid"]!.GetValue<int>();
-        ProcessControl.Signal(pg2Patroni, UnixSignal.Kill).ShouldBeTrue();
-        var promote = await new LocalProcessRunner().RunAsync(new ProcessSpec("/usr/lib/postgresql/15/bin/pg_ctl", ["promote", "-w", "-D", Path.Combine(site.LabDir, "pg2", "data")])  { RunAsUser = "postgres" }, CancellationToken.None);
-        promote.ExitCode.ShouldBe(0, promote.StdErr);
+        // Promote a replica behind Patroni's back: kill its Patroni (so it cannot demote it again), then pg_ctl promote on its host.
+        (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
+        var leader = JsonNode.Parse(File.ReadAllText(site.StatePath(ModuleId)))!["outputs"]!["leader_name"]!.GetValue<string>();
+        var replica = new[] { "pg1", "pg2", "pg3" }.First(m => m != leader);
+        await site.SshAsync(replica, $"{KillPatroni}; {PgCtl} promote -w");
 
         var r = await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha");
 

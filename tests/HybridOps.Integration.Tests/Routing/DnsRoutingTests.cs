@@ -5,14 +5,23 @@ using HybridOps.Postgres.Exec;
 
 namespace HybridOps.Integration.Tests.Routing;
 
-/// <summary>platform/network/dns-routing against the lab's real PowerDNS site (own lab: one test stops pdns).</summary>
+/// <summary>
+/// platform/network/dns-routing against the lab's real PowerDNS on its own lab host (`dns`, block 2,
+/// reached over SSH like every lab host; own lab: one test stops pdns). Targets are other lab hosts'
+/// addresses; nothing connects to them.
+/// </summary>
+[Trait("lab", "hosts")]
 public sealed class DnsRoutingTests : IAsyncLifetime
 {
     private const string Module = "platform/network/dns-routing";
     private const string Fqdn = "db.hyops.lab.";
-    private readonly Site site = new("127.0.45");
+    private readonly Site site = Site.OnHosts(2);
 
-    private string DnsHost => "127.0.49.1";
+    private string DnsHost => site.Address("dns");
+
+    private string Leader => site.Address("pg1");
+
+    private string Dr1 => site.Address("dr1");
 
     public Task InitializeAsync() => site.StartAsync();
 
@@ -23,9 +32,9 @@ public sealed class DnsRoutingTests : IAsyncLifetime
     {
         var state = JsonNode.Parse(File.ReadAllText(site.StatePath("platform__network__powerdns-authority")))!;
         state["status"]!.GetValue<string>().ShouldBe("ok");
-        state["outputs"]!["api_url"]!.GetValue<string>().ShouldBe("http://127.0.49.1:8081");
+        state["outputs"]!["api_url"]!.GetValue<string>().ShouldBe($"http://{DnsHost}:8081");
         state["outputs"]!["api_key_env"]!.GetValue<string>().ShouldBe("HYOPS_LAB_PDNS_API_KEY");
-        (await DigAsync()).ShouldBe(site.Host(11));
+        (await DigAsync()).ShouldBe(Leader);
 
         var status = await site.HyopsAsync("lab", "status");
         status.ExitCode.ShouldBe(0, status.ToString());
@@ -35,13 +44,13 @@ public sealed class DnsRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Deploy_ToANewTarget_IsServedByDns_StatusOk_AndDestroyLeavesTheRecord()
     {
-        var r = await DeployAsync("target_host: \"127.0.2.11\"\ndesired: \"dr\"");
+        var r = await DeployAsync($"target_host: \"{Dr1}\"\ndesired: \"dr\"");
 
         r.ExitCode.ShouldBe(0, r.ToString());
-        (await DigAsync()).ShouldBe("127.0.2.11");
+        (await DigAsync()).ShouldBe(Dr1);
         var state = JsonNode.Parse(File.ReadAllText(site.StatePath("platform__network__dns-routing")))!;
-        state["outputs"]!["target"]!.GetValue<string>().ShouldBe("127.0.2.11");
-        state["outputs"]!["previous_target"]!.GetValue<string>().ShouldBe(site.Host(11));
+        state["outputs"]!["target"]!.GetValue<string>().ShouldBe(Dr1);
+        state["outputs"]!["previous_target"]!.GetValue<string>().ShouldBe(Leader);
         state["outputs"]!["verified"]!.GetValue<bool>().ShouldBeTrue();
 
         var status = await site.HyopsAsync("module", "status", "--module", Module);
@@ -49,8 +58,9 @@ public sealed class DnsRoutingTests : IAsyncLifetime
 
         var destroy = await site.HyopsAsync("module", "destroy", "--module", Module);
         destroy.ExitCode.ShouldBe(0, destroy.ToString());
-        (await DigAsync()).ShouldBe("127.0.2.11");
-        site.RuntimeFiles().ShouldAllBe(f => !f.Text.Contains(ApiKey()));
+        (await DigAsync()).ShouldBe(Dr1);
+        var key = await ApiKeyAsync();
+        site.RuntimeFiles().ShouldAllBe(f => !f.Text.Contains(key));
     }
 
     [Fact]
@@ -59,29 +69,27 @@ public sealed class DnsRoutingTests : IAsyncLifetime
         (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
         var r = await DeployAsync("target_host: \"\"\nendpoint_state_ref: \"platform/onprem/postgresql-ha\"\nendpoint_host_output_key: \"leader_host\"");
         r.ExitCode.ShouldBe(0, r.ToString());
-        (await DigAsync()).ShouldBe(site.Host(11));
+        (await DigAsync()).ShouldBe(Leader);
 
         // Someone moves the record behind hyops' back: status reports drift (exit 9).
-        var client = PowerDnsClient.Create("http://127.0.49.1:8081", "localhost", ApiKey(), TimeSpan.FromSeconds(5));
-        await client.ReplaceRrsetAsync("hyops.lab.", Fqdn, "A", 30, ["127.0.3.11"], CancellationToken.None);
+        var client = PowerDnsClient.Create($"http://{DnsHost}:8081", "localhost", await ApiKeyAsync(), TimeSpan.FromSeconds(5));
+        await client.ReplaceRrsetAsync("hyops.lab.", Fqdn, "A", 30, [site.Address("managed")], CancellationToken.None);
         var drift = await site.HyopsAsync("module", "status", "--module", Module);
         drift.ExitCode.ShouldBe(9, drift.ToString());
         drift.StdErr.ShouldContain("HYO6011");
 
-        (await DeployAsync("target_host: \"127.0.2.12\"")).ExitCode.ShouldBe(0);
+        (await DeployAsync($"target_host: \"{site.Address("dr2")}\"")).ExitCode.ShouldBe(0);
         var revert = await site.HyopsWithAsync(site.Environment, "module", "destroy", "--module", Module, "--inputs", Inputs("revert_on_destroy: true"));
         revert.ExitCode.ShouldBe(0, revert.ToString());
-        (await DigAsync()).ShouldBe("127.0.3.11");
+        (await DigAsync()).ShouldBe(site.Address("managed"));
     }
 
     [Fact]
     public async Task Deploy_WithPdnsStopped_ExitsWithPublicationFailure_AndStateError()
     {
-        var labState = JsonNode.Parse(File.ReadAllText(Path.Combine(site.LabDir, "lab.json")))!;
-        var pid = labState["processes"]!.AsArray().Single(p => p!["kind"]!.GetValue<string>() == "pdns")!["pid"]!.GetValue<int>();
-        (await ProcessControl.TerminateAsync(pid, UnixSignal.Terminate, TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None)).ShouldNotBe(TerminationOutcome.Killed);
+        await site.StopServiceAsync("dns", "pdns");
 
-        var r = await DeployAsync("target_host: \"127.0.2.11\"");
+        var r = await DeployAsync($"target_host: \"{Dr1}\"");
 
         r.ExitCode.ShouldBe(9, r.ToString());
         r.StdErr.ShouldContain("HYO4010");
@@ -93,10 +101,11 @@ public sealed class DnsRoutingTests : IAsyncLifetime
         status.ExitCode.ShouldBe(4, status.ToString());
     }
 
-    private string ApiKey()
+    /// <summary>The API key, from pdns' own config on the DNS host (the only file that holds it there).</summary>
+    private async Task<string> ApiKeyAsync()
     {
-        var conf = File.ReadAllLines(Path.Combine(site.LabDir, "dns", "pdns.conf")).Single(l => l.StartsWith("api-key=", StringComparison.Ordinal));
-        return conf["api-key=".Length..];
+        var line = await site.SshAsync("dns", "grep '^api-key=' /etc/powerdns/pdns.conf");
+        return line["api-key=".Length..];
     }
 
     private Task<CliResult> DeployAsync(string yaml) =>

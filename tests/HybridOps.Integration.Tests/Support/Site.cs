@@ -7,15 +7,22 @@ using HybridOps.Postgres.Sql;
 namespace HybridOps.Integration.Tests.Support;
 
 /// <summary>
-/// A runtime root plus a real lab on its own loopback prefix, driven through the hyops CLI in-process,
-/// exactly as an operator would. The lab passwords are set in the (in-process) environment so tests
+/// A runtime root plus a real lab, driven through the hyops CLI in-process, exactly as an operator
+/// would: either on namespaced lab hosts of one /28 block reached only over SSH (<see cref="OnHosts"/>)
+/// or on its own loopback prefix. The lab passwords are set in the (in-process) environment so tests
 /// know them; hyops resolves env before the vault.
 /// </summary>
 public sealed class Site : IAsyncDisposable
 {
     public Site(string prefix)
+        : this(prefix, null)
+    {
+    }
+
+    private Site(string prefix, int? block)
     {
         Prefix = prefix;
+        Block = block;
         Dir = Path.Combine(Path.GetTempPath(), $"hyops-it-{Guid.NewGuid():N}"[..20]);
         Directory.CreateDirectory(Dir);
         Root = Path.Combine(Dir, "root");
@@ -32,7 +39,13 @@ public sealed class Site : IAsyncDisposable
         };
     }
 
+    /// <summary>The loopback lab's prefix (127.0.N); on hosts, the link-local range's first three octets.</summary>
     public string Prefix { get; }
+
+    /// <summary>The lab-host block (1..14) when the site's lab runs on namespaced hosts; null for the loopback lab.</summary>
+    public int? Block { get; }
+
+    public bool OnLabHosts => Block is not null;
     public string Dir { get; }
     public string Root { get; }
     public string LabDir { get; }
@@ -43,10 +56,34 @@ public sealed class Site : IAsyncDisposable
 
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public string Host(int lastOctet) => $"{Prefix}.{lastOctet}";
+    /// <summary>A site on namespaced lab hosts of <paramref name="block"/>, reached only over SSH (docs/lab-hosts.md).</summary>
+    public static Site OnHosts(int block) => new("169.254.250", block);
 
-    public PgEndpoint Endpoint(string member) =>
-        new(Host(10 + int.Parse(member[2..], System.Globalization.CultureInfo.InvariantCulture)), 5432, "postgres", SuperuserPassword);
+    /// <summary>Loopback lab only: the on-prem site's address with this last octet.</summary>
+    public string Host(int lastOctet) => OnLabHosts ? throw new InvalidOperationException("a site on lab hosts has no octet plan: use Address(host)") : $"{Prefix}.{lastOctet}";
+
+    /// <summary>
+    /// The address of a lab host by name (pg1..pg3, etcd, dns, dr1.., managed, objstore): from the hosts
+    /// record on lab hosts; on loopback the on-prem members, etcd and the DNS site.
+    /// </summary>
+    public string Address(string host)
+    {
+        if (OnLabHosts)
+        {
+            return HybridOps.Lab.Hosts.LabHostSet.Hosts(LabDir).SingleOrDefault(h => h.Name == host)?.Address
+                ?? throw new InvalidOperationException($"no lab host {host} in {LabDir}");
+        }
+
+        return host switch
+        {
+            "etcd" => Host(1),
+            "dns" => $"{Prefix[..(Prefix.LastIndexOf('.') + 1)]}{int.Parse(Prefix[(Prefix.LastIndexOf('.') + 1)..], System.Globalization.CultureInfo.InvariantCulture) + 4}.1",
+            _ when host.StartsWith("pg", StringComparison.Ordinal) => Host(10 + int.Parse(host[2..], System.Globalization.CultureInfo.InvariantCulture)),
+            _ => throw new ArgumentException($"no loopback address plan for host {host}", nameof(host)),
+        };
+    }
+
+    public PgEndpoint Endpoint(string member) => new(Address(member), 5432, "postgres", SuperuserPassword);
 
     public async Task<CliResult> HyopsAsync(params string[] args) => await HyopsWithAsync(Environment, args);
 
@@ -63,17 +100,35 @@ public sealed class Site : IAsyncDisposable
     /// <summary>`lab up` with extra options (e.g. --object-stores); the result is its JSON document.</summary>
     public async Task<CliResult> StartAsync(string[] extraUpOptions)
     {
-        var r = await HyopsAsync(["--output", "json", "lab", "up", "--lab-dir", LabDir, "--address-prefix", Prefix, .. extraUpOptions]);
+        string[] kind = OnLabHosts
+            ? ["--hosts", "--block", Block!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+            : ["--address-prefix", Prefix];
+        var r = await HyopsAsync(["--output", "json", "lab", "up", "--lab-dir", LabDir, .. kind, .. extraUpOptions]);
         if (r.ExitCode != 0)
         {
             // A half-started lab is taken down here: xunit may not dispose a fixture whose start failed.
             await HyopsAsync("lab", "down", "--lab-dir", LabDir);
+            await CleanHostsAsync();
         }
 
         r.ExitCode.ShouldBe(0, r.ToString());
         Up = true;
         return r;
     }
+
+    /// <summary>`ssh -F &lt;lab ssh_config&gt; host command` (lab hosts only), as hyops reaches a lab host.</summary>
+    public async Task<string> SshAsync(string host, string command)
+    {
+        var result = await new HybridOps.Postgres.Exec.LocalProcessRunner().RunAsync(new HybridOps.Postgres.Exec.ProcessSpec("ssh",
+            ["-F", new HybridOps.Lab.Hosts.LabHostPaths(LabDir).SshConfigFile, "-o", "ConnectTimeout=5", host, command],
+            WorkingDirectory: "/", Timeout: TimeSpan.FromSeconds(60)), CancellationToken.None);
+        result.ExitCode.ShouldBe(0, $"ssh {host} '{command}': {result.StdErr}");
+        return result.StdOut.Trim();
+    }
+
+    /// <summary>Lab hosts: stops a service of a host behind hyops' back, as an operator's `systemctl stop` would (start-stop-daemon, the lab hosts' service manager).</summary>
+    public Task<string> StopServiceAsync(string host, string service) =>
+        SshAsync(host, $"start-stop-daemon --stop --quiet --pidfile /run/hyops/{service}.pid --retry TERM/10/KILL/5 --remove-pidfile");
 
     public Task StopPostgresOutsideHyopsAsync(string member) =>
         new LabController().StopPostgresOfMemberAsync(LabDir, member, CancellationToken.None);
@@ -119,12 +174,27 @@ public sealed class Site : IAsyncDisposable
     {
         if (Up)
         {
-            var r = await HyopsAsync("lab", "down", "--lab-dir", LabDir, "--purge");
-            Up = false;
+            CliResult r;
+            try
+            {
+                r = await HyopsAsync("lab", "down", "--lab-dir", LabDir, "--purge");
+            }
+            finally
+            {
+                Up = false;
+                await CleanHostsAsync();
+            }
+
             r.ExitCode.ShouldBe(0, r.ToString());
         }
 
         LiveProcessesMentioning(LabDir).ShouldBeEmpty();
+        if (OnLabHosts)
+        {
+            var netns = await new HybridOps.Postgres.Exec.LocalProcessRunner().RunAsync(HybridOps.Postgres.Exec.ProcessSpec.Of("ip", "netns", "list"), CancellationToken.None);
+            netns.StdOut.ShouldNotContain($"hyops-{Block}-");
+        }
+
         try
         {
             Directory.Delete(Dir, recursive: true);
@@ -134,6 +204,15 @@ public sealed class Site : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>Lab hosts: whatever a failed `lab down` left of the block (processes, namespaces, veths, bridge, mounts) is removed, so the next test's block is clean.</summary>
+    private async Task CleanHostsAsync()
+    {
+        if (OnLabHosts)
+        {
+            await new HybridOps.Lab.Hosts.LabCleaner(new HybridOps.Postgres.Exec.LocalProcessRunner()).CleanAsync(Directory.Exists(LabDir) ? LabDir : null, Block!.Value, CancellationToken.None);
         }
     }
 
