@@ -38,7 +38,7 @@ public static class LabCommand
         var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix, hosts, loopback, block, stores };
         up.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () =>
             OnHosts(invocation(parse), parse.GetValue(labDir), parse.GetValue(hosts), parse.GetValue(loopback), parse.GetValue(prefix), parse.GetResult(block) is { Implicit: false })
-                ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(block), parse.GetValue(stores), ct)
+                ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), parse.GetResult(block) is { Implicit: false } ? parse.GetValue(block) : null, parse.GetValue(stores), ct)
                 : UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), parse.GetValue(stores), ct)));
 
         var status = new Command("status", "Show every lab process (by pid) and Patroni's view of the cluster") { labDir };
@@ -89,11 +89,15 @@ public static class LabCommand
         return wanted == "hosts";
     }
 
-    private static Task<int> UpHostsAsync(Invocation inv, string? labDirOption, int block, bool objectStores, CancellationToken ct)
+    /// <summary>Hosts lab: without --block, a lab dir that holds hosts keeps its block (a reconciling `up`), else block 1; a lab with the object-store host keeps it.</summary>
+    private static Task<int> UpHostsAsync(Invocation inv, string? labDirOption, int? block, bool objectStores, CancellationToken ct)
     {
         var session = new LabSession(inv);
         var (dir, _) = session.Locate(labDirOption, null);
-        return SiteLabCommands.UpAsync(inv, session, dir, block, objectStores ? ObjectStoreKeys(inv) : null, ct);
+        // A reconciling up keeps what the lab has: its block and, once added, its object-store host.
+        var recorded = HybridOps.Lab.Site.SiteLabState.Load(dir);
+        var stores = objectStores || recorded?.WithObjectStore == true;
+        return SiteLabCommands.UpAsync(inv, session, dir, block ?? recorded?.Block ?? 1, stores ? ObjectStoreKeys(inv) : null, ct);
     }
 
     private static async Task<int> UpAsync(Invocation inv, string? labDirOption, string? prefixOption, bool objectStores, CancellationToken ct)

@@ -107,7 +107,7 @@ internal static class SiteLabCommands
         report["exit_code"] = (int)exit;
         inv.Renderer.Result(report, w =>
         {
-            w.WriteLine($"lab {dir} (hosts, block {report["block"]}): {(healthy ? "healthy" : "NOT healthy")}");
+            w.WriteLine($"lab {dir} (hosts, block {report["block"]}): {(healthy ? "healthy" : "NOT healthy")} (on-prem site: {report["site_status"]})");
             foreach (var h in report["hosts"]!.AsArray())
             {
                 var svc = h!["service"];

@@ -100,7 +100,8 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
                 + $"(each host's /var/log/hyops/*.log, reachable with ssh -F {new LabHostPaths(options.LabDir).SshConfigFile} <host>); run `lab down` to clean up.");
         }
 
-        (state with { Status = "running" }).Save(options.LabDir);
+        // A reconciling up starts every host and service again: the on-prem site is no longer failed.
+        (state with { Status = "running", SiteStatus = null }).Save(options.LabDir);
         progress?.Report($"lab up in {Since()}");
         return Inventory(options.LabDir, plan, options.ClusterName);
     }
@@ -192,7 +193,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         })]);
         return (healthy, new JsonObject
         {
-            ["kind"] = "hosts", ["block"] = state.Block, ["recorded_status"] = state.Status, ["healthy"] = healthy,
+            ["kind"] = "hosts", ["block"] = state.Block, ["recorded_status"] = state.Status, ["site_status"] = state.SiteStatus ?? "up", ["healthy"] = healthy,
             ["hosts"] = hostsJson, ["cluster"] = members, ["cluster_error"] = view is null ? "no Patroni member answered" : null,
         });
     }
@@ -212,9 +213,10 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
     /// <summary>Power cut of the on-prem site: SIGKILL of every host's pid 1, so every process of those hosts dies at once.</summary>
     public async Task<IReadOnlyList<string>> FailSiteAsync(string labDir, CancellationToken ct)
     {
-        var plan = RequireState(labDir).Plan;
-        var hosts = SiteHosts(plan, "onprem");
+        var state = RequireState(labDir);
+        var hosts = SiteHosts(state.Plan, "onprem");
         await new LabHostSet(_runner, _time).PowerCutAsync(labDir, [.. hosts], ct);
+        (state with { SiteStatus = "failed" }).Save(labDir);
         return hosts;
     }
 
@@ -222,11 +224,17 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
     public async Task<IReadOnlyList<string>> RepairSiteAsync(string labDir, CancellationToken ct)
     {
         var state = RequireState(labDir);
+        if (state.SiteStatus != "failed")
+        {
+            throw new InvalidOperationException($"The on-prem site of {labDir} is not failed (site status: {state.SiteStatus ?? "up"}); nothing to repair.");
+        }
+
         var plan = state.Plan;
         var infos = await new LabHostSet(_runner, _time).StartAsync(labDir, SiteHosts(plan, "onprem"), ct);
         await using var hosts = new SiteLabHosts(infos, _runner);
         await Task.WhenAll(infos.Select(h => hosts.RootAsync(h.Name, ct, "install", "-d", "-m", "0755", "/var/log/hyops")));
         await hosts.Services(SiteLabPlan.EtcdHost).StartAsync(SiteLabServices.Etcd(plan, state.ClusterName), ct);
+        (state with { SiteStatus = "repaired" }).Save(labDir);
         return [.. infos.Select(h => h.Name)];
     }
 

@@ -33,6 +33,10 @@ public sealed record SiteLabState
     [JsonPropertyName("status")]
     public required string Status { get; init; }
 
+    /// <summary>The on-prem site's fault state: null (up), `failed` (power cut by `lab fail-site`) or `repaired` (`lab repair-site`: etcd only).</summary>
+    [JsonPropertyName("site_status")]
+    public string? SiteStatus { get; init; }
+
     [JsonPropertyName("started_at")]
     public DateTimeOffset StartedAt { get; init; }
 

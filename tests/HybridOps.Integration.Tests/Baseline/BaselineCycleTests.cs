@@ -6,48 +6,56 @@ using Npgsql;
 namespace HybridOps.Integration.Tests.Baseline;
 
 /// <summary>
-/// The baseline lane's whole cycle on a real lab (on-prem 127.0.111, DR site 127.0.112, DNS 127.0.115),
-/// driven through the CLI exactly as the README's main job does: backups, refusals that change nothing,
+/// The baseline lane's whole cycle on lab hosts reached only over SSH (block 13: the on-prem site, the DNS
+/// host, the DR site's hosts as provider `hosts`, and the object-store host whose S3 server holds the
+/// repository), driven through the CLI exactly as the README's main job does: backups, refusals that change nothing,
 /// the whole on-prem site killed under a write load, the failover drill (restore on the DR site, DR
 /// lineage backups, endpoint publication), writes on the DR cluster, then the controlled failback drill
 /// (gate, fence of the DR primary, final backup, on-prem rebuilt fresh from the DR lineage, cutback).
 /// RPO is counted row by row from the load's ack log; the unplanned loss must lie in the unarchived tail.
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class BaselineCycleTests : IAsyncLifetime
 {
     private const string Failover = "dr/postgresql-ha-failover-gcp@v1";
     private const string Failback = "dr/postgresql-ha-failback-onprem@v1";
     private const int ArchiveTimeoutS = 10;
-    private readonly Site site = new("127.0.111");
+    private readonly Site site = Site.OnHosts(13);
+    private JsonNode lab = null!;
 
-    public Task InitializeAsync() => site.StartAsync();
+    public async Task InitializeAsync() => lab = JsonNode.Parse((await site.StartAsync(["--object-stores"])).StdOut)!;
 
     public async Task DisposeAsync() => await site.DisposeAsync();
 
     [Fact]
     public async Task Backup_SiteLoss_Failover_DrWrites_Failback_KeepsEveryAcknowledgedCommitOfTheControlledFailback()
     {
-        await Ok("blueprint", "deploy", "--ref", "dr/postgresql-ha-backup-gcp@v1");
+        await Ok("blueprint", "deploy", "--ref", "dr/postgresql-ha-backup-gcp@v1", "--inputs",
+            Inputs("backup.json", new JsonObject { ["object_repo"] = lab["object_stores"]!["s3"]!.DeepClone() }.ToJsonString()));
         var onprem = await StateAsync("platform__onprem__postgresql-ha");
-        var onpremHba = await PatroniHbaAsync("127.0.111.11");
+        var onpremHba = await PatroniHbaAsync(site.Address("pg1"));
+        var drHosts = lab["dr_site"]!.ToJsonString();
 
         // Failover without restore_confirm: refused before the first step (the fence) changes anything.
-        var refused = await site.HyopsAsync("blueprint", "deploy", "--ref", Failover, "--inputs", Inputs("fo-unconfirmed.yml", """
+        var refused = await site.HyopsAsync("blueprint", "deploy", "--ref", Failover, "--inputs", Inputs("fo-unconfirmed.yml", $$"""
             fence_onprem:
               fence_confirm: hyops-onprem
+            dr_hosts: {{drHosts}}
             """));
         refused.ExitCode.ShouldBe(3, refused.ToString());
         refused.StdErr.ShouldContain("restore_confirm");
-        (await PatroniHbaAsync("127.0.111.11")).ShouldBe(onpremHba);
+        (await PatroniHbaAsync(site.Address("pg1"))).ShouldBe(onpremHba);
         File.Exists(site.StatePath("platform__onprem__postgresql-fence", "onprem")).ShouldBeFalse();
-        Directory.Exists(Path.Combine(site.LabDir, "sites", "gcp-dr")).ShouldBeFalse();
+        File.Exists(site.StatePath("org__gcp__dr-hosts")).ShouldBeFalse();
+        (await site.SshAsync("dr1", "ls -A /run/hyops 2>/dev/null | grep -c patroni || true")).ShouldBe("0");
         await WriteProbeAsync(site.Endpoint("pg1"));
 
         // Unplanned failover drill: steady load, the whole on-prem site SIGKILLed, then the blueprint.
         var settle = ArchiveTimeoutS * 2 + 5;
-        var failover = await DrillAsync(Failover, Inputs("fo.yml", """
+        var failover = await DrillAsync(Failover, Inputs("fo.yml", $$"""
             fence_onprem:
               fence_confirm: hyops-onprem
+            dr_hosts: {{drHosts}}
             restore_dr:
               restore_confirm: gcp-dr-pg
             """), "--disaster", "onprem-site", "--settle-s", settle.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -73,7 +81,9 @@ public sealed class BaselineCycleTests : IAsyncLifetime
         dr["outputs"]!["system_identifier"]!.GetValue<string>().ShouldBe(onprem["outputs"]!["system_identifier"]!.GetValue<string>());
         dr["outputs"]!["timeline"]!.GetValue<int>().ShouldBeGreaterThan(onprem["outputs"]!["timeline"]!.GetValue<int>());
         (await StateAsync("platform__onprem__postgresql-ha-backup", "gcp-dr"))["outputs"]!["stanza"]!.GetValue<string>().ShouldBe("gcp-dr-pg");
-        (await StateAsync("platform__network__dns-routing"))["outputs"]!["target"]!.GetValue<string>().ShouldBe("127.0.112.11");
+        var drLeaderHost = dr["outputs"]!["leader_host"]!.GetValue<string>();
+        drLeaderHost.ShouldBeOneOf(site.Address("dr1"), site.Address("dr2"), site.Address("dr3"));
+        (await StateAsync("platform__network__dns-routing"))["outputs"]!["target"]!.GetValue<string>().ShouldBe(drLeaderHost);
 
         // Writes on the DR cluster through the published endpoint.
         var drLoad = await Ok("lab", "load", "--duration", "3", "--output", "json");
@@ -91,7 +101,7 @@ public sealed class BaselineCycleTests : IAsyncLifetime
             """));
         noGate.ExitCode.ShouldBe(3, noGate.ToString());
         noGate.StdErr.ShouldContain("confirm");
-        await WriteProbeAsync(site.Endpoint("pg1") with { Host = "127.0.112.11" });
+        await WriteProbeAsync(site.Endpoint("pg1") with { Host = drLeaderHost });
         File.Exists(site.StatePath("platform__onprem__postgresql-fence", "gcp-dr")).ShouldBeFalse();
 
         // Controlled failback drill: gate nonce, fence DR, final backup, rebuild on-prem, cutback.
@@ -120,21 +130,27 @@ public sealed class BaselineCycleTests : IAsyncLifetime
 
         // The rebuilt on-prem primary holds every commit acknowledged on the DR cluster, on a new timeline.
         var rebuilt = await StateAsync("platform__onprem__postgresql-ha");
-        rebuilt["outputs"]!["leader_host"]!.GetValue<string>().ShouldStartWith("127.0.111.");
+        string[] onpremHosts = [site.Address("pg1"), site.Address("pg2"), site.Address("pg3")];
+        rebuilt["outputs"]!["leader_host"]!.GetValue<string>().ShouldBeOneOf(onpremHosts);
         rebuilt["outputs"]!["timeline"]!.GetValue<int>().ShouldBeGreaterThan(dr["outputs"]!["timeline"]!.GetValue<int>());
         rebuilt["outputs"]!["lineage"].ShouldNotBeNull();
         var leader = site.Endpoint("pg1") with { Host = rebuilt["outputs"]!["leader_host"]!.GetValue<string>() };
         var ids = File.ReadLines(drAckLog).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<long>()).ToList();
         var present = await PgProbe.ScalarAsync<long>(leader, $"select count(*) from hyops_drill.acks where id in ({string.Join(",", ids)})", CancellationToken.None);
         present.ShouldBe(ids.Count);
-        (await StateAsync("platform__network__dns-routing"))["outputs"]!["target"]!.GetValue<string>().ShouldStartWith("127.0.111.");
+        (await StateAsync("platform__network__dns-routing"))["outputs"]!["target"]!.GetValue<string>().ShouldBeOneOf(onpremHosts);
 
-        // `lab status` reports the rebuilt cluster as the site's cluster: healthy, its processes alive.
+        // `lab status` reports the rebuilt cluster as the site's cluster: healthy, each member's Patroni
+        // active under its host's service manager, one leader and two streaming replicas.
         var labStatus = await site.HyopsAsync("--output", "json", "lab", "status");
         labStatus.ExitCode.ShouldBe(0, labStatus.ToString());
         var labJson = JsonNode.Parse(labStatus.StdOut)!;
-        labJson["cluster_source"]!.GetValue<string>().ShouldBe(Path.Combine("rebuild", "hyops-onprem"));
-        labJson["processes"]!.AsArray().Where(p => p!["kind"]!.GetValue<string>() is "patroni" or "postgres").Count(p => p!["alive"]!.GetValue<bool>()).ShouldBe(6);
+        labJson["healthy"]!.GetValue<bool>().ShouldBeTrue();
+        labJson["site_status"]!.GetValue<string>().ShouldBe("repaired");
+        var members = labJson["hosts"]!.AsArray().Where(h => h!["name"]!.GetValue<string>().StartsWith("pg", StringComparison.Ordinal)).ToList();
+        members.Count.ShouldBe(3);
+        members.ShouldAllBe(h => h!["service"]!["active"]!.GetValue<bool>());
+        labJson["cluster"]!.AsArray().Count(m => m!["role"]!.GetValue<string>() == "leader").ShouldBe(1);
 
         // The DR cluster is kept (fenced) until a separate destroy.
         (await StateAsync("platform__onprem__postgresql-ha", "gcp-dr"))["status"]!.GetValue<string>().ShouldBe("ok");

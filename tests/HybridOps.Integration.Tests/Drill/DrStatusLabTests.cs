@@ -7,24 +7,28 @@ using Xunit.Abstractions;
 namespace HybridOps.Integration.Tests.Drill;
 
 /// <summary>
-/// `hyops dr status` and the decision service on a real lab (on-prem 127.0.226, DR site 127.0.227, DNS 127.0.230):
+/// `hyops dr status` and the decision service on lab hosts reached over SSH (block 14: on-prem site, DNS host,
+/// the DR site's hosts, the object-store host's S3 server as repo1):
 /// before any drill every option is "not proven" and the service refuses to choose; after a baseline failover
 /// drill the restore from repo1 is eligible with a forecast from the drill, the service picks it and emits the
 /// blueprint command, and every record, the decision's included, verifies.
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class DrStatusLabTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Failover = "dr/postgresql-ha-failover-gcp@v1";
-    private readonly Site site = new("127.0.226");
+    private readonly Site site = Site.OnHosts(14);
+    private JsonNode lab = null!;
 
-    public Task InitializeAsync() => site.StartAsync();
+    public async Task InitializeAsync() => lab = JsonNode.Parse((await site.StartAsync(["--object-stores"])).StdOut)!;
 
     public async Task DisposeAsync() => await site.DisposeAsync();
 
     [Fact]
     public async Task AfterAFailoverDrill_DrStatusForecastsRestoreFromRepo1_AndTheDecisionServicePicksIt_WithAVerifiedRecord()
     {
-        await Ok("blueprint", "deploy", "--ref", "dr/postgresql-ha-backup-gcp@v1");
+        await Ok("blueprint", "deploy", "--ref", "dr/postgresql-ha-backup-gcp@v1", "--inputs",
+            Inputs("backup.json", new JsonObject { ["object_repo"] = lab["object_stores"]!["s3"]!.DeepClone() }.ToJsonString()));
         var decide = Inputs("decide.yml", """
             onprem_reachable: false
             """);
@@ -35,9 +39,10 @@ public sealed class DrStatusLabTests(ITestOutputHelper output) : IAsyncLifetime
         refused.ExitCode.ShouldBe(7, refused.ToString());
         refused.StdErr.ShouldContain("HYO7302");
 
-        var drill = await site.HyopsAsync("blueprint", "drill", "--ref", Failover, "--disaster", "onprem-site", "--output", "json", "--inputs", Inputs("fo.yml", """
+        var drill = await site.HyopsAsync("blueprint", "drill", "--ref", Failover, "--disaster", "onprem-site", "--output", "json", "--inputs", Inputs("fo.yml", $$"""
             fence_onprem:
               fence_confirm: hyops-onprem
+            dr_hosts: {{lab["dr_site"]!.ToJsonString()}}
             restore_dr:
               restore_confirm: gcp-dr-pg
             """));

@@ -5,13 +5,15 @@ using HybridOps.Postgres.Dns;
 namespace HybridOps.Integration.Tests.Drill;
 
 /// <summary>
-/// The unplanned scenario on its own lab (127.0.61; the classes run one after the other): a drill with
-/// --disaster onprem-site kills the site, the blueprint that needs it fails and the report says so;
-/// DNS still answers; repair-site brings back etcd only.
+/// The unplanned scenario on its own lab on hosts (block 8; the classes run one after the other): a drill
+/// with --disaster onprem-site powers the site's hosts off, the blueprint that needs it fails and the
+/// report says so; the DNS host still answers; repair-site brings back the hosts with etcd only.
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class LabSiteFailureTests : IAsyncLifetime
 {
-    private readonly Site site = new("127.0.61");
+    private static readonly string[] OnpremHosts = ["etcd", "pg1", "pg2", "pg3"];
+    private readonly Site site = Site.OnHosts(DrillSiteFixture.Block);
 
     public async Task InitializeAsync()
     {
@@ -41,24 +43,30 @@ public sealed class LabSiteFailureTests : IAsyncLifetime
         report["phases"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).ShouldContain("disaster: onprem-site");
         File.Exists(Path.Combine(report["report_dir"]!.GetValue<string>(), "report.html")).ShouldBeTrue();
 
-        // No on-prem process is alive; the DNS site still answers.
-        var status = JsonNode.Parse((await site.HyopsAsync("--output", "json", "lab", "status")).StdOut)!;
+        // No on-prem host runs a process; the DNS host still answers; `lab status` says the site failed.
+        var down = await site.HyopsAsync("--output", "json", "lab", "status");
+        down.ExitCode.ShouldBe(4, down.ToString());
+        var status = JsonNode.Parse(down.StdOut)!;
         status["site_status"]!.GetValue<string>().ShouldBe("failed");
-        var processes = status["processes"]!.AsArray();
-        processes.Where(p => p!["kind"]!.GetValue<string>() is "patroni" or "postgres" or "etcd").ShouldAllBe(p => !p!["alive"]!.GetValue<bool>());
-        processes.Single(p => p!["kind"]!.GetValue<string>() == "pdns")!["alive"]!.GetValue<bool>().ShouldBeTrue();
-        Site.LiveProcessesMentioning(Path.Combine(site.LabDir, "pg1")).ShouldBeEmpty();
-        Site.LiveProcessesMentioning(Path.Combine(site.LabDir, "etcd")).ShouldBeEmpty();
-        var answer = await DnsQuery.QueryAAsync("127.0.65.1", 53, "db.hyops.lab.", TimeSpan.FromSeconds(2), CancellationToken.None);
+        status["healthy"]!.GetValue<bool>().ShouldBeFalse();
+        var hosts = status["hosts"]!.AsArray().ToDictionary(h => h!["name"]!.GetValue<string>(), h => h!);
+        OnpremHosts.ShouldAllBe(h => !hosts[h]["running"]!.GetValue<bool>());
+        OnpremHosts.SelectMany(h => HybridOps.Lab.Hosts.LabHostSet.ProcessesOf(site.LabDir, h)).ShouldBeEmpty();
+        hosts["dns"]["service"]!["active"]!.GetValue<bool>().ShouldBeTrue();
+        var answer = await DnsQuery.QueryAAsync(site.Address("dns"), 53, "db.hyops.lab.", TimeSpan.FromSeconds(2), CancellationToken.None);
         answer.ShouldNotBeNull();
-        answer.Addresses.ShouldBe([site.Host(11)]);
+        answer.Addresses.ShouldBe([site.Address("pg1")]);
 
+        // The hosts come back with etcd only: Patroni (and so PostgreSQL) stays off until a deliberate rebuild.
         var repair = await site.HyopsAsync("--output", "json", "lab", "repair-site");
         repair.ExitCode.ShouldBe(0, repair.ToString());
         var after = JsonNode.Parse((await site.HyopsAsync("--output", "json", "lab", "status")).StdOut)!;
         after["site_status"]!.GetValue<string>().ShouldBe("repaired");
-        var alive = after["processes"]!.AsArray().Where(p => p!["alive"]!.GetValue<bool>()).Select(p => p!["kind"]!.GetValue<string>()).Order().ToList();
-        alive.ShouldBe(["etcd", "pdns"]);
+        var back = after["hosts"]!.AsArray().ToDictionary(h => h!["name"]!.GetValue<string>(), h => h!);
+        OnpremHosts.ShouldAllBe(h => back[h]["running"]!.GetValue<bool>());
+        back["etcd"]["service"]!["active"]!.GetValue<bool>().ShouldBeTrue();
+        new[] { "pg1", "pg2", "pg3" }.ShouldAllBe(h => !back[h]["service"]!["active"]!.GetValue<bool>());
+        back["dns"]["service"]!["active"]!.GetValue<bool>().ShouldBeTrue();
 
         var again = await site.HyopsAsync("lab", "repair-site");
         again.ExitCode.ShouldBe(8, again.ToString());

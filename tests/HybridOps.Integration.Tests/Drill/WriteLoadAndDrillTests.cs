@@ -4,7 +4,8 @@ using Npgsql;
 
 namespace HybridOps.Integration.Tests.Drill;
 
-/// <summary>`lab load` and `blueprint drill` (no disaster) against a real lab on 127.0.61.</summary>
+/// <summary>`lab load` and `blueprint drill` (no disaster) against a real lab on hosts (pg1 leads after `lab up`).</summary>
+[Trait("lab", "hosts")]
 public sealed class WriteLoadAndDrillTests(DrillSiteFixture fixture) : IClassFixture<DrillSiteFixture>
 {
     private Site Site => fixture.Site;
@@ -20,7 +21,7 @@ public sealed class WriteLoadAndDrillTests(DrillSiteFixture fixture) : IClassFix
         var summary = JsonNode.Parse(r.StdOut)!;
         var acked = summary["acked"]!.GetValue<long>();
         acked.ShouldBeGreaterThan(20);
-        summary["acked_by_address"]!["127.0.61.11"]!.GetValue<long>().ShouldBe(acked);
+        summary["acked_by_address"]![Site.Address("pg1")]!.GetValue<long>().ShouldBe(acked);
         var loadId = summary["load_id"]!.GetValue<string>();
         var ackedIds = File.ReadAllLines(Path.Combine(outDir, "acks.jsonl")).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<long>()).ToList();
         ackedIds.Count.ShouldBe((int)acked);
@@ -43,7 +44,7 @@ public sealed class WriteLoadAndDrillTests(DrillSiteFixture fixture) : IClassFix
         report["failover_start_source"]!.GetValue<string>().ShouldBe("blueprint_start");
         var rto = report["rto"]!;
         rto["seconds"]!.GetValue<double>().ShouldBeGreaterThan(0);
-        rto["first_ack_address"]!.GetValue<string>().ShouldBe("127.0.61.11");
+        rto["first_ack_address"]!.GetValue<string>().ShouldBe(Site.Address("pg1"));
         DateTimeOffset.Parse(rto["first_ack_after"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
             .ShouldBeGreaterThanOrEqualTo(DateTimeOffset.Parse(rto["published_at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
         var rpo = report["rpo"]!;

@@ -11,9 +11,10 @@ namespace HybridOps.Integration.Tests.Drill;
 /// (read-only / connection lost) until dns-routing points db.hyops.lab. at pg2; the load then
 /// re-resolves on reconnect and writes there. No acknowledged row is lost (own lab on 127.0.61).
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class WriteLoadSwitchoverTests : IAsyncLifetime
 {
-    private readonly Site site = new("127.0.61");
+    private readonly Site site = Site.OnHosts(DrillSiteFixture.Block);
 
     public Task InitializeAsync() => site.StartAsync();
 
@@ -22,7 +23,7 @@ public sealed class WriteLoadSwitchoverTests : IAsyncLifetime
     [Fact]
     public async Task Load_FollowsTheServiceRecordAcrossASwitchover_AndEveryAckedRowIsOnTheNewLeader()
     {
-        var load = new WriteLoad(new WriteLoadOptions("127.0.65.1", 53, "db.hyops.lab.", "postgres", site.SuperuserPassword, Path.Combine(site.Dir, "load")) { Rate = 20 });
+        var load = new WriteLoad(new WriteLoadOptions(site.Address("dns"), 53, "db.hyops.lab.", "postgres", site.SuperuserPassword, Path.Combine(site.Dir, "load")) { Rate = 20 });
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var running = Task.Run(() => load.RunAsync(null, stop.Token));
         await WaitUntilAsync(() => load.AckCount >= 20, "20 acks on pg1");
@@ -31,21 +32,21 @@ public sealed class WriteLoadSwitchoverTests : IAsyncLifetime
         {
             // StringContent sends Content-Length: Patroni's REST server does not read chunked bodies.
             using var body = new StringContent("{\"leader\":\"pg1\",\"candidate\":\"pg2\"}", System.Text.Encoding.UTF8, "application/json");
-            var r = await http.PostAsync(new Uri($"http://{site.Host(11)}:8008/switchover"), body);
+            var r = await http.PostAsync(new Uri($"http://{site.Address("pg1")}:8008/switchover"), body);
             r.IsSuccessStatusCode.ShouldBeTrue(await r.Content.ReadAsStringAsync());
         }
 
         var switchedAt = DateTimeOffset.UtcNow;
-        var route = await site.HyopsAsync("module", "deploy", "--module", "platform/network/dns-routing", "--inputs", Inputs($"target_host: \"{site.Host(12)}\""));
+        var route = await site.HyopsAsync("module", "deploy", "--module", "platform/network/dns-routing", "--inputs", Inputs($"target_host: \"{site.Address("pg2")}\""));
         route.ExitCode.ShouldBe(0, route.ToString());
         var routedAt = DateTimeOffset.UtcNow;
-        await WaitUntilAsync(() => load.Acks.Any(a => a.Address == site.Host(12) && a.AckedAt >= routedAt), "an ack via pg2 after the DNS change");
+        await WaitUntilAsync(() => load.Acks.Any(a => a.Address == site.Address("pg2") && a.AckedAt >= routedAt), "an ack via pg2 after the DNS change");
         await stop.CancelAsync();
         var summary = await running;
 
-        summary.AckedByAddress.Keys.ShouldBe([site.Host(11), site.Host(12)], ignoreOrder: true);
+        summary.AckedByAddress.Keys.ShouldBe([site.Address("pg1"), site.Address("pg2")], ignoreOrder: true);
         summary.Failed.ShouldBeGreaterThan(0); // the writes between the switchover and the DNS change
-        load.Acks.Where(a => a.AckedAt > switchedAt).ShouldAllBe(a => a.Address == site.Host(12) || a.AckedAt <= routedAt);
+        load.Acks.Where(a => a.AckedAt > switchedAt).ShouldAllBe(a => a.Address == site.Address("pg2") || a.AckedAt <= routedAt);
 
         var ids = new HashSet<long>();
         await using (var conn = new NpgsqlConnection(site.Endpoint("pg2").ConnectionString))

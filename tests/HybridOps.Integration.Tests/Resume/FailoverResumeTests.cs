@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Support;
+using HybridOps.Lab.Hosts;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Sql;
 using Npgsql;
@@ -8,29 +9,34 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 namespace HybridOps.Integration.Tests.Resume;
 
 /// <summary>
-/// An interrupted baseline failover resumes (on-prem 127.0.181, DR site 127.0.182, DNS 127.0.185).
-/// hyops runs as a real process and is SIGKILLed while the restore is starting dr1; the rerun of the
+/// An interrupted baseline failover resumes, on lab hosts (block 7) reached only over SSH: the
+/// on-prem site, the DNS host and the DR site's hosts (dr-etcd, dr1-dr3, provider hosts).
+/// hyops runs as a real process and is SIGKILLed while the restore is starting dr1's Patroni; the rerun of the
 /// same command recognises its own unfinished restore and redoes it without wipe_confirm. With
 /// PowerDNS down the blueprint ends partial (exit 10) with the DR cluster up; with DNS back a rerun
 /// publishes without a second restore. A restore interrupted once more is cleaned up by `lab down`:
-/// no process is left. The failover is controlled (the on-prem site stays up, fenced, archive
+/// no process of any host is left. The failover is controlled (the on-prem site stays up, fenced, archive
 /// drained): every commit acknowledged before it is on the DR cluster.
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class FailoverResumeTests : IAsyncLifetime
 {
     private const string Failover = "dr/postgresql-ha-failover-gcp@v1";
     private const string Ha = "platform/onprem/postgresql-ha";
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(8);
-    private readonly Site site = new("127.0.181");
+    private readonly Site site = Site.OnHosts(7);
+    private JsonNode lab = null!;
 
-    public Task InitializeAsync() => site.StartAsync();
+    /// <summary>With the object-store host: the backups go to its S3 server, which every site reaches.</summary>
+    public async Task InitializeAsync() => lab = JsonNode.Parse((await site.StartAsync(["--object-stores"])).StdOut)!;
 
     public async Task DisposeAsync() => await site.DisposeAsync();
 
     [Fact]
     public async Task KilledRestore_RerunConverges_PublicationFailureIsPartial_RerunPublishesWithoutASecondRestore_LabDownLeavesNoProcess()
     {
-        await Ok("blueprint", "deploy", "--ref", "dr/postgresql-ha-backup-gcp@v1");
+        await Ok("blueprint", "deploy", "--ref", "dr/postgresql-ha-backup-gcp@v1", "--inputs",
+            Inputs("backup.json", new JsonObject { ["object_repo"] = lab["object_stores"]!["s3"]!.DeepClone() }.ToJsonString()));
         var onprem = await StateAsync("platform__onprem__postgresql-ha");
         var leader = site.Endpoint(onprem["outputs"]!["leader_name"]!.GetValue<string>());
         await ExecAsync(leader, "create table resume_acks(id int primary key)");
@@ -39,25 +45,23 @@ public sealed class FailoverResumeTests : IAsyncLifetime
             await ExecAsync(leader, $"insert into resume_acks values ({i})");
         }
 
-        var inputs = Inputs("fo.yml", """
-            fence_onprem:
-              fence_confirm: hyops-onprem
-            restore_dr:
-              restore_confirm: gcp-dr-pg
-            """);
+        var inputs = Inputs("fo.json", new JsonObject
+        {
+            ["fence_onprem"] = new JsonObject { ["fence_confirm"] = "hyops-onprem" },
+            ["dr_hosts"] = lab["dr_site"]!.DeepClone(),
+            ["restore_dr"] = new JsonObject { ["restore_confirm"] = "gcp-dr-pg" },
+        }.ToJsonString());
 
         // 1. SIGKILL hyops while dr1's Patroni (started by the restore) runs the pgBackRest bootstrap.
         var child = await HyopsChild.StartAsync(site, "failover-killed", "blueprint", "deploy", "--ref", Failover, "--inputs", inputs);
-        await child.WaitUntilAsync(() => RegisteredAlive("patroni-dr1") is not null, "the restore started patroni dr1", Limit);
+        await child.WaitUntilAsync(() => RunsOn("dr1", "/usr/bin/patroni"), "the restore started patroni on dr1", Limit);
         await child.KillAsync();
         var interrupted = await StateAsync("platform__onprem__postgresql-ha", "gcp-dr");
         interrupted["status"]!.GetValue<string>().ShouldBe("running");
-        File.Exists(Path.Combine(DataRoot(), "dr1", "hyops-owner.json")).ShouldBeTrue();
+        (await site.SshAsync("dr1", "find /var/lib/postgresql -maxdepth 3 -name hyops-owner.json")).ShouldNotBeEmpty();
 
         // 2. PowerDNS down, rerun of the same command: the restore is redone without wipe_confirm, the publication fails -> partial.
-        var lab = JsonNode.Parse(File.ReadAllText(Path.Combine(site.LabDir, "lab.json")))!;
-        var pdns = lab["processes"]!.AsArray().Single(p => p!["kind"]!.GetValue<string>() == "pdns")!["pid"]!.GetValue<int>();
-        await ProcessControl.TerminateAsync(pdns, UnixSignal.Terminate, TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
+        await site.StopServiceAsync("dns", "pdns");
         var partial = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", Failover, "--inputs", inputs);
         partial.ExitCode.ShouldBe(10, partial.ToString());
         var bp = JsonNode.Parse(partial.StdOut)!;
@@ -72,11 +76,11 @@ public sealed class FailoverResumeTests : IAsyncLifetime
         restoreRecord.ShouldContain("own_unfinished_run");
         restoreRecord.ShouldContain(interrupted["run_id"]!.GetValue<string>());
         var drLeader = leader with { Host = restored["outputs"]!["leader_host"]!.GetValue<string>() };
-        drLeader.Host.ShouldStartWith("127.0.182.");
+        drLeader.Host.ShouldBeOneOf(site.Address("dr1"), site.Address("dr2"), site.Address("dr3"));
         (await PgProbe.ScalarAsync<long>(drLeader, "select count(*) from resume_acks", CancellationToken.None)).ShouldBe(50);
 
         // 3. DNS back (a reconciling `lab up` restarts pdns), rerun: the healthy restore is kept, the endpoint is published.
-        await Ok("lab", "up", "--lab-dir", site.LabDir, "--address-prefix", site.Prefix);
+        await Ok("lab", "up", "--lab-dir", site.LabDir);
         var done = await site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", Failover, "--inputs", inputs);
         done.ExitCode.ShouldBe(0, done.ToString());
         var kept = await StateAsync("platform__onprem__postgresql-ha", "gcp-dr");
@@ -94,24 +98,19 @@ public sealed class FailoverResumeTests : IAsyncLifetime
             ["backup_state_ref"] = "platform/onprem/postgresql-ha-backup", ["cluster_name"] = "gcp-dr-pg", ["restore_confirm"] = "gcp-dr-pg", ["wipe_confirm"] = "gcp-dr-pg",
         }.ToJsonString());
         var second = await HyopsChild.StartAsync(site, "rebuild-killed", "module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", rebuild);
-        await second.WaitUntilAsync(() => RegisteredAlive("patroni-dr1") is not null && ProcessRegistry.PostmasterOf(Path.Combine(DataRoot(), "dr1", "patroni.yml")) is not null,
-            "dr1's postmaster to run", Limit);
+        await second.WaitUntilAsync(() => RunsOn("dr1", "/usr/bin/patroni") && RunsOn("dr1", "/usr/lib/postgresql/15/bin/postgres"), "dr1's postmaster to run", Limit);
         await second.KillAsync();
+        var hostPids = LabHostSet.Hosts(site.LabDir).SelectMany(h => LabHostSet.ProcessesOf(site.LabDir, h.Name)).ToList();
+        hostPids.Count.ShouldBeGreaterThan(10);
         var down = await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);
         down.ExitCode.ShouldBe(0, down.ToString());
+        hostPids.Where(ProcessControl.IsAlive).ShouldBeEmpty();
         Site.LiveProcessesMentioning(site.LabDir).ShouldBeEmpty();
     }
 
-    private string DataRoot() =>
-        File.Exists(site.StatePath("org__gcp__dr-hosts"))
-            ? JsonNode.Parse(File.ReadAllText(site.StatePath("org__gcp__dr-hosts")))!["outputs"]?["data_root"]?.GetValue<string>() ?? ""
-            : "";
-
-    private RegisteredProcess? RegisteredAlive(string name)
-    {
-        var root = DataRoot();
-        return root.Length == 0 ? null : ProcessRegistry.Load(ProcessRegistry.PathIn(root)).FirstOrDefault(p => p.Name == name && p.IsAlive);
-    }
+    /// <summary>Whether a process whose argv starts with <paramref name="program"/> runs on the lab host (its own pid namespace).</summary>
+    private bool RunsOn(string host, string program) =>
+        LabHostSet.ProcessesOf(site.LabDir, host).Any(p => ProcessControl.ReadCommandLine(p) is { Count: > 0 } argv && string.Join(' ', argv).Contains(program, StringComparison.Ordinal));
 
     private string ModuleRecordText(string runId)
     {
