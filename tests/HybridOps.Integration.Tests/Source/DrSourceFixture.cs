@@ -5,7 +5,7 @@ using Npgsql;
 namespace HybridOps.Integration.Tests.Source;
 
 /// <summary>
-/// One lab on 127.0.81 for the DR source tests: the cluster contract published, and a database
+/// One lab on hosts (block 3, reached over SSH) for the DR source tests: the cluster contract published, and a database
 /// `appdb` holding what the preflight must report (a table without key, an unlogged table, a
 /// sequence, a large object). The replication password lives only in the vault.
 /// </summary>
@@ -13,7 +13,7 @@ public sealed class DrSourceFixture : IAsyncLifetime
 {
     public const string ReplicationEnv = "HYOPS_DR_REPLICATION_PASSWORD";
 
-    public Site Site { get; } = new("127.0.81");
+    public Site Site { get; } = Site.OnHosts(3);
 
     public string DrPassword { get; } = "dr-" + Guid.NewGuid().ToString("N")[..16];
 

@@ -9,19 +9,26 @@ using Npgsql;
 namespace HybridOps.Integration.Tests.Source;
 
 /// <summary>
-/// platform/onprem/postgresql-dr-source against a real lab (127.0.81). Steps run in order on one
+/// platform/onprem/postgresql-dr-source against lab hosts reached over SSH (block 3). Steps run in order on one
 /// lab: the healthy path first, then refusals, then faults that break the cluster on purpose
 /// (wal_level lowered, a member promoted outside Patroni, the leader stopped).
 /// </summary>
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+[Trait("lab", "hosts")]
 public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFixture>
 {
     private const string Module = "platform/onprem/postgresql-dr-source";
     private const string ModuleId = "platform__onprem__postgresql-dr-source";
-    private const string Managed = "source_databases: [appdb]\nallowed_consumer_cidrs: [\"127.0.83.0/24\", \"10.20.0.0/24\"]\n";
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private Site Site => f.Site;
+
+    /// <summary>The managed site's one address (the `managed` lab host) and an operator's consumer network.</summary>
+    private string ManagedCidr => Site.Address("managed") + "/32";
+
+    private string Managed => $"source_databases: [appdb]\nallowed_consumer_cidrs: [\"{ManagedCidr}\", \"10.20.0.0/24\"]\n";
+
+    private string Api(string member) => $"http://{Site.Address(member)}:8008";
 
     [Fact]
     [Step(1)]
@@ -67,8 +74,8 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
         // the role's allow lines name exactly the given CIDRs, then the role is rejected from every other address.
         string[] expected =
         [
-            "host appdb hyops_dr_repl 127.0.83.0/24 scram-sha-256", "host appdb hyops_dr_repl 10.20.0.0/24 scram-sha-256",
-            "host replication hyops_dr_repl 127.0.83.0/24 scram-sha-256", "host replication hyops_dr_repl 10.20.0.0/24 scram-sha-256",
+            $"host appdb hyops_dr_repl {ManagedCidr} scram-sha-256", "host appdb hyops_dr_repl 10.20.0.0/24 scram-sha-256",
+            $"host replication hyops_dr_repl {ManagedCidr} scram-sha-256", "host replication hyops_dr_repl 10.20.0.0/24 scram-sha-256",
             "host all hyops_dr_repl 0.0.0.0/0 reject", "host all hyops_dr_repl ::/0 reject",
             "host replication hyops_dr_repl 0.0.0.0/0 reject", "host replication hyops_dr_repl ::/0 reject",
         ];
@@ -85,12 +92,13 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
             }
         }
 
-        // The role may replicate and read the table for the initial copy, but only from the allowlist: on loopback
-        // this client connects from 127.0.0.1, which is not in it, so pg_hba rejects the role (28000).
+        // The role may replicate and read the table for the initial copy, but only from the allowlist: this client
+        // connects from the lab bridge's address (hyops' own, in the site network), which is not in it, so pg_hba
+        // rejects the role (28000).
         var admin = Site.Endpoint("pg1") with { Database = "appdb" };
         (await PgProbe.ScalarAsync<bool>(admin, "select has_table_privilege('hyops_dr_repl', 'orders', 'select')", CancellationToken.None)).ShouldBeTrue();
         (await PgProbe.ScalarAsync<bool>(admin, "select rolreplication from pg_roles where rolname = 'hyops_dr_repl'", CancellationToken.None)).ShouldBeTrue();
-        var repl = new PgEndpoint(Site.Host(11), 5432, "hyops_dr_repl", f.DrPassword, "appdb");
+        var repl = new PgEndpoint(Site.Address("pg1"), 5432, "hyops_dr_repl", f.DrPassword, "appdb");
         var refused = await Should.ThrowAsync<HybridOps.Core.Diagnostics.HyopsException>(() => PgProbe.ScalarAsync<long>(repl, "select 1", CancellationToken.None));
         refused.Diagnostics[0].Message.ShouldContain("authentication rejected (28000)");
 
@@ -102,7 +110,7 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
         }
 
         File.Exists(Path.Combine(RecordDir(r), "inputs.json")).ShouldBeTrue();
-        JsonNode.Parse(File.ReadAllText(Path.Combine(RecordDir(r), "source-contract.json")))!["source_host"]!.GetValue<string>().ShouldBe(Site.Host(11));
+        JsonNode.Parse(File.ReadAllText(Path.Combine(RecordDir(r), "source-contract.json")))!["source_host"]!.GetValue<string>().ShouldBe(Site.Address("pg1"));
 
         // Nothing promoted, no backup path touched, no other module run (SRC-2.1/2.2/2.3).
         (await UntouchedAsync()).ShouldBe(untouched);
@@ -207,9 +215,9 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
     public async Task Deploy_WithWalLevelBelowLogical_IsAConfigurationFailure_NotAConnectivityFailure()
     {
         await PatchConfigAsync(new JsonObject { ["postgresql"] = new JsonObject { ["parameters"] = new JsonObject { ["wal_level"] = "replica" } } });
-        foreach (var octet in new[] { 12, 13, 11 })
+        foreach (var member in new[] { "pg2", "pg3", "pg1" })
         {
-            using var restart = await Http.PostAsync($"http://{Site.Host(octet)}:8008/restart", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            using var restart = await Http.PostAsync($"{Api(member)}/restart", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
             restart.IsSuccessStatusCode.ShouldBeTrue(await restart.Content.ReadAsStringAsync());
         }
 
@@ -228,7 +236,7 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
         await PatchConfigAsync(new JsonObject { ["pause"] = true });
         // The pause reaches each member at its next HA loop: promoting before pg2's Patroni is paused lets it demote
         // pg2 again (it owns no leader key), and pg2 never shows as writable.
-        await EventuallyAsync(async () => (await Task.WhenAll(new[] { 11, 12, 13 }.Select(PausedAsync))).All(p => p));
+        await EventuallyAsync(async () => (await Task.WhenAll(new[] { "pg1", "pg2", "pg3" }.Select(PausedAsync))).All(p => p));
         await f.ExecAsync("postgres", "select pg_promote()", "pg2");
         await EventuallyAsync(async () => await TryScalarAsync("select (not pg_is_in_recovery())::text", "pg2") == "true");
 
@@ -272,25 +280,29 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
 
     private async Task<List<string>> DcsHbaAsync()
     {
-        var config = await Http.GetFromJsonAsync<JsonObject>($"http://{Site.Host(11)}:8008/config");
+        var config = await Http.GetFromJsonAsync<JsonObject>($"{Api("pg1")}/config");
         return Names(config!["postgresql"]!["pg_hba"]);
     }
 
-    private static async Task PatchConfigAsync(JsonObject patch)
+    private async Task PatchConfigAsync(JsonObject patch)
     {
-        using var r = await Http.PatchAsync($"http://127.0.81.11:8008/config", new StringContent(patch.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        using var r = await Http.PatchAsync($"{Api("pg1")}/config", new StringContent(patch.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
         r.IsSuccessStatusCode.ShouldBeTrue(await r.Content.ReadAsStringAsync());
     }
 
-    /// <summary>What the DR source must never change: leader, timeline, DNS answer, archive_command, pgBackRest config, DCS parameters.</summary>
+    /// <summary>What the DR source must never change: leader, timeline, DNS answer, archive_command, each host's pgBackRest config, DCS parameters.</summary>
     private async Task<string> UntouchedAsync()
     {
-        var cluster = await Http.GetFromJsonAsync<JsonObject>($"http://{Site.Host(11)}:8008/cluster");
+        var cluster = await Http.GetFromJsonAsync<JsonObject>($"{Api("pg1")}/cluster");
         var leader = cluster!["members"]!.AsArray().Single(m => m!["role"]!.GetValue<string>() == "leader")!;
-        var config = await Http.GetFromJsonAsync<JsonObject>($"http://{Site.Host(11)}:8008/config");
-        var dns = (await DnsQuery.QueryAAsync("127.0.85.1", 53, "db.hyops.lab.", TimeSpan.FromSeconds(3), CancellationToken.None))?.Addresses ?? [];
-        var pgbackrest = new[] { "/etc/pgbackrest.conf", "/etc/pgbackrest/pgbackrest.conf" }.Where(File.Exists)
-            .Select(p => p + ":" + Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(p))));
+        var config = await Http.GetFromJsonAsync<JsonObject>($"{Api("pg1")}/config");
+        var dns = (await DnsQuery.QueryAAsync(Site.Address("dns"), 53, "db.hyops.lab.", TimeSpan.FromSeconds(3), CancellationToken.None))?.Addresses ?? [];
+        var pgbackrest = new List<string>();
+        foreach (var member in new[] { "pg1", "pg2", "pg3" })
+        {
+            pgbackrest.Add(member + ":" + await Site.SshAsync(member, "cd /etc && sha256sum pgbackrest.conf pgbackrest/pgbackrest.conf 2>/dev/null || true"));
+        }
+
         return string.Join("\n",
             $"leader={leader["name"]} timeline={leader["timeline"]}",
             $"dns={string.Join(',', dns)}",
@@ -311,11 +323,11 @@ public sealed class DrSourceTests(DrSourceFixture f) : IClassFixture<DrSourceFix
         }
     }
 
-    private async Task<bool> PausedAsync(int octet)
+    private async Task<bool> PausedAsync(string member)
     {
         try
         {
-            var status = JsonNode.Parse(await Http.GetStringAsync($"http://{Site.Host(octet)}:8008/patroni"));
+            var status = JsonNode.Parse(await Http.GetStringAsync($"{Api(member)}/patroni"));
             return status?["pause"] is JsonValue v && v.TryGetValue<bool>(out var paused) && paused;
         }
         catch (HttpRequestException)

@@ -7,12 +7,13 @@ using Npgsql;
 namespace HybridOps.Integration.Tests.Source;
 
 /// <summary>
-/// platform/onprem/postgresql-fence on a real lab (127.0.81, its own lab): refusals change nothing,
+/// platform/onprem/postgresql-fence on lab hosts (block 2, reached over SSH; its own lab): refusals change nothing,
 /// a fence makes every TCP write impossible (checked with Npgsql, not only by the module),
 /// destroy unfences, and a cluster whose Patroni and PostgreSQL are down is fenced by
 /// unreachability. The last step stops the whole cluster.
 /// </summary>
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
+[Trait("lab", "hosts")]
 public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
 {
     private const string Module = "platform/onprem/postgresql-fence";
@@ -69,7 +70,7 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
         o["members"]!.AsArray().Count.ShouldBe(3);
         o["members"]!.AsArray().ShouldAllBe(m => m!["reachable"]!.GetValue<bool>() && !m["accepts_writes"]!.GetValue<bool>());
 
-        // Independently of the module: no member takes a write over TCP from 127.0.0.0/8, with any role.
+        // Independently of the module: no member takes a write over TCP from this machine (the bridge address, in the site network).
         foreach (var member in new[] { "pg1", "pg2", "pg3" })
         {
             var ex = await Should.ThrowAsync<PostgresException>(() => WriteAsync(member));
@@ -87,7 +88,7 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
         });
 
         // Patroni still manages the cluster (it reaches PostgreSQL over the kept local socket).
-        var cluster = await Http.GetFromJsonAsync<JsonObject>($"http://{Site.Host(11)}:8008/cluster");
+        var cluster = await Http.GetFromJsonAsync<JsonObject>($"http://{Site.Address("pg1")}:8008/cluster");
         cluster!["members"]!.AsArray().Count(m => m!["role"]!.GetValue<string>() == "leader").ShouldBe(1);
 
         var verify = await Site.HyopsAsync("--output", "json", "module", "deploy", "--module", Module, "--inputs", f.Inputs("verify.yml", "apply_mode: verify\n"));
@@ -115,17 +116,10 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
 
         // What Patroni 3.0 leaves when a pg_hba change reaches a member whose PostgreSQL is starting: its copy of
         // the config is the new one, its pg_hba.conf the old one, and nothing rewrites the file until a NEW change.
-        var hbaFile = Path.Combine(Site.LabDir, "pg2", "data", "pg_hba.conf");
-        File.WriteAllText(hbaFile, string.Join('\n', before) + "\n");
-        await using (var local = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
-                     {
-                         Host = Path.Combine(Site.LabDir, "pg2", "run"), Port = 5432, Username = Site.Endpoint("pg2").User, Password = Site.SuperuserPassword, Database = "postgres", Pooling = false,
-                     }.ConnectionString))
-        {
-            await local.OpenAsync();
-            await using var reload = new NpgsqlCommand("select pg_reload_conf()", local);
-            await reload.ExecuteScalarAsync();
-        }
+        // On pg2's host, as its operator would: the old rules into the data dir's pg_hba.conf, then a reload over the local socket.
+        var rules = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', before) + "\n"));
+        await Site.SshAsync("pg2", $"echo {rules} | base64 -d | sudo -u postgres tee /var/lib/postgresql/15/main/pg_hba.conf >/dev/null"
+            + " && sudo -u postgres psql -X -q -h /run/postgresql -d postgres -c 'select pg_reload_conf()'");
 
         await Task.Delay(TimeSpan.FromSeconds(1));
         (await ConnectsAsync("pg2")).ShouldBeTrue("pg2 should have lost the fence for this test to mean anything");
@@ -202,15 +196,15 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
 
     private async Task<List<string>> DcsHbaAsync()
     {
-        var config = await Http.GetFromJsonAsync<JsonObject>($"http://{Site.Host(11)}:8008/config");
+        var config = await Http.GetFromJsonAsync<JsonObject>($"http://{Site.Address("pg1")}:8008/config");
         return config!["postgresql"]!["pg_hba"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
     }
 }
 
-/// <summary>One lab for the fence tests, with the cluster contract published.</summary>
+/// <summary>One lab on hosts (block 2) for the fence tests, with the cluster contract published.</summary>
 public sealed class FenceFixture : IAsyncLifetime
 {
-    public Site Site { get; } = new("127.0.81");
+    public Site Site { get; } = Site.OnHosts(2);
 
     public string ClusterName { get; private set; } = "";
 

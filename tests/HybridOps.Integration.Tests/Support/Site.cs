@@ -130,8 +130,23 @@ public sealed class Site : IAsyncDisposable
     public Task<string> StopServiceAsync(string host, string service) =>
         SshAsync(host, $"start-stop-daemon --stop --quiet --pidfile /run/hyops/{service}.pid --retry TERM/10/KILL/5 --remove-pidfile");
 
-    public Task StopPostgresOutsideHyopsAsync(string member) =>
-        new LabController().StopPostgresOfMemberAsync(LabDir, member, CancellationToken.None);
+    /// <summary>
+    /// Stops a member's PostgreSQL behind hyops' back, as an operator with a shell on the host would: on lab
+    /// hosts SIGKILL of the host's Patroni (so it cannot start PostgreSQL again), then `pg_ctl stop -m
+    /// immediate` as postgres; on the loopback lab the same through the lab's pids.
+    /// </summary>
+    public async Task StopPostgresOutsideHyopsAsync(string member)
+    {
+        if (!OnLabHosts)
+        {
+            await new LabController().StopPostgresOfMemberAsync(LabDir, member, CancellationToken.None);
+            return;
+        }
+
+        await SshAsync(member, "start-stop-daemon --stop --quiet --pidfile /run/hyops/patroni.pid --signal KILL --remove-pidfile; sleep 0.5;"
+            + " sudo -u postgres /usr/lib/postgresql/15/bin/pg_ctl -D /var/lib/postgresql/15/main status >/dev/null || exit 0;"
+            + " sudo -u postgres /usr/lib/postgresql/15/bin/pg_ctl -D /var/lib/postgresql/15/main stop -m immediate");
+    }
 
     public string StatePath(string moduleId, string? instance = null) =>
         instance is null
