@@ -6,18 +6,28 @@ using Npgsql;
 namespace HybridOps.Integration.Tests.Managed;
 
 /// <summary>
-/// org/gcp/cloudsql-postgresql with the local provider on a real lab (prefix 127.0.91, managed site
-/// 127.0.93): create, status, destroy refused without the typed confirmation, destroy with it.
+/// org/gcp/cloudsql-postgresql with the local provider on the lab's `managed` host (block 7, reached over
+/// SSH as `provider_host`): create, status, destroy refused without the typed confirmation, destroy with it.
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class ManagedInstanceTests : IAsyncLifetime
 {
     private const string Password = "mi-admin-Pw-7f3a9c";
-    private readonly Site site = new("127.0.91");
+    private const string DataMarker = "/instances/hyops-dr-standby/data";
+    private readonly Site site = Site.OnHosts(7);
+    private JsonObject inputs = null!;
 
     public async Task InitializeAsync()
     {
         site.Environment["HYOPS_MANAGED_ADMIN_PASSWORD"] = Password;
-        await site.StartAsync();
+        var lab = JsonNode.Parse((await site.StartAsync([])).StdOut)!;
+
+        // The instance runs on the managed host; hyops reaches it from the site network (the bridge address).
+        inputs = new JsonObject
+        {
+            ["provider_host"] = lab["managed_site"]!["provider_host"]!.DeepClone(),
+            ["authorized_networks"] = new JsonArray(lab["dr_site"]!["client_networks"]![0]!.GetValue<string>()),
+        };
     }
 
     public async Task DisposeAsync()
@@ -29,15 +39,17 @@ public sealed class ManagedInstanceTests : IAsyncLifetime
     [Fact]
     public async Task Instance_CreateStatusDestroy_RealServerOnTheManagedSite_DestroyNeedsTheTypedName()
     {
-        var outputs = (await site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef))["outputs"]!;
+        var managed = site.Address("managed");
+        var deploy = site.WriteInputs("instance.json", inputs);
+        var outputs = (await site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", deploy))["outputs"]!;
         outputs["state"]!.GetValue<string>().ShouldBe("RUNNABLE");
-        outputs["host"]!.GetValue<string>().ShouldBe("127.0.93.11");
+        outputs["host"]!.GetValue<string>().ShouldBe(managed);
         outputs["role"]!.GetValue<string>().ShouldBe("standby");
         outputs["admin_password_env"]!.GetValue<string>().ShouldBe("HYOPS_MANAGED_ADMIN_PASSWORD");
         outputs["contract_version"]!.GetValue<string>().ShouldBe("cloudsql-postgresql/v1");
 
         // A real PostgreSQL 15 with checksums and wal_level logical answers as the admin user.
-        var admin = new PgEndpoint("127.0.93.11", 5432, "hyops_admin", Password);
+        var admin = new PgEndpoint(managed, 5432, "hyops_admin", Password);
         (await PgProbe.ScalarAsync<string>(admin, "show data_checksums", CancellationToken.None)).ShouldBe("on");
         (await PgProbe.ScalarAsync<string>(admin, "show wal_level", CancellationToken.None)).ShouldBe("logical");
         (await PgProbe.ScalarAsync<string>(admin, "show password_encryption", CancellationToken.None)).ShouldBe("scram-sha-256");
@@ -47,24 +59,24 @@ public sealed class ManagedInstanceTests : IAsyncLifetime
         var wrong = await Should.ThrowAsync<HybridOps.Core.Diagnostics.HyopsException>(() => PgProbe.ScalarAsync<int>(admin with { Password = "not-it-123" }, "select 1", CancellationToken.None));
         wrong.ExitCode.ShouldBe(HybridOps.Core.Diagnostics.ExitCode.ConfigurationFailure);
 
-        // The pid is recorded for `lab down` with the data dir as marker.
-        var processes = JsonNode.Parse(File.ReadAllText(Path.Combine(site.LabDir, "sites", "managed", "processes.json")))!["processes"]!.AsArray();
-        processes.Count.ShouldBe(1);
-        var pid = processes[0]!["pid"]!.GetValue<int>();
-        HybridOps.Postgres.Exec.ProcessControl.CommandLineContains(pid, processes[0]!["marker"]!.GetValue<string>()).ShouldBeTrue();
+        // The server is a process of the managed host (its own pid namespace), not of this machine.
+        var pids = site.ManagedHostProcesses(DataMarker);
+        pids.ShouldNotBeEmpty();
 
-        var status = await site.OkAsync("module", "status", "--module", ManagedSiteHelpers.InstanceRef);
+        var status = await site.OkAsync("module", "status", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", deploy);
         status["outputs"]!["state"]!.GetValue<string>().ShouldBe("RUNNABLE");
 
         // Redeploy is idempotent and narrows the allowlist: a network that is not authorized cannot log in.
-        var narrowed = site.WriteInputs("narrow.json", new JsonObject { ["authorized_networks"] = new JsonArray("127.0.93.0/24") });
+        var narrow = (JsonObject)inputs.DeepClone();
+        narrow["authorized_networks"] = new JsonArray(managed + "/32");
+        var narrowed = site.WriteInputs("narrow.json", narrow);
         var refused = await site.HyopsAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", narrowed);
         refused.ExitCode.ShouldBe(4, refused.ToString());
         refused.StdErr.ShouldContain("HYO4040");
-        (await site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef))["outputs"]!["host"]!.GetValue<string>().ShouldBe("127.0.93.11");
+        (await site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", deploy))["outputs"]!["host"]!.GetValue<string>().ShouldBe(managed);
 
         // Destroy without the typed name: exit 3, nothing changed.
-        var noConfirm = await site.HyopsAsync("module", "destroy", "--module", ManagedSiteHelpers.InstanceRef);
+        var noConfirm = await site.HyopsAsync("module", "destroy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", deploy);
         noConfirm.ExitCode.ShouldBe(3, noConfirm.ToString());
         noConfirm.StdErr.ShouldContain("HYO3030");
         (await PgProbe.ScalarAsync<int>(admin, "select 1", CancellationToken.None)).ShouldBe(1);
@@ -77,11 +89,14 @@ public sealed class ManagedInstanceTests : IAsyncLifetime
         gcpResult.StdErr.ShouldContain("HYO2002");
         gcpResult.StdErr.ShouldContain("gcp.project");
 
-        var confirm = site.WriteInputs("confirm.json", new JsonObject { ["destroy_confirm"] = "hyops-dr-standby" });
+        var confirmInputs = (JsonObject)inputs.DeepClone();
+        confirmInputs["destroy_confirm"] = "hyops-dr-standby";
+        var confirm = site.WriteInputs("confirm.json", confirmInputs);
         var destroyed = await site.HyopsAsync("module", "destroy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", confirm);
         destroyed.ExitCode.ShouldBe(0, destroyed.ToString());
-        HybridOps.Postgres.Exec.ProcessControl.IsAlive(pid).ShouldBeFalse();
-        Directory.Exists(Path.Combine(site.LabDir, "sites", "managed", "instances", "hyops-dr-standby")).ShouldBeFalse();
+        pids.ShouldAllBe(p => !HybridOps.Postgres.Exec.ProcessControl.IsAlive(p));
+        site.ManagedHostProcesses(DataMarker).ShouldBeEmpty();
+        (await site.SshAsync("managed", "test -e /var/lib/postgresql/hyops-managed/instances/hyops-dr-standby && echo left || echo gone")).ShouldBe("gone");
         await Should.ThrowAsync<HybridOps.Core.Diagnostics.HyopsException>(() => PgProbe.ScalarAsync<int>(admin, "select 1", CancellationToken.None));
 
         site.RuntimeFiles().Where(f => f.Text.Contains(Password, StringComparison.Ordinal)).Select(f => f.Path).ShouldBeEmpty();

@@ -18,6 +18,10 @@ internal static class ManagedSiteHelpers
         return path;
     }
 
+    /// <summary>Lab hosts: pids of the managed host's processes whose argv contains <paramref name="marker"/>.</summary>
+    public static IReadOnlyList<int> ManagedHostProcesses(this Site site, string marker) =>
+        [.. HybridOps.Lab.Hosts.LabHostSet.ProcessesOf(site.LabDir, "managed").Where(p => ProcessControl.CommandLineContains(p, marker))];
+
     public static async Task<JsonNode> OkAsync(this Site site, params string[] args)
     {
         var r = await site.HyopsAsync(["--output", "json", .. args]);
@@ -26,13 +30,14 @@ internal static class ManagedSiteHelpers
     }
 
     /// <summary>
-    /// Last-resort cleanup after a failed test: stops every pid listed in the managed site's
-    /// processes.json whose argv still contains its marker (the same rule `lab down` applies).
+    /// Last-resort cleanup after a failed test on the loopback lab: stops every pid listed in the managed
+    /// site's processes.json whose argv still contains its marker (the same rule `lab down` applies). On lab
+    /// hosts the managed host's servers end with the host at `lab down`.
     /// </summary>
     public static async Task StopManagedProcessesAsync(this Site site)
     {
         var file = Path.Combine(site.LabDir, "sites", "managed", "processes.json");
-        if (!File.Exists(file))
+        if (site.OnLabHosts || !File.Exists(file))
         {
             return;
         }
