@@ -47,13 +47,14 @@ internal static class DrSourceFixture
         await ExecAsync(leader, $"create role {ReplicationUser} login replication password '{replPassword}'");
         await ExecAsync(source, $"grant select on all tables in schema public to {ReplicationUser}");
 
-        // The consumer allowlist lives in Patroni's DCS pg_hba (this host's loopback source address is 127.0.0.1).
+        // The consumer allowlist lives in Patroni's DCS pg_hba: the managed host's address on lab hosts (the
+        // subscription connects from there), this machine's loopback source address on the loopback lab.
         using var http = new HttpClient();
         var client = new PatroniClient(http);
-        var api = $"http://{site.Host(11)}:8008";
+        var api = $"http://{site.Address("pg1")}:8008";
         var config = await client.GetConfigAsync(api, CancellationToken.None);
         var hba = config["postgresql"]!["pg_hba"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
-        hba.Insert(0, $"host {Db} {ReplicationUser} 127.0.0.1/32 scram-sha-256");
+        hba.Insert(0, $"host {Db} {ReplicationUser} {ConsumerCidr(site)} scram-sha-256");
         await client.PatchConfigAsync(api, new JsonObject { ["postgresql"] = new JsonObject { ["pg_hba"] = new JsonArray([.. hba.Select(h => (JsonNode)JsonValue.Create(h))]) } }, CancellationToken.None);
     }
 
@@ -76,12 +77,26 @@ internal static class DrSourceFixture
                 ["replication_user"] = ReplicationUser,
                 ["replication_password_env"] = ReplicationKey,
                 ["dr_mode"] = "logical",
-                ["allowed_consumer_cidrs"] = new JsonArray("127.0.0.1/32"),
+                ["allowed_consumer_cidrs"] = new JsonArray(ConsumerCidr(site)),
                 ["ready"] = ready,
                 ["preflight"] = new JsonObject { [Db] = new JsonObject { ["tables_without_pk"] = new JsonArray(), ["sequences"] = new JsonArray("public.orders_id_seq") } },
                 ["contract_version"] = "postgresql-dr-source/v1",
             },
         });
+
+    /// <summary>Where the managed instance connects to the source from.</summary>
+    public static string ConsumerCidr(Site site) => site.OnLabHosts ? site.Address("managed") + "/32" : "127.0.0.1/32";
+
+    /// <summary>Lab hosts: the instance inputs of the local provider on the `managed` host, reached from the site network.</summary>
+    public static JsonObject InstanceInputs(JsonNode labUp) => new()
+    {
+        ["provider_host"] = labUp["managed_site"]!["provider_host"]!.DeepClone(),
+        ["authorized_networks"] = new JsonArray(labUp["dr_site"]!["client_networks"]![0]!.GetValue<string>()),
+    };
+
+    /// <summary>Lab hosts: the provider's record of an instance, read on the managed host as its operator would.</summary>
+    public static async Task<string> InstanceRoleAsync(Site site, string instance) =>
+        JsonNode.Parse(await site.SshAsync("managed", $"cat /var/lib/postgresql/hyops-managed/instances/{instance}/instance.json"))!["role"]!.GetValue<string>();
 
     public static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

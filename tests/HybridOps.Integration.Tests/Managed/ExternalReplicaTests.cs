@@ -8,24 +8,26 @@ using Npgsql;
 namespace HybridOps.Integration.Tests.Managed;
 
 /// <summary>
-/// Premium lane end to end on a real lab (127.0.91) and a real managed instance (127.0.93.11):
+/// Premium lane end to end on lab hosts reached over SSH (block 7) and a real managed instance on the `managed` host:
 /// establish logical replication from the Patroni leader, rows arrive and keep arriving, status
 /// measures lag, promotion is refused on lag, then promoted behind a barrier with sequences ahead
 /// of the source; no password anywhere under the runtime root or in CLI output.
 /// The DR source contract (platform/onprem/postgresql-dr-source) is written by a test helper.
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class ExternalReplicaTests : IAsyncLifetime
 {
     private const string Db = DrSourceFixture.Db;
     private const string Instance = "hyops-dr-standby";
-    private readonly Site site = new("127.0.91");
+    private readonly Site site = Site.OnHosts(7);
     private readonly string adminPassword = "ma-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
     private readonly string replPassword = "dr-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
     private readonly List<CliResult> outputs = [];
+    private JsonObject instance = null!;
     private PgEndpoint leader = null!;
 
     // hyops' control-plane session options: the standby refuses client DDL/DML until promoted (see docs/premium.md).
-    private PgEndpoint Target => new("127.0.93.11", 5432, "hyops_admin", adminPassword, Db) { Options = "-c default_transaction_read_only=off -c session_replication_role=replica" };
+    private PgEndpoint Target => new(site.Address("managed"), 5432, "hyops_admin", adminPassword, Db) { Options = "-c default_transaction_read_only=off -c session_replication_role=replica" };
 
     private PgEndpoint Source => leader with { Database = Db };
 
@@ -33,7 +35,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
     {
         site.Environment["HYOPS_MANAGED_ADMIN_PASSWORD"] = adminPassword;
         site.Environment["HYOPS_DR_REPLICATION_PASSWORD"] = replPassword;
-        await site.StartAsync();
+        instance = DrSourceFixture.InstanceInputs(JsonNode.Parse((await site.StartAsync([])).StdOut)!);
         leader = await FindLeaderAsync();
     }
 
@@ -48,7 +50,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
     {
         await PrepareSourceAsync();
         WriteDrSourceState(ready: false);
-        await Ok("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef);
+        await Ok("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", Inputs("instance.json", instance));
 
         // Not ready: refused before anything changes (no publication on the source).
         var notReady = await Run("module", "deploy", "--module", ManagedSiteHelpers.ReplicaRef);
@@ -119,7 +121,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         refused.StdErr.ShouldContain("HYO6042");
         (await Scalar<bool>(Target, "select subenabled from pg_subscription where subname = 'hyops_dr_appdb'")).ShouldBeFalse();
         (await Scalar<long>(Target, "select count(*) from orders")).ShouldBe(70);
-        InstanceRole().ShouldBe("replica");
+        (await InstanceRoleAsync()).ShouldBe("replica");
 
         // Resume apply: the pending rows arrive; then promote behind the barrier.
         await Exec(Target, "alter subscription hyops_dr_appdb enable");
@@ -139,7 +141,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
             timedOut.ExitCode.ShouldBe(8, timedOut.ToString());
             timedOut.StdErr.ShouldContain("HYO6043");
             (await Scalar<bool>(Target, "select subenabled from pg_subscription where subname = 'hyops_dr_appdb'")).ShouldBeTrue();
-            InstanceRole().ShouldBe("replica");
+            (await InstanceRoleAsync()).ShouldBe("replica");
             await tx.RollbackAsync();
         }
 
@@ -151,7 +153,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         promoted["barrier_lsn"]!.GetValue<string>().ShouldContain("/");
         promoted["sequences_synced"]!.GetValue<int>().ShouldBeGreaterThanOrEqualTo(1);
         promoted["promoted_at"].ShouldNotBeNull();
-        InstanceRole().ShouldBe("primary");
+        (await InstanceRoleAsync()).ShouldBe("primary");
 
         // Evidence of the promotion decision: the guard, the lag and health checks, the barrier, the sequence sync.
         // Two runs can share a second (run ids sort by time, then by a random suffix): tell them apart by content.
@@ -188,7 +190,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         (await Scalar<long>(Source, "select count(*) from pg_publication where pubname = 'hyops_dr'")).ShouldBe(1);
 
         // The instance status re-reads the provider: primary now.
-        (await Ok("module", "status", "--module", ManagedSiteHelpers.InstanceRef))["outputs"]!["role"]!.GetValue<string>().ShouldBe("primary");
+        (await Ok("module", "status", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", Inputs("instance.json", instance)))["outputs"]!["role"]!.GetValue<string>().ShouldBe("primary");
 
         // Standby teardown is separate from promotion: it retires the source publication and slot, and keeps target data.
         await Ok("module", "destroy", "--module", ManagedSiteHelpers.ReplicaRef);
@@ -197,10 +199,12 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         (await Scalar<long>(Target, "select count(*) from orders")).ShouldBe(101);
         using (var http = new HttpClient())
         {
-            (await new PatroniClient(http).GetConfigAsync($"http://{site.Host(11)}:8008", CancellationToken.None))["ignore_slots"].ShouldBeNull();
+            (await new PatroniClient(http).GetConfigAsync($"http://{site.Address("pg1")}:8008", CancellationToken.None))["ignore_slots"].ShouldBeNull();
         }
 
-        var confirm = Inputs("destroy.json", new JsonObject { ["destroy_confirm"] = Instance });
+        var destroy = (JsonObject)instance.DeepClone();
+        destroy["destroy_confirm"] = Instance;
+        var confirm = Inputs("destroy.json", destroy);
         await Ok("module", "destroy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", confirm);
 
         // No password in any file under the runtime root, nor in any CLI output.
@@ -209,11 +213,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
         outputs.Where(o => secrets.Any(s => o.StdOut.Contains(s, StringComparison.Ordinal) || o.StdErr.Contains(s, StringComparison.Ordinal))).ShouldBeEmpty();
     }
 
-    private string InstanceRole()
-    {
-        var path = Path.Combine(site.LabDir, "sites", "managed", "instances", Instance, "instance.json");
-        return JsonNode.Parse(File.ReadAllText(path))!["role"]!.GetValue<string>();
-    }
+    private Task<string> InstanceRoleAsync() => DrSourceFixture.InstanceRoleAsync(site, Instance);
 
     private Task PrepareSourceAsync() => DrSourceFixture.PrepareAsync(site, leader, replPassword);
 
@@ -222,7 +222,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
     private Task<PgEndpoint> FindLeaderAsync() => DrSourceFixture.FindLeaderAsync(site);
 
     private async Task<string[]> ServiceRecordAsync() =>
-        [.. (await HybridOps.Postgres.Dns.DnsQuery.QueryAAsync("127.0.95.1", 53, "db.hyops.lab.", TimeSpan.FromSeconds(3), CancellationToken.None))!.Addresses];
+        [.. (await HybridOps.Postgres.Dns.DnsQuery.QueryAAsync(site.Address("dns"), 53, "db.hyops.lab.", TimeSpan.FromSeconds(3), CancellationToken.None))!.Addresses];
 
     private string Inputs(string name, JsonObject inputs) => site.WriteInputs(name, inputs);
 
@@ -250,7 +250,7 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
     {
         using var http = new HttpClient();
         var patroni = new PatroniClient(http);
-        var api = $"http://{site.Host(11)}:8008";
+        var api = $"http://{site.Address("pg1")}:8008";
         var matcher = new JsonObject { ["type"] = "logical", ["database"] = Db, ["plugin"] = "pgoutput" };
         (await patroni.GetConfigAsync(api, CancellationToken.None))["ignore_slots"]!.AsArray().Count(m => JsonNode.DeepEquals(m, matcher)).ShouldBe(1);
 

@@ -6,27 +6,30 @@ using HybridOps.Postgres.Sql;
 namespace HybridOps.Integration.Tests.Managed;
 
 /// <summary>
-/// Site loss: the on-prem lab is taken down (every server stopped) after the standby is established.
+/// Site loss on lab hosts (block 7, over SSH): the on-prem hosts lose power after the standby on the
+/// `managed` host is established.
 /// Promotion is refused unless allow_source_unreachable is set; with it, promotion runs on the last
 /// known replication state, sequences come from max(owned-by column) + margin, and the subscription
 /// is dropped without contacting the gone source (slot_name = NONE).
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class PromoteSourceLostTests : IAsyncLifetime
 {
     private const string Instance = "hyops-dr-standby";
-    private readonly Site site = new("127.0.91");
+    private readonly Site site = Site.OnHosts(7);
     private readonly string adminPassword = "ma-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
     private readonly string replPassword = "dr-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
     private readonly List<CliResult> outputs = [];
+    private JsonObject instance = null!;
 
     // hyops' control-plane session options: the standby refuses client DDL/DML until promoted (see docs/premium.md).
-    private PgEndpoint Target => new("127.0.93.11", 5432, "hyops_admin", adminPassword, DrSourceFixture.Db) { Options = "-c default_transaction_read_only=off -c session_replication_role=replica" };
+    private PgEndpoint Target => new(site.Address("managed"), 5432, "hyops_admin", adminPassword, DrSourceFixture.Db) { Options = "-c default_transaction_read_only=off -c session_replication_role=replica" };
 
     public async Task InitializeAsync()
     {
         site.Environment["HYOPS_MANAGED_ADMIN_PASSWORD"] = adminPassword;
         site.Environment[DrSourceFixture.ReplicationKey] = replPassword;
-        await site.StartAsync();
+        instance = DrSourceFixture.InstanceInputs(JsonNode.Parse((await site.StartAsync([])).StdOut)!);
     }
 
     public async Task DisposeAsync()
@@ -41,7 +44,7 @@ public sealed class PromoteSourceLostTests : IAsyncLifetime
         var leader = await DrSourceFixture.FindLeaderAsync(site);
         await DrSourceFixture.PrepareAsync(site, leader, replPassword);
         DrSourceFixture.WriteState(site, leader, ready: true);
-        await Ok("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef);
+        await Ok("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", site.WriteInputs("instance.json", instance));
         await Ok("module", "deploy", "--module", ManagedSiteHelpers.ReplicaRef);
         await TestSql.ExecAsync(leader with { Database = DrSourceFixture.Db }, "insert into orders (item, qty) select 'x-' || g, g from generate_series(1, 25) g");
         await DrSourceFixture.WaitUntilAsync(async () => await TestSql.ScalarAsync<long>(Target, "select count(*) from orders") == 75);
@@ -76,7 +79,9 @@ public sealed class PromoteSourceLostTests : IAsyncLifetime
         // Standby teardown with the source gone: leaves the source alone, keeps target data.
         await Ok("module", "destroy", "--module", ManagedSiteHelpers.ReplicaRef);
         (await TestSql.ScalarAsync<long>(Target, "select count(*) from orders")).ShouldBe(76);
-        await Ok("module", "destroy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", site.WriteInputs("d.json", new JsonObject { ["destroy_confirm"] = Instance }));
+        var destroy = (JsonObject)instance.DeepClone();
+        destroy["destroy_confirm"] = Instance;
+        await Ok("module", "destroy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", site.WriteInputs("d.json", destroy));
 
         string[] secrets = [adminPassword, replPassword, site.SuperuserPassword, site.ReplicationPassword];
         site.RuntimeFiles().Where(f => secrets.Any(s => f.Text.Contains(s, StringComparison.Ordinal))).Select(f => f.Path).ShouldBeEmpty();

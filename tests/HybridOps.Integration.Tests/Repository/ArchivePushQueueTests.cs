@@ -12,21 +12,22 @@ namespace HybridOps.Integration.Tests.Repository;
 
 /// <summary>
 /// The S3 store (s3rver) stops answering while WAL is archived (SIGSTOP: connections hang, as with a
-/// hung or partitioned store), lab prefix 127.0.236 (object stores on 127.0.239). Without a bound,
+/// hung or partitioned store), on lab hosts over SSH (block 2, the store on the object-store host). Without a bound,
 /// nothing is dropped: archive_command fails, the segments wait in pg_wal, rpo_exposure_s grows, and
 /// once the store answers the archive is whole. With `archive_push_queue_max`, pgBackRest drops the
 /// queue past the bound and reports it archived; `status` names the hole as an RPO event (HYO5062).
 /// Every wait has a deadline, so the test stops by itself.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait("lab", "hosts")]
 public sealed class ArchivePushQueueTests(ITestOutputHelper log) : IAsyncLifetime
 {
     private const string Backup = "platform/onprem/postgresql-ha-backup";
     private const string Repo = "org/aws/object-repo";
-    private readonly Site site = new("127.0.236");
+    private readonly Site site = Site.OnHosts(2);
     private readonly LocalProcessRunner runner = new();
     private JsonObject repoInputs = null!;
-    private int storePid;
+    private IReadOnlyList<int> storePids = [];
 
     public async Task InitializeAsync()
     {
@@ -35,8 +36,9 @@ public sealed class ArchivePushQueueTests(ITestOutputHelper log) : IAsyncLifetim
         site.Environment["HYOPS_LAB_AZURE_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var up = await site.StartAsync(["--object-stores"]);
         repoInputs = JsonNode.Parse(up.StdOut)!["object_stores"]!["s3"]!.AsObject();
-        var lab = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(site.LabDir, "lab.json")))!;
-        storePid = lab["processes"]!.AsArray().First(p => p!["name"]!.GetValue<string>() == "s3rver")!["pid"]!.GetValue<int>();
+        // s3rver's processes on the object-store host (its own pid namespace; the host's kernel is this machine's).
+        storePids = [.. HybridOps.Lab.Hosts.LabHostSet.ProcessesOf(site.LabDir, "objstore").Where(p => ProcessControl.CommandLineContains(p, "s3rver"))];
+        storePids.ShouldNotBeEmpty();
     }
 
     public async Task DisposeAsync()
@@ -84,7 +86,7 @@ public sealed class ArchivePushQueueTests(ITestOutputHelper log) : IAsyncLifetim
         // Bounded (32 MiB = two segments): past the bound pgBackRest drops the queue and reports it archived.
         var bounded = With(unbounded, "archive_push_queue_max", "32MiB");
         var config = (await Ok("module", "deploy", "--module", Backup, "--inputs", Write("configure-bounded.json", bounded)))["outputs"]!["config_path"]!.GetValue<string>();
-        File.ReadAllText(config).ShouldContain("archive-push-queue-max=32MiB");
+        (await site.SshAsync(source["outputs"]!["leader_name"]!.GetValue<string>(), $"cat {config}")).ShouldContain("archive-push-queue-max=32MiB");
         await SignalStoreAsync("STOP");
         var clock = Stopwatch.StartNew();
         var dropped = await SwitchSegmentsAsync(leader, 4);
@@ -147,9 +149,9 @@ public sealed class ArchivePushQueueTests(ITestOutputHelper log) : IAsyncLifetim
 
     private async Task SignalStoreAsync(string signal)
     {
-        if (storePid > 0 && File.Exists($"/proc/{storePid}/cmdline") && File.ReadAllText($"/proc/{storePid}/cmdline").Contains("s3rver", StringComparison.Ordinal))
+        foreach (var pid in storePids.Where(p => ProcessControl.CommandLineContains(p, "s3rver")))
         {
-            (await runner.RunAsync(ProcessSpec.Of("kill", "-" + signal, storePid.ToString(CultureInfo.InvariantCulture)), CancellationToken.None)).EnsureSuccess();
+            (await runner.RunAsync(ProcessSpec.Of("kill", "-" + signal, pid.ToString(CultureInfo.InvariantCulture)), CancellationToken.None)).EnsureSuccess();
         }
     }
 

@@ -9,17 +9,21 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 namespace HybridOps.Integration.Tests.Repository;
 
 /// <summary>
-/// The baseline cycle through a real object-store protocol server of the lab (`lab up --object-stores`):
-/// the repository contract with the lab CA and key NAMES, pgBackRest configure + full backup on the
-/// on-prem members (credentials in their 0600 pgbackrest.conf), WAL archived by archive-push, the
-/// backup module's repository facts, a restore on the DR site whose recovery fetches WAL by archive-get
-/// from the store, then the faults (wrong key, unverifiable TLS, store down) with their own codes, and a
-/// secret scan of the runtime root, the lab dir (except the 0600 configs) and every output.
+/// The baseline cycle through a real object-store protocol server on the lab's object-store host
+/// (`lab up --object-stores`, lab hosts reached over SSH): the repository contract with the lab CA and key
+/// NAMES, pgBackRest configure + full backup on the on-prem hosts (credentials in each member's 0600
+/// /etc/pgbackrest/pgbackrest.conf), WAL archived by archive-push, the backup module's repository facts, a
+/// restore on the DR site's hosts whose recovery fetches WAL by archive-get from the store, then the faults
+/// (wrong key, unverifiable TLS, store down) with their own codes, and a secret scan of the runtime root,
+/// every host's disk (except the documented 0600 files that must hold a key) and every output.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class ObjectRepositoryCycle(string prefix, string backend)
+internal sealed class ObjectRepositoryCycle(int block, string backend)
 {
-    private readonly Site site = new(prefix);
+    /// <summary>The files on a host that hold a store key by design (docs/sites.md, docs/repositories.md), each 0600.</summary>
+    private static readonly string[] KeyFiles = ["pgbackrest.conf", "azurite.env", "s3rver.env"];
+    private static readonly string[] Members = ["pg1", "pg2", "pg3"];
+    private readonly Site site = Site.OnHosts(block);
     private readonly List<CliResult> outputs = [];
     private readonly Dictionary<string, string> keys = new(StringComparer.Ordinal);
 
@@ -40,8 +44,8 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
         {
             var up = await site.StartAsync(["--object-stores"]);
             outputs.Add(up);
-            var repoInputs = JsonNode.Parse(up.StdOut)!["object_stores"]![backend]!.AsObject();
-            await CycleAsync(repoInputs, log);
+            var lab = JsonNode.Parse(up.StdOut)!;
+            await CycleAsync(lab["object_stores"]![backend]!.AsObject(), lab["dr_site"]!.AsObject(), log);
         }
         finally
         {
@@ -49,7 +53,7 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
         }
     }
 
-    private async Task CycleAsync(JsonObject repoInputs, ITestOutputHelper log)
+    private async Task CycleAsync(JsonObject repoInputs, JsonObject drSite, ITestOutputHelper log)
     {
         var repo = (await Ok("module", "deploy", "--module", RepoModule, "--inputs", Write("repo.json", repoInputs)))["outputs"]!;
         repo["pgbackrest_options"]!["repo1-storage-ca-file"]!.GetValue<string>().ShouldEndWith("ca.crt");
@@ -58,11 +62,14 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
         var configured = (await Ok("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup", "--inputs", Write("configure.json", backupInputs)))["outputs"]!;
         configured["backend"]!.GetValue<string>().ShouldBe(backend);
 
-        // The one file on the host that holds the key: 0600, owned by postgres, key inside.
+        // The one file on each member's host that holds the key: 0600, owned by postgres, key inside.
         var config = configured["config_path"]!.GetValue<string>();
-        File.GetUnixFileMode(config).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        (await OwnerAsync(config)).ShouldBe("postgres");
-        File.ReadAllText(config).ShouldContain(backend == "azure" ? keys["HYOPS_LAB_AZURE_KEY"] : keys["HYOPS_LAB_S3_SECRET_KEY"]);
+        config.ShouldBe("/etc/pgbackrest/pgbackrest.conf");
+        foreach (var member in Members)
+        {
+            (await site.SshAsync(member, $"stat -c '%a %U' {config}")).ShouldBe("600 postgres", member);
+            (await site.SshAsync(member, $"cat {config}")).ShouldContain(backend == "azure" ? keys["HYOPS_LAB_AZURE_KEY"] : keys["HYOPS_LAB_S3_SECRET_KEY"]);
+        }
 
         var leader = site.Endpoint(source["leader_name"]!.GetValue<string>());
         await ExecAsync(leader, "create table repo_probe(id int primary key); insert into repo_probe select generate_series(1, 5)");
@@ -87,7 +94,7 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
         status["backup_age_s"]!.GetValue<long>().ShouldBeGreaterThanOrEqualTo(0);
 
         // Restore on the DR site: recovery fetches rows 6-10 by archive-get from the object store.
-        var dr = (await Ok("module", "deploy", "--module", "org/gcp/dr-hosts"))["outputs"]!;
+        await Ok("module", "deploy", "--module", "org/gcp/dr-hosts", "--inputs", Write("dr-hosts.json", drSite));
         clock.Restart();
         var restored = (await Ok("module", "deploy", "--module", "platform/onprem/postgresql-ha", "--instance", "gcp-dr", "--inputs", Write("restore.json", new JsonObject
         {
@@ -98,12 +105,12 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
         log.WriteLine($"{backend}: restore of 3 DR members through the CLI in {clock.Elapsed.TotalSeconds:F1}s (module restore_duration_s {restored["restore_duration_s"]})");
         var drLeader = leader with { Host = restored["leader_host"]!.GetValue<string>() };
         (await PgProbe.ScalarAsync<long>(drLeader, "select count(*) from repo_probe", CancellationToken.None)).ShouldBe(10);
-        var drConfigs = Directory.EnumerateFiles(dr["data_root"]!.GetValue<string>(), "pgbackrest.conf", SearchOption.AllDirectories).ToList();
-        drConfigs.Count.ShouldBe(3);
-        foreach (var c in drConfigs)
+        foreach (var host in new[] { "dr1", "dr2", "dr3" })
         {
-            File.GetUnixFileMode(c).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite, c);
-            (await OwnerAsync(c)).ShouldBe("postgres");
+            // The restored member's own config (it holds the store key): 0600 postgres on its host.
+            var modes = await site.SshAsync(host, "find /var/lib/postgresql -name pgbackrest.conf -exec stat -c '%a %U' {} +");
+            modes.Split('\n').ShouldNotBeEmpty();
+            modes.Split('\n').ShouldAllBe(m => m == "600 postgres", host);
         }
 
         clock.Restart();
@@ -181,11 +188,12 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
             }
         }
 
+        // Every host's disk (its /etc upper dir, /var/lib/postgresql, /tmp, /var/log...) lives under the lab dir.
         foreach (var file in Directory.EnumerateFiles(site.LabDir, "*", SearchOption.AllDirectories))
         {
-            if (Path.GetFileName(file) == "pgbackrest.conf")
+            if (KeyFiles.Contains(Path.GetFileName(file)))
             {
-                // The documented place of the key: 0600, owned by the service user.
+                // A documented place of a key: 0600.
                 File.GetUnixFileMode(file).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite, file);
                 configs++;
                 continue;
@@ -222,9 +230,6 @@ internal sealed class ObjectRepositoryCycle(string prefix, string backend)
             }
         }
     }
-
-    private static async Task<string> OwnerAsync(string path) =>
-        (await new HybridOps.Postgres.Exec.LocalProcessRunner().RunAsync(HybridOps.Postgres.Exec.ProcessSpec.Of("stat", "-c", "%U", path), CancellationToken.None)).StdOut.Trim();
 
     private async Task<CliResult> Run(Task<CliResult> call)
     {
