@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Support;
+using HybridOps.Lab.Hosts;
 using HybridOps.Postgres.Sql;
 using Npgsql;
 
@@ -35,6 +36,7 @@ public sealed class BaselineCycleTests : IAsyncLifetime
         var onprem = await StateAsync("platform__onprem__postgresql-ha");
         var onpremHba = await PatroniHbaAsync(site.Address("pg1"));
         var drHosts = lab["dr_site"]!.ToJsonString();
+        await OnlyTheHostsRunTheClusterAsync((await StateAsync("platform__onprem__postgresql-ha-backup"))["outputs"]!["stanza"]!.GetValue<string>());
 
         // Failover without restore_confirm: refused before the first step (the fence) changes anything.
         var refused = await site.HyopsAsync("blueprint", "deploy", "--ref", Failover, "--inputs", Inputs("fo-unconfirmed.yml", $$"""
@@ -158,6 +160,40 @@ public sealed class BaselineCycleTests : IAsyncLifetime
         {
             text.ShouldNotContain(site.SuperuserPassword, customMessage: path);
             text.ShouldNotContain(site.ReplicationPassword, customMessage: path);
+        }
+    }
+
+    /// <summary>
+    /// The site is reached only over SSH: every Patroni and PostgreSQL of the on-prem cluster is a process of
+    /// its lab host (its own pid namespace), none descends from this process (where hyops runs in-process),
+    /// none outside the hosts belongs to this lab; each member's pgBackRest config was written into that
+    /// host's own /etc (the overlay's upper dir of the host), 0600 postgres.
+    /// </summary>
+    private async Task OnlyTheHostsRunTheClusterAsync(string? stanza)
+    {
+        string[] members = ["pg1", "pg2", "pg3"];
+        var hostPids = LabHostSet.Hosts(site.LabDir).SelectMany(h => LabHostSet.ProcessesOf(site.LabDir, h.Name)).ToHashSet();
+        var all = HybridOps.Integration.Tests.LabHosts.LabHostsTestSupport.Processes();
+        var servers = all.Where(p => hostPids.Contains(p.Pid)
+            && (p.Argv.Contains("/usr/bin/patroni", StringComparison.Ordinal) || p.Argv.StartsWith("/usr/lib/postgresql/15/bin/postgres", StringComparison.Ordinal))).ToList();
+        servers.Count(p => p.Argv.Contains("/usr/bin/patroni", StringComparison.Ordinal)).ShouldBeGreaterThanOrEqualTo(members.Length);
+        servers.Count(p => p.Argv.StartsWith("/usr/lib/postgresql/15/bin/postgres", StringComparison.Ordinal)).ShouldBeGreaterThanOrEqualTo(members.Length);
+        foreach (var p in servers)
+        {
+            HybridOps.Integration.Tests.LabHosts.LabHostsTestSupport.Ancestors(p.Pid).ShouldNotContain(Environment.ProcessId, $"{p.Pid} {p.Argv} descends from the hyops process");
+        }
+
+        Site.LiveProcessesMentioning(site.LabDir).Where(l => !hostPids.Contains(int.Parse(l.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)))
+            .Where(l => l.Contains("patroni", StringComparison.Ordinal) || l.Contains("bin/postgres", StringComparison.Ordinal)).ShouldBeEmpty();
+        foreach (var member in members)
+        {
+            (await site.SshAsync(member, "stat -c '%a %U' /etc/pgbackrest/pgbackrest.conf")).ShouldBe("600 postgres", member);
+            var upper = Path.Combine(site.LabDir, "hosts", member, "etc", "pgbackrest", "pgbackrest.conf");
+            File.Exists(upper).ShouldBeTrue($"{member}'s pgbackrest.conf is not in its own /etc ({upper})");
+            if (stanza is not null && File.Exists("/etc/pgbackrest/pgbackrest.conf"))
+            {
+                File.ReadAllText("/etc/pgbackrest/pgbackrest.conf").ShouldNotContain($"[{stanza}]", customMessage: "this machine's pgBackRest config");
+            }
         }
     }
 

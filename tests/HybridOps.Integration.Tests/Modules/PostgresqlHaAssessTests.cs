@@ -4,8 +4,9 @@ using HybridOps.Postgres.Sql;
 
 namespace HybridOps.Integration.Tests.Modules;
 
-/// <summary>platform/onprem/postgresql-ha assess against a real 3-member Patroni cluster (shared lab).</summary>
+/// <summary>platform/onprem/postgresql-ha assess against a real 3-member Patroni cluster (shared lab on hosts, reached over SSH).</summary>
 [Collection("site")]
+[Trait("lab", "hosts")]
 public sealed class PostgresqlHaAssessTests(SharedSiteFixture fixture)
 {
     private const string ModuleId = "platform__onprem__postgresql-ha";
@@ -25,7 +26,7 @@ public sealed class PostgresqlHaAssessTests(SharedSiteFixture fixture)
         outputs["system_identifier"]!.GetValue<string>().ShouldBe(fromLeader.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         outputs["cluster_name"]!.GetValue<string>().ShouldBe("hyops-onprem");
-        outputs["leader_host"]!.GetValue<string>().ShouldBe(site.Host(11));
+        outputs["leader_host"]!.GetValue<string>().ShouldBe(site.Address("pg1"));
         outputs["leader_port"]!.GetValue<int>().ShouldBe(5432);
         outputs["wal_level"]!.GetValue<string>().ShouldBe("logical");
         outputs["contract_version"]!.GetValue<string>().ShouldBe("postgresql-ha/v1");

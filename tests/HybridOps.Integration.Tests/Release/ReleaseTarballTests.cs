@@ -6,12 +6,14 @@ namespace HybridOps.Integration.Tests.Release;
 /// <summary>
 /// The packaged product, used the way an operator installs it: unpack the tarball anywhere and run
 /// bin/hyops, with no .NET SDK build and no clone of this repository. Only the CLI contract is checked
-/// (exit codes, content found beside the binary), so the lab's internals may change underneath.
+/// (exit codes, content found beside the binary), so the lab's internals may change underneath. The
+/// binary's lab is the default one: lab hosts of block 8, built and reached over SSH by the AOT binary.
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class ReleaseTarballTests(ReleaseTarball release) : IClassFixture<ReleaseTarball>
 {
     // This test's own loopback prefix (DNS site on 127.0.175): no other lab uses it.
-    private const string AddressPrefix = "127.0.171";
+    private const string Block = "8";
 
     private static readonly Dictionary<string, string> NoSecrets = [];
 
@@ -90,7 +92,7 @@ public sealed class ReleaseTarballTests(ReleaseTarball release) : IClassFixture<
         };
         try
         {
-            var up = await release.HyopsAsync(env, "--root", root, "lab", "up", "--lab-dir", labDir, "--address-prefix", AddressPrefix);
+            var up = await release.HyopsAsync(env, "--root", root, "lab", "up", "--lab-dir", labDir, "--block", Block);
             up.ExitCode.ShouldBe(0, up.ToString());
 
             var status = await release.HyopsAsync(env, "--root", root, "lab", "status", "--lab-dir", labDir);
@@ -103,6 +105,8 @@ public sealed class ReleaseTarballTests(ReleaseTarball release) : IClassFixture<
         }
 
         (await ProcessesMentioningAsync(labDir)).ShouldBeEmpty();
+        var netns = (await release.Runner.RunAsync(ProcessSpec.Of("ip", "netns", "list"), CancellationToken.None)).EnsureSuccess();
+        netns.StdOut.ShouldNotContain($"hyops-{Block}-");
     }
 
     /// <summary>Live (non-zombie) processes whose argv names the lab dir.</summary>

@@ -1,9 +1,9 @@
 namespace HybridOps.Integration.Tests.Support;
 
-/// <summary>One healthy lab shared by the non-destructive tests of a collection.</summary>
+/// <summary>One healthy lab on hosts (block 3, reached over SSH) shared by the non-destructive tests of a collection.</summary>
 public sealed class SharedSiteFixture : IAsyncLifetime
 {
-    public Site Site { get; } = new("127.0.31");
+    public Site Site { get; } = Site.OnHosts(3);
 
     public Task InitializeAsync() => Site.StartAsync();
 
