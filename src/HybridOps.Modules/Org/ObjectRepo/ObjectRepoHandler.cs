@@ -4,6 +4,7 @@ using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
 using HybridOps.Modules.Common;
 using HybridOps.Postgres.Exec;
+using HybridOps.Postgres.Hosts;
 using HybridOps.Postgres.PgBackRest;
 
 namespace HybridOps.Modules.Org.ObjectRepo;
@@ -103,7 +104,14 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
             return ModuleOutcome.Destroyed();
         }
 
-        if (repo.Provider == "local")
+        if (repo.Provider == "local" && InventoryHosts.FromInventory(SitePaths.Inventory(context)) is { } siteHosts)
+        {
+            await using (siteHosts)
+            {
+                await EnsureOnHostsAsync(context, repo, siteHosts, cancellationToken);
+            }
+        }
+        else if (repo.Provider == "local")
         {
             var owner = context.Inputs.String("local_owner") ?? "postgres";
             var dirs = new OwnedPaths(runner, owner);
@@ -175,6 +183,54 @@ public sealed partial class ObjectRepoHandler(string moduleRef, IProcessRunner r
         UriStyle = context.Inputs.String("uri_style"),
         Account = context.Inputs.String("account"),
     };
+
+    /// <summary>
+    /// Provider local on a site reached over SSH: the repository is a directory every database host mounts
+    /// at the same path (an NFS export), not a directory of the machine hyops runs on. Deploy creates it
+    /// (owner local_owner, 0750) through the first member's executor; deploy and status then check it on
+    /// every member, so a member that does not mount the share is named before a backup is configured.
+    /// </summary>
+    private static async Task EnsureOnHostsAsync(ModuleContext context, RepoLocation repo, InventoryHosts hosts, CancellationToken ct)
+    {
+        var owner = context.Inputs.String("local_owner") ?? "postgres";
+        var bucketDir = repo.LocalRoot!.TrimEnd('/') + "/" + repo.Bucket;
+        var repoDir = RepoOptions.LocalDirectory(repo);
+        var members = hosts.Members.Keys.Order(StringComparer.Ordinal).ToList();
+        if (context.Action == "deploy")
+        {
+            var first = members[0];
+            var made = await hosts.Executor(first).RunAsync(new HostCommand(
+                ["install", "-d", "-m", "0750", "-o", owner, "-g", owner, .. new[] { repo.LocalRoot!, bucketDir, repoDir }.Distinct(StringComparer.Ordinal)])
+            { RunAs = HostCommand.Root, Timeout = TimeSpan.FromSeconds(60) }, ct);
+            if (made.ExitCode != 0)
+            {
+                throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured, $"{first}: could not create the local repository directory '{repoDir}' for {owner}: {made.StdErr.Trim()}");
+            }
+        }
+
+        var missing = new List<string>();
+        foreach (var member in members)
+        {
+            // As the service user: pgBackRest runs as it, so the directory must be usable by it, not only by root.
+            var seen = await hosts.Executor(member).RunAsync(new HostCommand(["test", "-d", repoDir, "-a", "-w", repoDir])
+            { RunAs = hosts.Members[member].Host.ServiceUser, Timeout = TimeSpan.FromSeconds(30) }, ct);
+            if (seen.ExitCode != 0)
+            {
+                missing.Add(member);
+            }
+        }
+
+        context.Evidence.Check("local_repository_directory", missing.Count == 0, new JsonObject
+        {
+            ["path"] = repoDir, ["owner"] = owner, ["mode"] = "0750", ["on_hosts"] = new JsonArray([.. members.Select(m => (JsonNode)m)]),
+            ["missing_on"] = new JsonArray([.. missing.Select(m => (JsonNode)m)]),
+        }, missing.Count == 0 ? null : DiagnosticCatalog.SourceMisconfigured.Code);
+        if (missing.Count > 0)
+        {
+            throw HyopsException.From(DiagnosticCatalog.SourceMisconfigured,
+                $"local repository directory '{repoDir}' is missing or not writable for the service user on {string.Join(", ", missing)}: every database host must mount the same repository path (an NFS export)");
+        }
+    }
 
     /// <summary>local_root, or `<local_provider_root>/buckets` from the published site inventory.</summary>
     private static string? LocalRoot(ModuleContext context) =>
