@@ -26,40 +26,18 @@ public sealed class PremiumFixture : IAsyncLifetime
 
     public string DrPassword { get; } = "dr-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    /// <summary>`lab up`'s managed_site: the provider's host (ssh access) and the one address the DR source admits.</summary>
-    public JsonObject ManagedSite { get; private set; } = null!;
+    /// <summary>`lab up --output json`: managed_site, dr_site.</summary>
+    public JsonNode Lab { get; private set; } = null!;
 
-    /// <summary>The site network hyops and the application reach the managed instance from.</summary>
-    public string ClientNetwork { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var up = JsonNode.Parse((await Site.StartAsync([])).StdOut)!;
-        ManagedSite = up["managed_site"]!.AsObject();
-        ClientNetwork = up["dr_site"]!["client_networks"]![0]!.GetValue<string>();
-    }
+    public async Task InitializeAsync() => Lab = JsonNode.Parse((await Site.StartAsync([])).StdOut)!;
 
     public async Task DisposeAsync() => await Site.DisposeAsync();
-
-    /// <summary>
-    /// The standby blueprint's inputs on hosts: the DR source admits the managed host's address only, the
-    /// instance runs on the provider's host and admits the site network.
-    /// </summary>
-    public JsonObject StandbyInputs() => new()
-    {
-        ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = ManagedSite["consumer_cidrs"]!.DeepClone() },
-        ["managed_instance"] = new JsonObject
-        {
-            ["provider_host"] = ManagedSite["provider_host"]!.DeepClone(),
-            ["authorized_networks"] = new JsonArray(ClientNetwork),
-        },
-    };
 }
 
 /// <summary>
 /// The premium lane's standby and promote blueprints through the CLI on lab hosts of block 4, reached
-/// only over SSH (the standby on the managed provider's host): the standby cuts no traffic, refusals change nothing, the promotion drill under a write load loses no
-/// acknowledged commit, a failed publication after a promotion is PARTIAL (exit 10) and a rerun
+/// only over SSH (the standby on the managed provider's host): the standby cuts no traffic, refusals
+/// change nothing, the promotion drill under a write load loses no acknowledged commit, a failed publication after a promotion is PARTIAL (exit 10) and a rerun
 /// publishes without promoting again, and no password lands in the runtime root.
 /// </summary>
 [Trait("lab", "hosts")]
@@ -97,7 +75,7 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         var dnsBefore = await DigAsync();
         var leaderBefore = await LeaderAsync();
 
-        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.json", f.StandbyInputs().ToJsonString()));
+        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.json", PremiumHosts.StandbyInputs(f.Lab).ToJsonString()));
 
         r.ExitCode.ShouldBe(0, r.ToString());
         var replica = State("org__gcp__cloudsql-external-replica");
