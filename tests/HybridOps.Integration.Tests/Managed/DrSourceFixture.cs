@@ -34,7 +34,11 @@ internal static class DrSourceFixture
         throw new InvalidOperationException("no leader in the lab");
     }
 
-    public static async Task PrepareAsync(Site site, PgEndpoint leader, string replPassword)
+    /// <summary>
+    /// The source database, the replication role and its pg_hba rule for <paramref name="consumerCidr"/> (the
+    /// address the managed instance connects from: this machine's loopback, or the managed host's on lab hosts).
+    /// </summary>
+    public static async Task PrepareAsync(Site site, PgEndpoint leader, string replPassword, string consumerCidr = "127.0.0.1/32")
     {
         var source = leader with { Database = Db };
         await ExecAsync(leader, $"create database {Db}");
@@ -47,17 +51,17 @@ internal static class DrSourceFixture
         await ExecAsync(leader, $"create role {ReplicationUser} login replication password '{replPassword}'");
         await ExecAsync(source, $"grant select on all tables in schema public to {ReplicationUser}");
 
-        // The consumer allowlist lives in Patroni's DCS pg_hba (this host's loopback source address is 127.0.0.1).
+        // The consumer allowlist lives in Patroni's DCS pg_hba.
         using var http = new HttpClient();
         var client = new PatroniClient(http);
-        var api = $"http://{site.Host(11)}:8008";
+        var api = $"http://{site.Address("pg1")}:8008";
         var config = await client.GetConfigAsync(api, CancellationToken.None);
         var hba = config["postgresql"]!["pg_hba"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
-        hba.Insert(0, $"host {Db} {ReplicationUser} 127.0.0.1/32 scram-sha-256");
+        hba.Insert(0, $"host {Db} {ReplicationUser} {consumerCidr} scram-sha-256");
         await client.PatchConfigAsync(api, new JsonObject { ["postgresql"] = new JsonObject { ["pg_hba"] = new JsonArray([.. hba.Select(h => (JsonNode)JsonValue.Create(h))]) } }, CancellationToken.None);
     }
 
-    public static void WriteState(Site site, PgEndpoint leader, bool ready) =>
+    public static void WriteState(Site site, PgEndpoint leader, bool ready, string consumerCidr = "127.0.0.1/32") =>
         new StateStore(site.Root, new Redactor()).Write(new ModuleState
         {
             ModuleRef = "platform/onprem/postgresql-dr-source",
@@ -76,7 +80,7 @@ internal static class DrSourceFixture
                 ["replication_user"] = ReplicationUser,
                 ["replication_password_env"] = ReplicationKey,
                 ["dr_mode"] = "logical",
-                ["allowed_consumer_cidrs"] = new JsonArray("127.0.0.1/32"),
+                ["allowed_consumer_cidrs"] = new JsonArray(consumerCidr),
                 ["ready"] = ready,
                 ["preflight"] = new JsonObject { [Db] = new JsonObject { ["tables_without_pk"] = new JsonArray(), ["sequences"] = new JsonArray("public.orders_id_seq") } },
                 ["contract_version"] = "postgresql-dr-source/v1",
