@@ -161,6 +161,18 @@ internal sealed class InstanceHost : IAsyncDisposable
         ProcessesFile.Set(options.ProcessesFile, name, null, options.DataDir(name));
     }
 
+    /// <summary>
+    /// A deleted instance's server is no service of its host any more: the service manager forgets it (its
+    /// definition and pid file go). On this machine processes.json already holds no pid of it.
+    /// </summary>
+    public async Task RemoveServiceAsync(string name, CancellationToken ct)
+    {
+        if (_services is not null)
+        {
+            await _services.RemoveAsync(ServiceName(name), TimeSpan.FromSeconds(10), ct);
+        }
+    }
+
     /// <summary>The service manager's name of an instance's server on a host.</summary>
     public static string ServiceName(string instance) => $"managed-{instance}";
 

@@ -10,7 +10,8 @@ namespace HybridOps.Providers.Local;
 /// <summary>
 /// Backups of a local instance: WAL archiving through pgBackRest (`hyops_backup.conf`, included from
 /// postgresql.conf, applied with a reload: instances are created with archive_mode = on so no restart
-/// is needed), a pgbackrest.conf the provider owns under the instance dir, stanza-create, check, a full
+/// is needed), a 0600 pgbackrest.conf the provider owns under the instance dir (with the repository's
+/// credentials, which the server's archive-push needs), stanza-create, check, a full
 /// backup, and `info` as the proof. Every command's argv and rc land in <see cref="LocalManagedPostgres.Actions"/>.
 /// </summary>
 internal sealed class LocalManagedBackups(LocalProviderOptions options, InstanceHost host, List<ProcessResult> actions)
@@ -30,7 +31,8 @@ internal sealed class LocalManagedBackups(LocalProviderOptions options, Instance
             await host.EnsureDirectoryAsync(dir, "0700", ct);
         }
 
-        var global = new Dictionary<string, string>(repo.Options, StringComparer.Ordinal)
+        // The config (0600, the server user's) also holds the credentials: archive-push runs from the server, without hyops' environment.
+        var global = new Dictionary<string, string>(repo.Options.Concat(repo.ConfigSecrets), StringComparer.Ordinal)
         {
             ["repo1-retention-full"] = repo.RetentionFull.ToString(CultureInfo.InvariantCulture),
             ["log-path"] = Path.Combine(work, "log"),

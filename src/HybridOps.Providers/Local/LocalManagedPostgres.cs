@@ -239,6 +239,7 @@ public sealed partial class LocalManagedPostgres : IManagedPostgresProvider, IMa
         await RequireAsync(name, cancellationToken);
         await host.StopServerAsync(name, options, Actions, cancellationToken);
         await host.DeleteTreeAsync(options.InstanceDir(name), cancellationToken);
+        await host.RemoveServiceAsync(name, cancellationToken);
         return Operation("DELETE", name, started);
     }
 

@@ -34,7 +34,11 @@ internal static class DrSourceFixture
         throw new InvalidOperationException("no leader in the lab");
     }
 
-    public static async Task PrepareAsync(Site site, PgEndpoint leader, string replPassword)
+    /// <summary>
+    /// The source database, the replication role and its pg_hba rule for <paramref name="consumerCidr"/> (the
+    /// address the managed instance connects from; default <see cref="ConsumerCidr"/>).
+    /// </summary>
+    public static async Task PrepareAsync(Site site, PgEndpoint leader, string replPassword, string? consumerCidr = null)
     {
         var source = leader with { Database = Db };
         await ExecAsync(leader, $"create database {Db}");
@@ -54,11 +58,11 @@ internal static class DrSourceFixture
         var api = $"http://{site.Address("pg1")}:8008";
         var config = await client.GetConfigAsync(api, CancellationToken.None);
         var hba = config["postgresql"]!["pg_hba"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
-        hba.Insert(0, $"host {Db} {ReplicationUser} {ConsumerCidr(site)} scram-sha-256");
+        hba.Insert(0, $"host {Db} {ReplicationUser} {consumerCidr ?? ConsumerCidr(site)} scram-sha-256");
         await client.PatchConfigAsync(api, new JsonObject { ["postgresql"] = new JsonObject { ["pg_hba"] = new JsonArray([.. hba.Select(h => (JsonNode)JsonValue.Create(h))]) } }, CancellationToken.None);
     }
 
-    public static void WriteState(Site site, PgEndpoint leader, bool ready) =>
+    public static void WriteState(Site site, PgEndpoint leader, bool ready, string? consumerCidr = null) =>
         new StateStore(site.Root, new Redactor()).Write(new ModuleState
         {
             ModuleRef = "platform/onprem/postgresql-dr-source",
@@ -77,7 +81,7 @@ internal static class DrSourceFixture
                 ["replication_user"] = ReplicationUser,
                 ["replication_password_env"] = ReplicationKey,
                 ["dr_mode"] = "logical",
-                ["allowed_consumer_cidrs"] = new JsonArray(ConsumerCidr(site)),
+                ["allowed_consumer_cidrs"] = new JsonArray(consumerCidr ?? ConsumerCidr(site)),
                 ["ready"] = ready,
                 ["preflight"] = new JsonObject { [Db] = new JsonObject { ["tables_without_pk"] = new JsonArray(), ["sequences"] = new JsonArray("public.orders_id_seq") } },
                 ["contract_version"] = "postgresql-dr-source/v1",

@@ -1,22 +1,23 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Managed;
 using HybridOps.Integration.Tests.Support;
-using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Sql;
 using Npgsql;
 
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// The premium lane's failback on a real lab (on-prem 127.0.131, managed site 127.0.133, DNS 127.0.135):
-/// the fixture makes the managed instance the PRIMARY the way the lane does (dr-source, managed
-/// instance, logical replication, fenced-less promote with the source reachable) and points the service
-/// record at it. Then: refusals without gate or fencing confirmation change nothing; the failback drill
-/// (gate, managed fence, reseed into a NEW on-prem lineage, verification, cutback) keeps every
-/// acknowledged commit; readiness (8) and publication (9) failures are told apart.
+/// The premium lane's failback on lab hosts of block 6, reached only over SSH (on-prem site, DNS host,
+/// the managed provider's host): the fixture makes the managed instance on its host the PRIMARY the way
+/// the lane does (dr-source, managed instance, logical replication, fenced-less promote with the source
+/// reachable) and points the service record at it. Then: refusals without gate or fencing confirmation
+/// change nothing; the operator retires the old on-prem database tier (Patroni stopped on every member,
+/// as on any site hyops does not run) and the failback drill (gate, managed fence, reseed into a NEW
+/// on-prem lineage on the same hosts, verification, cutback) keeps every acknowledged commit; readiness
+/// (8) and publication (9) failures are told apart.
 /// </summary>
+[Trait("lab", "hosts")]
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
 public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<PremiumFailbackFixture>
 {
@@ -68,6 +69,7 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
     [Step(3)]
     public async Task FailbackDrill_ReseedsANewLineage_KeepsEveryAckedCommit_CutsBack_AndKeepsTheManagedInstance()
     {
+        await Site.RetireOnpremDatabaseTierAsync();
         var nonce = await f.NonceAsync();
         var now = DateTimeOffset.UtcNow;
         var reportDir = Path.Combine(Site.Dir, "failback-drill");
@@ -106,16 +108,22 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
         newId.ShouldNotBe(f.OldSystemId);
         onprem["lineage"]!["previous_system_identifier"]!.GetValue<string>().ShouldBe(f.OldSystemId);
         (await OnpremSystemIdAsync()).ShouldBe(newId);
-        foreach (var m in new[] { "pg1", "pg2", "pg3" })
+        // The old members' data dirs and Patroni configs (as the lab published them) serve no process on their
+        // hosts; the new cluster's Patroni runs from the rebuild root.
+        var inventory = f.Lab["inventory"]!;
+        var rebuilt = $"{inventory["rebuild_root"]!.GetValue<string>()}/hyops-onprem/";
+        foreach (var member in inventory["members"]!.AsArray())
         {
-            Site.LiveProcessesMentioning(Path.Combine(Site.LabDir, m, "data")).ShouldBeEmpty();
-            Site.LiveProcessesMentioning(Path.Combine(Site.LabDir, m, "patroni.yml")).ShouldBeEmpty();
+            var m = member!["name"]!.GetValue<string>();
+            PremiumHosts.Runs(Site, m, member["postgres"]!["data_dir"]!.GetValue<string>()).ShouldBeFalse(m);
+            PremiumHosts.Runs(Site, m, member["postgres"]!["config_dir"]!.GetValue<string>() + "/patroni.yml").ShouldBeFalse(m);
+            PremiumHosts.Runs(Site, m, rebuilt).ShouldBeTrue(m);
             (await PgProbe.ScalarAsync<string>(Site.Endpoint(m), "select system_identifier::text from pg_control_system()", CancellationToken.None)).ShouldBe(newId);
         }
 
         // Per-table row counts and checksums equal to the managed primary (computed here, independently).
         var leader = Site.Endpoint("pg1") with { Host = onprem["leader_host"]!.GetValue<string>() };
-        var managed = new PgEndpoint(f.ManagedHost, 5432, "hyops_admin", f.AdminPassword);
+        var managed = f.Managed("postgres");
         (await ManagedWriteAsync()).ShouldBe("read_only");
         var ackLog = Path.Combine(reportDir, "load", "acks.jsonl");
         var acked = File.ReadLines(ackLog).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<long>()).ToList();
@@ -144,7 +152,7 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
 
         // Cutback: DNS points at the on-prem leader; the managed instance still exists (fenced) - destroy is separate.
         (await StateAsync("platform__network__dns-routing"))["outputs"]!["target"]!.GetValue<string>().ShouldBe(leader.Host);
-        var status = await Site.HyopsAsync("--output", "json", "module", "status", "--module", ManagedSiteHelpers.InstanceRef);
+        var status = await Site.HyopsAsync("--output", "json", "module", "status", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", f.InstanceInputs);
         status.ExitCode.ShouldBe(0, status.ToString());
         JsonNode.Parse(status.StdOut)!["outputs"]!["state"]!.GetValue<string>().ShouldBe("RUNNABLE");
         (await PgProbe.ScalarAsync<long>(managed with { Database = "appdb" }, "select count(*) from orders", CancellationToken.None)).ShouldBe(75);
@@ -166,21 +174,18 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
               wipe_confirm: hyops-onprem
             """;
 
-        // DNS authority down: readiness passes, the cutback publication fails (9).
-        var lab = JsonNode.Parse(File.ReadAllText(Path.Combine(Site.LabDir, "lab.json")))!;
-        var pdns = lab["processes"]!.AsArray().Single(p => p!["kind"]!.GetValue<string>() == "pdns")!["pid"]!.GetValue<int>();
-        await ProcessControl.TerminateAsync(pdns, UnixSignal.Terminate, TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
+        // DNS authority down (pdns stopped on its host): readiness passes, the cutback publication fails (9).
+        await Site.StopServiceAsync("dns", "pdns");
         var pub = await Site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", Failback, "--inputs", f.Inputs("pub.yml", Gate(await f.NonceAsync()) + inputs));
         pub.ExitCode.ShouldBe(9, pub.ToString());
         StepStatus(pub, "reseed_onprem").ShouldBe("skipped");
         StepStatus(pub, "onprem_readiness").ShouldBe("ok");
 
-        // A replica of the new cluster gone: readiness fails (8) and the cutback does not run.
-        var registry = Path.Combine(Site.LabDir, "rebuild", "hyops-onprem", ProcessRegistry.FileName);
-        foreach (var p in ProcessRegistry.Load(registry).Where(p => p.Name.EndsWith("pg3", StringComparison.Ordinal) && p.IsAlive))
-        {
-            await ProcessControl.TerminateAsync(p.Pid, UnixSignal.Kill, TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None);
-        }
+        // A replica of the new cluster gone (its Patroni service stopped on its host, which stops its PostgreSQL):
+        // readiness fails (8) and the cutback does not run.
+        var onprem = (await StateAsync("platform__onprem__postgresql-ha"))["outputs"]!;
+        var replica = PremiumHosts.Members.First(m => Site.Address(m) != onprem["leader_host"]!.GetValue<string>());
+        await Site.StopServiceAsync(replica, "patroni-hyops-onprem");
 
         var ready = await Site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", Failback, "--inputs", f.Inputs("ready.yml", Gate(await f.NonceAsync()) + inputs));
         ready.ExitCode.ShouldBe(8, ready.ToString());
@@ -206,7 +211,7 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
     {
         try
         {
-            await using var conn = new NpgsqlConnection(new PgEndpoint(f.ManagedHost, 5432, "hyops_admin", f.AdminPassword, "appdb").ConnectionString);
+            await using var conn = new NpgsqlConnection(f.Managed().ConnectionString);
             await conn.OpenAsync();
             await using var tx = await conn.BeginTransactionAsync();
             await using var cmd = new NpgsqlCommand("insert into customers values (999, 'probe')", conn, tx);
@@ -240,25 +245,31 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
     private Task<JsonNode> StateAsync(string moduleId) => Task.FromResult(JsonNode.Parse(File.ReadAllText(Site.StatePath(moduleId)))!);
 }
 
-/// <summary>One lab for the class: the managed instance promoted to primary and serving db.hyops.lab.</summary>
+/// <summary>
+/// One lab on hosts for the class (block 6, reached over SSH): the managed instance on the provider's host
+/// promoted to primary and serving db.hyops.lab.
+/// </summary>
 public class PremiumFailbackFixture : IAsyncLifetime
 {
     public const string Instance = "hyops-dr-standby";
+    public const int Block = 6;
 
-    // xunit builds a class fixture through its one public constructor; other prefixes come from subclasses.
+    // xunit builds a class fixture through its one public constructor; other blocks come from subclasses.
     public PremiumFailbackFixture()
-        : this("127.0.131")
+        : this(Block)
     {
     }
 
-    protected PremiumFailbackFixture(string prefix)
+    protected PremiumFailbackFixture(int block)
     {
-        ManagedHost = $"127.0.{int.Parse(prefix.Split('.')[2], CultureInfo.InvariantCulture) + 2}.11";
-        Site = new Site(prefix);
+        Site = Site.OnHosts(block);
     }
 
-    /// <summary>The managed site sits at the site prefix's third octet + 2 (127.0.131 -> 127.0.133).</summary>
-    public string ManagedHost { get; }
+    /// <summary>The managed provider's host, where the instance listens.</summary>
+    public string ManagedHost => Site.Address("managed");
+
+    /// <summary>The instance's port on its host, from its state.</summary>
+    public int ManagedPort { get; private set; }
 
     public Site Site { get; }
 
@@ -268,19 +279,37 @@ public class PremiumFailbackFixture : IAsyncLifetime
 
     public string OldSystemId { get; private set; } = "";
 
+    /// <summary>The managed instance's inputs file (its provider's host, the authorized site network), for deploy and status.</summary>
+    public string InstanceInputs { get; private set; } = "";
+
+    /// <summary>`lab up --output json`: the published inventory (the old cluster's members), managed_site, dr_site.</summary>
+    public JsonNode Lab { get; private set; } = null!;
+
+    /// <summary>The managed instance as its admin reaches it from the site network.</summary>
+    public PgEndpoint Managed(string database = DrSourceFixture.Db) => new(ManagedHost, ManagedPort, "hyops_admin", AdminPassword, database);
+
     public async Task InitializeAsync()
     {
         Site.Environment["HYOPS_MANAGED_ADMIN_PASSWORD"] = AdminPassword;
         Site.Environment[DrSourceFixture.ReplicationKey] = ReplPassword;
-        await Site.StartAsync();
+        var up = Lab = JsonNode.Parse((await Site.StartAsync([])).StdOut)!;
+        var managedSite = up["managed_site"]!;
         OldSystemId = (await Site.OkAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha"))["outputs"]!["system_identifier"]!.GetValue<string>();
         var leader = await DrSourceFixture.FindLeaderAsync(Site);
-        await DrSourceFixture.PrepareAsync(Site, leader, ReplPassword);
-        DrSourceFixture.WriteState(Site, leader, ready: true);
-        await Site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef);
+
+        // The source admits the replication role from the managed host's address only (not this machine's bridge address).
+        var consumer = managedSite["consumer_cidrs"]![0]!.GetValue<string>();
+        await DrSourceFixture.PrepareAsync(Site, leader, ReplPassword, consumer);
+        DrSourceFixture.WriteState(Site, leader, ready: true, consumer);
+        InstanceInputs = Site.WriteInputs("instance.json", new JsonObject
+        {
+            ["provider_host"] = managedSite["provider_host"]!.DeepClone(),
+            ["authorized_networks"] = new JsonArray(up["dr_site"]!["client_networks"]![0]!.GetValue<string>()),
+        });
+        ManagedPort = (await Site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", InstanceInputs))["outputs"]!["port"]!.GetValue<int>();
         await Site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.ReplicaRef);
         await TestSql.ExecAsync(leader with { Database = DrSourceFixture.Db }, "insert into orders (item, qty) select 'x-' || g, g from generate_series(1, 25) g");
-        var target = new PgEndpoint(ManagedHost, 5432, "hyops_admin", AdminPassword, DrSourceFixture.Db);
+        var target = Managed();
         await DrSourceFixture.WaitUntilAsync(async () => await TestSql.ScalarAsync<long>(target, "select count(*) from orders") == 75);
         await Site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.PromoteRef, "--inputs", Site.WriteInputs("promote.json", new JsonObject { ["promote_confirm"] = Instance }));
 
@@ -289,11 +318,7 @@ public class PremiumFailbackFixture : IAsyncLifetime
         await Site.OkAsync("module", "deploy", "--module", "platform/network/dns-routing", "--inputs", Inputs("dns.yml", $"target_host: \"{ManagedHost}\"\n"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await Site.StopManagedProcessesAsync();
-        await Site.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await Site.DisposeAsync();
 
     public async Task<string> NonceAsync()
     {

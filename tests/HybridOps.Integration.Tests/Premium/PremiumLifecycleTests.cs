@@ -1,33 +1,38 @@
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Managed;
 using HybridOps.Integration.Tests.Support;
-using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Sql;
 using Npgsql;
 
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// The premium lane end to end on one lab (127.0.191 / managed 127.0.193 / DNS 127.0.195), with a poller
-/// probing every endpoint every 100 ms by a real table write through all three blueprints: an
+/// The premium lane end to end on lab hosts of block 5, reached only over SSH (on-prem site, DNS host,
+/// the managed provider's host, the object-store host), with a poller probing every endpoint every
+/// 100 ms by a real table write through all three blueprints: an
 /// application role created on-prem before the standby is carried to the standby and logs in on the
 /// promoted instance; the post-promotion backup policy leaves the blueprint partial (HYO6113, exit 10)
-/// with the promotion standing while the repository is unwritable, and a rerun takes a verified first
-/// backup; failback recreates the role on the reseeded cluster, where it logs in with its key and reads
-/// its tables; never two writable primaries; no secret in the runtime root, the lab dir or the WAL.
+/// with the promotion standing while the repository (the S3 store's bucket) is unwritable, and a rerun
+/// takes a verified first backup; failback recreates the role on the reseeded cluster, where it logs in
+/// with its key and reads its tables; never two writable primaries; no secret in the runtime root or the
+/// lab dir (every host's disk, the WAL included).
 /// </summary>
+[Trait("lab", "hosts")]
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
 public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<PremiumLifecycleFixture>
 {
     private const string Standby = "dr/postgresql-cloudsql-standby-gcp@v1";
     private const string Promote = "dr/postgresql-cloudsql-promote-gcp@v1";
     private const string Failback = "dr/postgresql-cloudsql-failback-onprem@v1";
-    private const string Managed = "127.0.193.11";
+    private const string Repo = "org/aws/object-repo";
     private const string Instance = "hyops-dr-standby";
     private const string Scratch = "hyops_poll.writable";
     private const int AppRows = 10;
 
     private Site Site => f.Site;
+
+    /// <summary>The managed provider's host, where the standby listens.</summary>
+    private string Managed => Site.Address("managed");
 
     private string AppRoles => $"[{{name: app, password_env: {PremiumLifecycleFixture.AppKey}}}]";
 
@@ -40,10 +45,11 @@ public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstr
           publish_confirm: "db.hyops.lab."
         enable_backups:
           enabled: true
-          repo_state_ref: org/gcp/object-repo
+          repo_state_ref: {Repo}
         """;
 
-    private string RepoDir => Path.Combine(Site.LabDir, "object-repo", "promoted", "pgbackrest");
+    /// <summary>The S3 store's bucket on the objstore host's disk (s3rver runs as postgres there).</summary>
+    private string BucketDir => $"/var/lib/postgresql/objstore/s3rver/{f.Lab["object_stores"]!["s3"]!["bucket"]!.GetValue<string>()}";
 
     [Fact]
     [Step(1)]
@@ -58,19 +64,24 @@ public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstr
             insert into appdata.items select g, 'item-' || g from generate_series(1, {AppRows}) g;
             grant usage on schema appdata to app; grant select, insert on appdata.items to app;
             """);
-        f.Poller = new WritablePrimaryPoller([.. new[] { "pg1", "pg2", "pg3" }.Select(Site.Endpoint), Site.Endpoint("pg1") with { Host = Managed }], Scratch);
-        f.Poller.Start();
+        // The managed host's first instance listens on 5432 (checked below against the instance's state).
+        var poller = new WritablePrimaryPoller([.. new[] { "pg1", "pg2", "pg3" }.Select(Site.Endpoint), Site.Endpoint("pg1") with { Host = Managed }], Scratch);
+        f.Poller = poller;
+        poller.Start();
 
         var load = Site.HyopsAsync("lab", "load", "--duration", "25", "--out", Path.Combine(Site.Dir, "load-standby"));
-        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.yml", $"""
-            dr_source:
-              allowed_consumer_cidrs: ["127.0.193.0/24", "127.0.0.1/32"]
-            replica_establish:
-              app_roles: {AppRoles}
-            """));
+        var standby = PremiumHosts.StandbyInputs(f.Lab);
+        standby["replica_establish"] = new JsonObject
+        {
+            ["app_roles"] = new JsonArray(new JsonObject { ["name"] = "app", ["password_env"] = PremiumLifecycleFixture.AppKey }),
+        };
+        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.json", standby.ToJsonString()));
         (await load).ExitCode.ShouldBe(0);
 
         r.ExitCode.ShouldBe(0, r.ToString());
+        var instance = State("org__gcp__cloudsql-postgresql")["outputs"]!;
+        instance["host"]!.GetValue<string>().ShouldBe(Managed);
+        instance["port"]!.GetValue<int>().ShouldBe(poller.Endpoints[^1].Port, "the poller probes the standby's own port");
         var carried = State("org__gcp__cloudsql-external-replica")["outputs"]!["app_roles"]!;
         carried["verified"]!.GetValue<bool>().ShouldBeTrue(carried.ToJsonString());
         carried["facts"]!.AsArray().Select(x => x!.GetValue<string>()).ShouldContain("postgres: SELECT on table appdata.items to app");
@@ -82,13 +93,11 @@ public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstr
     [Step(2)]
     public async Task Promote_WithTheRepositoryUnwritable_IsPartialHyo6113_AndThePromotionStands()
     {
-        (await Site.OkAsync("module", "deploy", "--module", "org/gcp/object-repo", "--inputs", Inputs("repo.yml", $"""
-            provider: local
-            bucket: promoted
-            local_root: {Path.Combine(Site.LabDir, "object-repo")}
-            """)))["outputs"]!["pgbackrest_options"]!["repo1-type"]!.GetValue<string>().ShouldBe("posix");
-        await RunAsync("chown", "root:root", RepoDir);
-        await RunAsync("chmod", "0755", RepoDir);
+        // The lab's S3 store on its own host; the bucket is made unwritable there, as a full disk or a bad ACL would.
+        var repo = f.Lab["object_stores"]!["s3"]!.AsObject();
+        (await Site.OkAsync("module", "deploy", "--module", Repo, "--inputs", Inputs("repo.json", repo.ToJsonString())))
+            ["outputs"]!["pgbackrest_options"]!["repo1-type"]!.GetValue<string>().ShouldBe("s3");
+        await Site.SshAsync("objstore", $"chown root:root {BucketDir} && chmod 0755 {BucketDir}");
 
         var load = Site.HyopsAsync("lab", "load", "--duration", "30", "--out", Path.Combine(Site.Dir, "load-promote"));
         var r = await Site.HyopsAsync("--output", "json", "blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("promote.yml", PromoteInputs));
@@ -115,7 +124,7 @@ public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstr
     public async Task Promote_RerunWithTheRepositoryFixed_TakesAVerifiedFirstBackup_WithoutPromotingAgain()
     {
         var promotedAt = State("org__gcp__cloudsql-promote")["outputs"]!["promoted_at"]!.GetValue<string>();
-        await RunAsync("chown", "-R", "postgres:postgres", RepoDir);
+        await Site.SshAsync("objstore", $"chown -R postgres:postgres {BucketDir} && chmod 0750 {BucketDir}");
 
         var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("promote.yml", PromoteInputs));
 
@@ -123,12 +132,12 @@ public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstr
         State("org__gcp__cloudsql-promote")["outputs"]!["promoted_at"]!.GetValue<string>().ShouldBe(promotedAt);
         var backup = State("org__gcp__cloudsql-backup")["outputs"]!;
         backup["backups_enabled"]!.GetValue<bool>().ShouldBeTrue();
-        var info = await new LocalProcessRunner().RunAsync(new ProcessSpec("/usr/bin/pgbackrest",
-            [$"--config={backup["config_path"]!.GetValue<string>()}", $"--stanza={Instance}", "--output=json", "info"],
-            WorkingDirectory: "/", RunAsUser: ProcessIdentity.ServiceUserOrNull("postgres"), Timeout: TimeSpan.FromMinutes(1)), CancellationToken.None);
-        info.ExitCode.ShouldBe(0, info.StdErr);
-        var stanza = JsonNode.Parse(info.StdOut)!.AsArray().Single()!;
-        stanza["status"]!["code"]!.GetValue<int>().ShouldBe(0, info.StdOut);
+        // pgBackRest's own listing, on the managed host with the instance's config (0600: it holds the store's keys).
+        var config = backup["config_path"]!.GetValue<string>();
+        (await Site.SshAsync("managed", $"stat -c '%a %U' {config}")).ShouldBe("600 postgres");
+        var info = await Site.SshAsync("managed", $"sudo -u postgres /usr/bin/pgbackrest --config={config} --stanza={Instance} --output=json info");
+        var stanza = JsonNode.Parse(info)!.AsArray().Single()!;
+        stanza["status"]!["code"]!.GetValue<int>().ShouldBe(0, info);
         var backups = stanza["backup"]!.AsArray();
         backups.Count.ShouldBe(1);
         backups[0]!["type"]!.GetValue<string>().ShouldBe("full");
@@ -145,6 +154,7 @@ public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstr
             target_state_ref: platform/onprem/inventory
             target_output_key: cluster_name
             """));
+        await Site.RetireOnpremDatabaseTierAsync();
         var now = DateTimeOffset.UtcNow;
         var r = await Site.HyopsAsync("blueprint", "drill", "--ref", Failback, "--output", "json", "--rate", "20", "--report-dir", Path.Combine(Site.Dir, "failback-drill"),
             "--inputs", Inputs("fb.yml", $"""
@@ -171,6 +181,7 @@ public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstr
         (await ScalarAsync<string>(AppEndpoint(leaderHost), "select v from appdata.items where id = 1003")).ShouldBe("dr-1003");
         (await AppWriteAsync(leaderHost)).ShouldBe("ok");
         (await ScalarAsync<bool>(Site.Endpoint("pg1") with { Host = leaderHost }, "select rolcanlogin and not rolsuper from pg_roles where rolname = 'app'")).ShouldBeTrue();
+        new[] { Site.Address("pg1"), Site.Address("pg2"), Site.Address("pg3") }.ShouldContain(leaderHost);
     }
 
     [Fact]
@@ -190,10 +201,12 @@ public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstr
     [Step(6)]
     public void NoSecret_InTheRuntimeRoot_TheLabDir_OrTheManagedInstancesFilesAndWal()
     {
-        // Documented server-side 0600 files that hold a password by design: Patroni's pgpass, the standby's
-        // source passfile, PowerDNS's config (its API key). Everything else, including every WAL segment, is scanned.
-        string[] excluded = ["pgpass", "source.pgpass", "pdns.conf"];
-        string[] secrets = [Site.SuperuserPassword, Site.ReplicationPassword, f.DrPassword, f.AppPassword, Site.Environment["HYOPS_VAULT_PASSWORD"]];
+        // Documented server-side 0600 files that hold a password by design: Patroni's environment file and pgpass,
+        // the standby's source passfile, PowerDNS's config (its API key), the promoted instance's pgbackrest.conf
+        // and the S3 store's environment file (the store's keys). Everything else, every host's disk and WAL
+        // segment, is scanned.
+        string[] excluded = ["patroni.env", "pgpass", ".pgpass.patroni", "source.pgpass", "pdns.conf", "pgbackrest.conf", "s3rver.env"];
+        string[] secrets = [Site.SuperuserPassword, Site.ReplicationPassword, f.DrPassword, f.AppPassword, Site.Environment["HYOPS_VAULT_PASSWORD"], f.S3AccessKey, f.S3SecretKey];
         var needles = secrets.Select(s => System.Text.Encoding.UTF8.GetBytes(s)).ToList();
         var scanned = 0;
         var wal = 0;
@@ -251,12 +264,6 @@ public sealed class PremiumLifecycleTests(PremiumLifecycleFixture f, Xunit.Abstr
         {
             return ex.SqlState;
         }
-    }
-
-    private static async Task RunAsync(string tool, params string[] args)
-    {
-        var r = await new LocalProcessRunner().RunAsync(new ProcessSpec(tool, args, Timeout: TimeSpan.FromSeconds(30)), CancellationToken.None);
-        r.ExitCode.ShouldBe(0, r.StdErr);
     }
 
     private JsonNode State(string moduleId) => JsonNode.Parse(File.ReadAllText(Site.StatePath(moduleId)))!;

@@ -10,44 +10,56 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 
 namespace HybridOps.Integration.Tests.Premium;
 
-/// <summary>One lab (on-prem 127.0.231, managed site 127.0.233, DNS 127.0.235) with a managed standby, for the no-cutover drill.</summary>
+/// <summary>
+/// One lab on hosts (block 5, reached over SSH; the classes of the lab-host group run one after another)
+/// with a managed standby on the managed provider's host, for the no-cutover drill.
+/// </summary>
 public sealed class PremiumNoCutoverFixture : IAsyncLifetime
 {
     public const string DrKey = "HYOPS_DR_REPLICATION_PASSWORD";
+    public const int Block = 5;
 
     public PremiumNoCutoverFixture()
     {
         Site.Environment[DrKey] = "dr-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
     }
 
-    public Site Site { get; } = new("127.0.231");
+    public Site Site { get; } = Site.OnHosts(Block);
 
-    public Task InitializeAsync() => Site.StartAsync();
+    /// <summary>`lab up --output json`: managed_site, dr_site.</summary>
+    public JsonNode Lab { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Lab = JsonNode.Parse((await Site.StartAsync([])).StdOut)!;
 
     public async Task DisposeAsync() => await Site.DisposeAsync();
 }
 
 /// <summary>
-/// The premium lane's no-cutover drill on a real lab under production writes: the standby is proven
+/// The premium lane's no-cutover drill on lab hosts of block 5, reached only over SSH (the standby and its
+/// clone on the managed provider's host), under production writes: the standby is proven
 /// promotable (health, lag, drift, a barrier row), a clone of it is promoted and removed, and nothing
 /// else moves: no failed production write, the same DNS answer, byte-identical state files but the
 /// drill's own, the standby still streaming and read-only from the same slot and walsender.
 /// A drifted schema ends the drill failed (HYO7416) before any clone exists.
 /// </summary>
+[Trait("lab", "hosts")]
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
 public sealed class PremiumNoCutoverDrillTests(PremiumNoCutoverFixture f, ITestOutputHelper output) : IClassFixture<PremiumNoCutoverFixture>
 {
     private const string Standby = "dr/postgresql-cloudsql-standby-gcp@v1";
     private const string DrillRef = "dr/postgresql-cloudsql-promote-drill-gcp@v1";
     private const string DrillModuleDir = "org__gcp__cloudsql-promote-drill";
-    private const string Managed = "127.0.233.11";
     private const string Instance = "hyops-dr-standby";
     private const string Clone = "hyops-dr-standby-drill";
     private const string Slot = "hyops_dr_postgres";
 
     private Site Site => f.Site;
 
-    private string CloneDir => Path.Combine(Site.LabDir, "sites", "managed", "instances", Clone);
+    /// <summary>The managed provider's host, where the standby and its clone run.</summary>
+    private string Managed => Site.Address("managed");
+
+    /// <summary>The clone's files on the managed host (the provider's data root there).</summary>
+    private static string CloneDir => $"/var/lib/postgresql/hyops-managed/instances/{Clone}";
 
     [Fact]
     [Step(1)]
@@ -56,10 +68,7 @@ public sealed class PremiumNoCutoverDrillTests(PremiumNoCutoverFixture f, ITestO
         (await Site.HyopsAsync("lab", "load", "--duration", "2")).ExitCode.ShouldBe(0);
         var leader = Site.Endpoint("pg1") with { Host = (await DigAsync())! };
         await ExecAsync(leader, "create table if not exists prod_writes (id bigserial primary key, at timestamptz not null default now())");
-        var standby = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.yml", """
-            dr_source:
-              allowed_consumer_cidrs: ["127.0.233.0/24", "127.0.0.1/32"]
-            """));
+        var standby = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.json", PremiumHosts.StandbyInputs(f.Lab).ToJsonString()));
         standby.ExitCode.ShouldBe(0, standby.ToString());
 
         var dnsBefore = await DigAsync();
@@ -118,15 +127,19 @@ public sealed class PremiumNoCutoverDrillTests(PremiumNoCutoverFixture f, ITestO
         (await ScalarAsync<string>(ManagedAdmin(), $"select oid::text || ':' || subslotname from pg_subscription where subname = '{Slot}'")).ShouldBe(subBefore);
         (await ScalarAsync<bool>(ManagedAdmin(), $"select subenabled from pg_subscription where subname = '{Slot}'")).ShouldBeTrue();
         (await ScalarAsync<long>(ManagedAdmin(), "select count(*) from pg_stat_subscription where pid is not null and relid is null")).ShouldBe(1);
-        var write = await Should.ThrowAsync<PostgresException>(() => ExecAsync(Site.Endpoint("pg1") with { Host = Managed }, "insert into prod_writes default values"));
+        var write = await Should.ThrowAsync<PostgresException>(() => ExecAsync(ManagedEndpoint(), "insert into prod_writes default values"));
         write.SqlState.ShouldBe("25006");
         (await ScalarAsync<long>(ManagedAdmin(), $"select count(*) from hyops_dr.barrier where id = 'drill-{runId}-postgres'")).ShouldBe(1);
         await WaitUntilAsync(async () => await ScalarAsync<long>(ManagedAdmin(), "select count(*) from prod_writes") >= writer.Acked);
 
-        // The clone: no process, no dir, not in the provider's processes file.
-        Directory.Exists(CloneDir).ShouldBeFalse();
-        Site.LiveProcessesMentioning(CloneDir).ShouldBeEmpty();
-        File.ReadAllText(Path.Combine(Site.LabDir, "sites", "managed", "processes.json")).ShouldNotContain($"\"{Clone}\"");
+        // The clone, on the managed host: no dir, no process, no longer a service of its service manager (the standby still is).
+        (await Site.SshAsync("managed", $"test -e {CloneDir} && echo present || echo absent")).ShouldBe("absent");
+        PremiumHosts.Runs(Site, "managed", CloneDir).ShouldBeFalse();
+        PremiumHosts.Runs(Site, "managed", $"/instances/{Instance}/data").ShouldBeTrue();
+        var services = await Site.SshAsync("managed", "ls /etc/hyops/services /run/hyops");
+        services.ShouldContain($"managed-{Instance}.json");
+        services.ShouldContain($"managed-{Instance}.pid");
+        services.ShouldNotContain($"managed-{Clone}");
 
         // The run record holds the clone's copy (pg_basebackup) and the drill history lists it.
         var history = await Site.HyopsAsync("drill", "history");
@@ -162,7 +175,7 @@ public sealed class PremiumNoCutoverDrillTests(PremiumNoCutoverFixture f, ITestO
             checks.ShouldNotContainKey("barrier_seen_on_standby");
             report["notes"]!.ToJsonString().ShouldContain("HYO7416");
             report["notes"]!.ToJsonString().ShouldContain("drift_probe");
-            Directory.Exists(CloneDir).ShouldBeFalse();
+            (await Site.SshAsync("managed", $"test -e {CloneDir} && echo present || echo absent")).ShouldBe("absent");
             (await ScalarAsync<long>(ManagedAdmin(), "select count(*) from pg_stat_subscription where pid is not null and relid is null")).ShouldBe(1);
         }
         finally
@@ -171,7 +184,13 @@ public sealed class PremiumNoCutoverDrillTests(PremiumNoCutoverFixture f, ITestO
         }
     }
 
-    private PgEndpoint ManagedAdmin() => Site.Endpoint("pg1") with { Host = Managed, Options = "-c default_transaction_read_only=off" };
+    /// <summary>The standby as the application reaches it: the host and port the instance's state publishes.</summary>
+    private PgEndpoint ManagedEndpoint() => Site.Endpoint("pg1") with
+    {
+        Host = Managed, Port = JsonNode.Parse(File.ReadAllText(Site.StatePath("org__gcp__cloudsql-postgresql")))!["outputs"]!["port"]!.GetValue<int>(),
+    };
+
+    private PgEndpoint ManagedAdmin() => ManagedEndpoint() with { Options = "-c default_transaction_read_only=off" };
 
     private static async Task<(bool Active, int? Pid)> SlotAsync(PgEndpoint leader)
     {
@@ -199,8 +218,8 @@ public sealed class PremiumNoCutoverDrillTests(PremiumNoCutoverFixture f, ITestO
         return path;
     }
 
-    private static async Task<string?> DigAsync() =>
-        (await DnsQuery.QueryAAsync("127.0.235.1", 53, "db.hyops.lab.", TimeSpan.FromSeconds(2), CancellationToken.None))?.Addresses.FirstOrDefault();
+    private async Task<string?> DigAsync() =>
+        (await DnsQuery.QueryAAsync(Site.Address("dns"), 53, "db.hyops.lab.", TimeSpan.FromSeconds(2), CancellationToken.None))?.Addresses.FirstOrDefault();
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

@@ -8,31 +8,39 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 
 namespace HybridOps.Integration.Tests.Premium;
 
-/// <summary>One lab (on-prem 127.0.121, managed site 127.0.123, DNS 127.0.125) for the premium lane's blueprints.</summary>
+/// <summary>
+/// One lab on hosts (block 4, reached over SSH) for the premium lane's blueprints: the on-prem site, the
+/// DNS host and the managed provider's host, where the standby runs as a service of its service manager.
+/// </summary>
 public sealed class PremiumFixture : IAsyncLifetime
 {
     public const string DrKey = "HYOPS_DR_REPLICATION_PASSWORD";
+    public const int Block = 4;
 
     public PremiumFixture()
     {
         Site.Environment[DrKey] = DrPassword;
     }
 
-    public Site Site { get; } = new("127.0.121");
+    public Site Site { get; } = Site.OnHosts(Block);
 
     public string DrPassword { get; } = "dr-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    public Task InitializeAsync() => Site.StartAsync();
+    /// <summary>`lab up --output json`: managed_site, dr_site.</summary>
+    public JsonNode Lab { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Lab = JsonNode.Parse((await Site.StartAsync([])).StdOut)!;
 
     public async Task DisposeAsync() => await Site.DisposeAsync();
 }
 
 /// <summary>
-/// The premium lane's standby and promote blueprints through the CLI on a real lab: the standby
-/// cuts no traffic, refusals change nothing, the promotion drill under a write load loses no
-/// acknowledged commit, a failed publication after a promotion is PARTIAL (exit 10) and a rerun
+/// The premium lane's standby and promote blueprints through the CLI on lab hosts of block 4, reached
+/// only over SSH (the standby on the managed provider's host): the standby cuts no traffic, refusals
+/// change nothing, the promotion drill under a write load loses no acknowledged commit, a failed publication after a promotion is PARTIAL (exit 10) and a rerun
 /// publishes without promoting again, and no password lands in the runtime root.
 /// </summary>
+[Trait("lab", "hosts")]
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
 public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<PremiumFixture>
 {
@@ -40,12 +48,14 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
     private const string Promote = "dr/postgresql-cloudsql-promote-gcp@v1";
     private const string Fence = "platform/onprem/postgresql-fence";
     private const string Fqdn = "db.hyops.lab.";
-    private const string Managed = "127.0.123.11";
     private const string Instance = "hyops-dr-standby";
     private const string Cluster = "hyops-onprem";
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private Site Site => f.Site;
+
+    /// <summary>The managed provider's host, where the standby listens.</summary>
+    private string Managed => Site.Address("managed");
 
     private string Confirmed => $"""
         fence_onprem:
@@ -65,10 +75,7 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         var dnsBefore = await DigAsync();
         var leaderBefore = await LeaderAsync();
 
-        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.yml", """
-            dr_source:
-              allowed_consumer_cidrs: ["127.0.123.0/24", "127.0.0.1/32"]
-            """));
+        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.json", PremiumHosts.StandbyInputs(f.Lab).ToJsonString()));
 
         r.ExitCode.ShouldBe(0, r.ToString());
         var replica = State("org__gcp__cloudsql-external-replica");
@@ -191,7 +198,7 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         promoted["host"]!.GetValue<string>().ShouldBe(Managed);
         (await WritesAsync(ManagedEndpoint())).ShouldBeTrue();
         (await WritesAsync(Site.Endpoint("pg1") with { Host = await LeaderHostAsync() })).ShouldBeFalse();
-        State("platform__network__dns-routing")["outputs"]!["previous_target"]!.GetValue<string>().ShouldStartWith("127.0.121.");
+        State("platform__network__dns-routing")["outputs"]!["previous_target"]!.GetValue<string>().ShouldBeOneOf(OnpremAddresses);
     }
 
     [Fact]
@@ -209,7 +216,7 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         var authorityPath = Site.StatePath("platform__network__powerdns-authority");
         var authority = File.ReadAllText(authorityPath);
         var dead = JsonNode.Parse(authority)!;
-        dead["outputs"]!["api_url"] = "http://127.0.125.1:1";
+        dead["outputs"]!["api_url"] = $"http://{Site.Address("dns")}:1";
         File.WriteAllText(authorityPath, dead.ToJsonString());
         CliResult partial;
         try
@@ -230,7 +237,7 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         steps["promote"].ShouldBe("ok");
         steps["publish_endpoint"].ShouldBe("error");
         steps["verify_endpoint"].ShouldBe("not_run");
-        (await DigAsync()).ShouldStartWith("127.0.121.");
+        (await DigAsync()).ShouldBeOneOf(OnpremAddresses);
 
         var rerun = await Site.HyopsAsync("blueprint", "deploy", "--ref", Promote, "--inputs", Inputs("confirmed.yml", Confirmed));
 
@@ -264,13 +271,18 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         return !Directory.Exists(dir) ? "" : string.Concat(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Select(f => "\n" + f + "\n" + File.ReadAllText(f)));
     }
 
-    private PgEndpoint ManagedEndpoint() => Site.Endpoint("pg1") with { Host = Managed };
+    private string[] OnpremAddresses => [Site.Address("pg1"), Site.Address("pg2"), Site.Address("pg3")];
 
+    /// <summary>The standby as the application reaches it: the host and port the instance's state publishes.</summary>
+    private PgEndpoint ManagedEndpoint() =>
+        Site.Endpoint("pg1") with { Host = Managed, Port = State("org__gcp__cloudsql-postgresql")["outputs"]!["port"]!.GetValue<int>() };
+
+    /// <summary>Still a subscriber, and the provider's own record on the managed host still says replica.</summary>
     private async Task AssertStillStandbyAsync()
     {
         (await ScalarAsync<long>(ManagedEndpoint(), "select count(*) from pg_subscription")).ShouldBe(1);
-        var instance = JsonNode.Parse(File.ReadAllText(Path.Combine(Site.LabDir, "sites", "managed", "instances", Instance, "instance.json")))!;
-        instance.ToJsonString().ShouldContain("\"replica\"");
+        var instance = JsonNode.Parse(await Site.SshAsync("managed", $"cat /var/lib/postgresql/hyops-managed/instances/{Instance}/instance.json"))!;
+        instance["role"]!.GetValue<string>().ShouldBe("replica");
     }
 
     private Dictionary<string, string> BlueprintSteps()
@@ -288,28 +300,31 @@ public sealed class PremiumPromoteTests(PremiumFixture f) : IClassFixture<Premiu
         return path;
     }
 
-    private static async Task<string?> DigAsync() =>
-        (await DnsQuery.QueryAAsync("127.0.125.1", 53, Fqdn, TimeSpan.FromSeconds(2), CancellationToken.None))?.Addresses.FirstOrDefault();
+    private async Task<string?> DigAsync() =>
+        (await DnsQuery.QueryAAsync(Site.Address("dns"), 53, Fqdn, TimeSpan.FromSeconds(2), CancellationToken.None))?.Addresses.FirstOrDefault();
 
-    private static async Task<string> LeaderAsync()
+    /// <summary>Patroni's REST API of pg1's host (the cluster view and the DCS config are the same on every member).</summary>
+    private Uri Api(string path) => new($"http://{Site.Address("pg1")}:8008/{path}");
+
+    private async Task<string> LeaderAsync()
     {
-        var cluster = JsonNode.Parse(await Http.GetStringAsync(new Uri("http://127.0.121.11:8008/cluster")))!;
+        var cluster = JsonNode.Parse(await Http.GetStringAsync(Api("cluster")))!;
         return cluster["members"]!.AsArray().Single(m => m!["role"]!.GetValue<string>() == "leader")!["name"]!.GetValue<string>();
     }
 
-    private async Task<string> LeaderHostAsync() => Site.Host(10 + int.Parse((await LeaderAsync())[2..], System.Globalization.CultureInfo.InvariantCulture));
+    private async Task<string> LeaderHostAsync() => Site.Address(await LeaderAsync());
 
-    private static async Task<string> DcsHbaAsync()
+    private async Task<string> DcsHbaAsync()
     {
-        var config = JsonNode.Parse(await Http.GetStringAsync(new Uri("http://127.0.121.11:8008/config")))!;
+        var config = JsonNode.Parse(await Http.GetStringAsync(Api("config")))!;
         return config["postgresql"]!["pg_hba"]!.ToJsonString();
     }
 
-    private static async Task PatchHbaAsync(string hbaJson)
+    private async Task PatchHbaAsync(string hbaJson)
     {
         var body = new JsonObject { ["postgresql"] = new JsonObject { ["pg_hba"] = JsonNode.Parse(hbaJson) } };
         using var content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
-        using var response = await Http.PatchAsync(new Uri("http://127.0.121.11:8008/config"), content);
+        using var response = await Http.PatchAsync(Api("config"), content);
         response.EnsureSuccessStatusCode();
     }
 

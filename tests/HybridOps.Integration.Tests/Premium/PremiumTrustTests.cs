@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Support;
-using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Sql;
 using Npgsql;
 using static HybridOps.Integration.Tests.Support.TestSql;
@@ -8,23 +7,30 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// A premium standby you can trust, on a real lab: the standby refuses client writes until promoted
+/// A premium standby you can trust, on lab hosts of block 4 reached only over SSH (the standby on the
+/// managed provider's host, its files read there as an operator would): the standby refuses client writes until promoted
 /// while replication applies, no DR password lands in the managed catalog, files or WAL, schema drift
 /// and lag refuse the promotion before the fence (on-prem keeps taking writes), and a failure after
 /// the fence is "fenced, not promoted" (exit 13) until a rerun after the fix promotes.
 /// </summary>
+[Trait("lab", "hosts")]
 [TestCaseOrderer(StepOrderer.Name, StepOrderer.Assembly)]
 public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<PremiumTrustFixture>
 {
     private const string Standby = "dr/postgresql-cloudsql-standby-gcp@v1";
     private const string Promote = "dr/postgresql-cloudsql-promote-gcp@v1";
     private const string Replica = "org/gcp/cloudsql-external-replica";
-    private const string Managed = "127.0.163.11";
     private const string Instance = "hyops-dr-standby";
     private const string Cluster = "hyops-onprem";
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private Site Site => f.Site;
+
+    /// <summary>The managed provider's host, where the standby listens.</summary>
+    private string Managed => Site.Address("managed");
+
+    /// <summary>The standby's files on the managed host.</summary>
+    private static string InstanceDir => $"/var/lib/postgresql/hyops-managed/instances/{Instance}";
 
     private string Confirmed(string extraPromote = "") => $"""
         fence_onprem:
@@ -46,8 +52,11 @@ public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<Pre
         var hbaBefore = await ScalarAsync<string>(leader, Hba);
         var rolesBefore = await ScalarAsync<long>(leader, Roles);
 
-        // The blueprint names no managed network of its own: the operator's inputs must.
-        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("no-allowlist.yml", "dr_source:\n  replication_user: hyops_dr_repl\n"));
+        // The blueprint names no managed network of its own: the operator's inputs must (here they name the
+        // managed instance's host and network, and no consumer allowlist).
+        var inputs = PremiumHosts.StandbyInputs(f.Lab);
+        inputs["dr_source"] = new JsonObject { ["replication_user"] = "hyops_dr_repl" };
+        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("no-allowlist.json", inputs.ToJsonString()));
 
         r.ExitCode.ShouldBe(2, r.ToString());
         r.ToString().ShouldContain("HYO2040");
@@ -62,10 +71,7 @@ public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<Pre
     {
         (await Site.HyopsAsync("lab", "load", "--duration", "2")).ExitCode.ShouldBe(0);
 
-        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.yml", """
-            dr_source:
-              allowed_consumer_cidrs: ["127.0.163.0/24", "127.0.0.1/32"]
-            """));
+        var r = await Site.HyopsAsync("blueprint", "deploy", "--ref", Standby, "--inputs", Inputs("standby.json", PremiumHosts.StandbyInputs(f.Lab).ToJsonString()));
 
         r.ExitCode.ShouldBe(0, r.ToString());
         var outputs = State("org__gcp__cloudsql-external-replica")["outputs"]!;
@@ -97,24 +103,22 @@ public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<Pre
         var conninfo = await ScalarAsync<string>(ManagedEndpoint(), "select string_agg(subconninfo, ' ') from pg_subscription");
         conninfo.ShouldContain("passfile=");
         conninfo.ShouldNotContain(f.DrPassword);
-        var instanceDir = Path.Combine(Site.LabDir, "sites", "managed", "instances", Instance);
-        var passfile = Path.Combine(instanceDir, "source.pgpass");
-        (await RunAsync("stat", "-c", "%a %U", passfile)).Trim().ShouldBe("600 postgres");
+        var passfile = $"{InstanceDir}/source.pgpass";
+        (await Site.SshAsync("managed", $"stat -c '%a %U' {passfile}")).ShouldBe("600 postgres");
         await ExecAsync(ManagedAdmin(), "checkpoint");
 
-        var scanned = 0;
-        foreach (var file in Directory.EnumerateFiles(instanceDir, "*", SearchOption.AllDirectories).Where(p => p != passfile && !Path.GetFileName(p).StartsWith(".s.PGSQL", StringComparison.Ordinal)))
-        {
-            System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(file)).ShouldNotContain(f.DrPassword, customMessage: file);
-            scanned++;
-        }
-
-        var wal = Path.Combine(instanceDir, "data", "pg_wal");
-        var segments = Directory.EnumerateFiles(wal).Where(p => Path.GetFileName(p).Length == 24).Order().ToList();
-        var dump = await RunAsync("/usr/lib/postgresql/15/bin/pg_waldump", "-p", wal, Path.GetFileName(segments[0]), Path.GetFileName(segments[^1]));
+        // On the managed host, as an operator would look: every file of the instance but the passfile and the
+        // sockets, then every WAL record from the first to the last segment.
+        var files = $"find {InstanceDir} -type f ! -path {passfile} ! -name '.s.PGSQL*'";
+        var scanned = int.Parse(await Site.SshAsync("managed", $"{files} | wc -l"), System.Globalization.CultureInfo.InvariantCulture);
+        (await Site.SshAsync("managed", $"{files} -print0 | xargs -0 grep -laF -e '{f.DrPassword}' || true")).ShouldBeEmpty();
+        var wal = $"{InstanceDir}/data/pg_wal";
+        var segments = (await Site.SshAsync("managed", $"ls {wal} | grep -E '^[0-9A-F]{{24}}$' | sort")).Split('\n');
+        var dump = $"sudo -u postgres /usr/lib/postgresql/15/bin/pg_waldump -p {wal} {segments[0]} {segments[^1]} 2>&1";
+        var records = long.Parse(await Site.SshAsync("managed", $"{dump} | grep -c 'rmgr:' || true"), System.Globalization.CultureInfo.InvariantCulture);
         scanned.ShouldBeGreaterThan(100);
-        dump.ShouldContain("rmgr:");
-        dump.ShouldNotContain(f.DrPassword);
+        records.ShouldBeGreaterThan(0);
+        (await Site.SshAsync("managed", $"{dump} | grep -cF -e '{f.DrPassword}' || true")).ShouldBe("0");
     }
 
     [Fact]
@@ -168,7 +172,7 @@ public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<Pre
 
         var fix = await Site.HyopsAsync("module", "deploy", "--module", Replica, "--inputs", Inputs("add.yml", "apply_mode: add_tables\n"));
 
-        fix.ExitCode.ShouldBe(0, fix + "\n" + string.Join("\n", File.ReadLines(Path.Combine(Site.LabDir, "sites", "managed", "instances", Instance, "postgres.log")).TakeLast(30)));
+        fix.ExitCode.ShouldBe(0, fix + "\n" + (fix.ExitCode == 0 ? "" : await Site.SshAsync("managed", $"tail -n 30 {InstanceDir}/postgres.log")));
         await WaitUntilAsync(async () => await ScalarAsync<long>(ManagedEndpoint(), "select count(*) from public.late_orders") == 2);
         (await SqlStateAsync(ManagedEndpoint(), "set default_transaction_read_only = off; insert into public.late_orders values (3, 'x')")).ShouldBe("25006");
     }
@@ -211,14 +215,16 @@ public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<Pre
         }
     }
 
-    private PgEndpoint ManagedEndpoint() => Site.Endpoint("pg1") with { Host = Managed };
+    /// <summary>The standby as the application reaches it: the host and port the instance's state publishes.</summary>
+    private PgEndpoint ManagedEndpoint() =>
+        Site.Endpoint("pg1") with { Host = Managed, Port = State("org__gcp__cloudsql-postgresql")["outputs"]!["port"]!.GetValue<int>() };
 
     /// <summary>hyops' own control-plane session options (superuser-only session_replication_role, as the apply worker runs).</summary>
     private PgEndpoint ManagedAdmin() => ManagedEndpoint() with { Options = "-c default_transaction_read_only=off -c session_replication_role=replica" };
 
     private async Task<PgEndpoint> LeaderEndpointAsync()
     {
-        var cluster = JsonNode.Parse(await Http.GetStringAsync(new Uri("http://127.0.161.11:8008/cluster")))!;
+        var cluster = JsonNode.Parse(await Http.GetStringAsync(new Uri($"http://{Site.Address("pg1")}:8008/cluster")))!;
         var leader = cluster["members"]!.AsArray().Single(m => m!["role"]!.GetValue<string>() == "leader")!["name"]!.GetValue<string>();
         return Site.Endpoint(leader);
     }
@@ -249,12 +255,6 @@ public sealed class PremiumTrustTests(PremiumTrustFixture f) : IClassFixture<Pre
         {
             return ex.SqlState;
         }
-    }
-
-    private static async Task<string> RunAsync(string file, params string[] args)
-    {
-        var r = await new LocalProcessRunner().RunAsync(new ProcessSpec(file, args) { RunAsUser = "postgres" }, CancellationToken.None);
-        return r.StdOut + r.StdErr;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

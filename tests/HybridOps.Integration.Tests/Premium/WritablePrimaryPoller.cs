@@ -18,6 +18,8 @@ public sealed class WritablePrimaryPoller(IReadOnlyList<PgEndpoint> endpoints, s
     private readonly CancellationTokenSource stop = new();
     private Task? loop;
 
+    public IReadOnlyList<PgEndpoint> Endpoints => endpoints;
+
     public int Rounds { get; private set; }
     public int TwoWritableRounds { get; private set; }
     public List<string> TwoWritableMoments { get; } = [];

@@ -2,20 +2,24 @@ using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Managed;
 using HybridOps.Integration.Tests.Premium;
 using HybridOps.Integration.Tests.Support;
+using HybridOps.Lab.Hosts;
 using HybridOps.Postgres.Exec;
 using HybridOps.Postgres.Sql;
 
 namespace HybridOps.Integration.Tests.Resume;
 
-/// <summary>The premium failback fixture on this class's own prefixes (on-prem 127.0.184, managed 127.0.186, DNS 127.0.188).</summary>
-public sealed class ReseedResumeFixture() : PremiumFailbackFixture("127.0.184");
+/// <summary>The premium failback fixture on lab hosts of block 6 (the classes of the lab-host group run one after another).</summary>
+public sealed class ReseedResumeFixture() : PremiumFailbackFixture(Block);
 
 /// <summary>
-/// An interrupted reseed resumes: hyops (a real process) is SIGKILLed once the reseed has retired the
-/// old on-prem cluster and started the new leader's Patroni; the rerun of the same command recognises
-/// its own unfinished cluster (owner markers in the member dirs and the DCS), redoes it, and the new
-/// on-prem primary holds every row of the fenced managed primary. `lab down` then leaves no process.
+/// An interrupted reseed resumes, on lab hosts of block 6 reached only over SSH: the operator retires the
+/// old on-prem database tier (Patroni stopped on every member), hyops (a real process) is SIGKILLed once
+/// the reseed has wiped the old cluster and started the new leader's Patroni on its host; the rerun of the
+/// same command recognises its own unfinished cluster (owner markers in the member dirs and the DCS),
+/// redoes it, and the new on-prem primary holds every row of the fenced managed primary. `lab down` then
+/// leaves no process of any host.
 /// </summary>
+[Trait("lab", "hosts")]
 public sealed class ReseedResumeTests(ReseedResumeFixture f) : IClassFixture<ReseedResumeFixture>
 {
     private const string Ha = "platform/onprem/postgresql-ha";
@@ -31,10 +35,11 @@ public sealed class ReseedResumeTests(ReseedResumeFixture f) : IClassFixture<Res
             ["apply_mode"] = "reseed", ["hosts_state_ref"] = "platform/onprem/inventory", ["source_state_ref"] = "org/gcp/cloudsql-postgresql",
             ["cluster_name"] = "hyops-onprem", ["reseed_confirm"] = "hyops-onprem", ["wipe_confirm"] = "hyops-onprem",
         });
-        var registry = Path.Combine(site.LabDir, "rebuild", "hyops-onprem", ProcessRegistry.FileName);
+        await site.RetireOnpremDatabaseTierAsync();
+        var rebuilt = $"{f.Lab["inventory"]!["rebuild_root"]!.GetValue<string>()}/hyops-onprem/";
 
         var child = await HyopsChild.StartAsync(site, "reseed-killed", "module", "deploy", "--module", Ha, "--inputs", inputs);
-        await child.WaitUntilAsync(() => ProcessRegistry.Load(registry).Any(p => p.Name == "patroni-pg1" && p.IsAlive), "the reseed started patroni pg1", TimeSpan.FromMinutes(8));
+        await child.WaitUntilAsync(() => PremiumHosts.Runs(site, "pg1", "/usr/bin/patroni " + rebuilt), "the reseed started patroni on pg1", TimeSpan.FromMinutes(8));
         await child.KillAsync();
         var interrupted = JsonNode.Parse(File.ReadAllText(site.StatePath("platform__onprem__postgresql-ha")))!;
         interrupted["status"]!.GetValue<string>().ShouldBe("running");
@@ -52,12 +57,14 @@ public sealed class ReseedResumeTests(ReseedResumeFixture f) : IClassFixture<Res
 
         var leader = site.Endpoint("pg1") with { Host = outputs["leader_host"]!.GetValue<string>(), Database = "appdb" };
         (await PgProbe.ScalarAsync<long>(leader, "select count(*) from orders", CancellationToken.None)).ShouldBe(75);
-        var managed = new PgEndpoint(f.ManagedHost, 5432, "hyops_admin", f.AdminPassword, "appdb");
-        (await PgProbe.ScalarAsync<long>(managed, "select count(*) from orders", CancellationToken.None)).ShouldBe(75);
+        (await PgProbe.ScalarAsync<long>(f.Managed(), "select count(*) from orders", CancellationToken.None)).ShouldBe(75);
 
-        await site.StopManagedProcessesAsync();
+        // Every process of every host (the rebuilt cluster's and the managed instance's among them) ends with `lab down`.
+        var hostPids = LabHostSet.Hosts(site.LabDir).SelectMany(h => LabHostSet.ProcessesOf(site.LabDir, h.Name)).ToList();
+        hostPids.Count.ShouldBeGreaterThan(10);
         var down = await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);
         down.ExitCode.ShouldBe(0, down.ToString());
+        hostPids.Where(ProcessControl.IsAlive).ShouldBeEmpty();
         Site.LiveProcessesMentioning(site.LabDir).ShouldBeEmpty();
     }
 }

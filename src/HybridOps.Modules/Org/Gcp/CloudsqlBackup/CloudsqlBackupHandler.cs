@@ -78,6 +78,7 @@ public sealed class CloudsqlBackupHandler(ManagedProviders providers) : IModuleH
         var request = new BackupRepository(stanza, options, RepoCredentials.Environment(repo, context.Secrets), context.Secrets.Resolve(target.Str("admin_password_env")!))
         {
             RetentionFull = context.Inputs.Values.Int("retention_full") ?? 2,
+            ConfigSecrets = RepoCredentials.ConfigSecrets(repo, context.Secrets).ToDictionary(s => s.Option, s => s.Value, StringComparer.Ordinal),
             PgBackRestBinary = context.Inputs.String("pgbackrest_bin") ?? "/usr/bin/pgbackrest",
         };
         context.Progress.Report($"enabling backups of the promoted primary '{name}' into {repo.Str("repo_uri")} (stanza {stanza})");

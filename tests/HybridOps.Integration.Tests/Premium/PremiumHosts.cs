@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using HybridOps.Integration.Tests.Support;
+using HybridOps.Lab.Hosts;
+using HybridOps.Postgres.Exec;
+
+namespace HybridOps.Integration.Tests.Premium;
+
+/// <summary>The premium lane's inputs and operator actions on lab hosts (docs/lab-hosts.md, docs/premium-failback.md).</summary>
+internal static class PremiumHosts
+{
+    public static readonly string[] Members = ["pg1", "pg2", "pg3"];
+
+    /// <summary>
+    /// The standby blueprint's inputs from `lab up --output json`: the DR source admits the managed host's
+    /// address only (managed_site.consumer_cidrs), the instance runs on the provider's host and admits the
+    /// site network hyops and the application reach it from.
+    /// </summary>
+    public static JsonObject StandbyInputs(JsonNode up) => new()
+    {
+        ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = up["managed_site"]!["consumer_cidrs"]!.DeepClone() },
+        ["managed_instance"] = new JsonObject
+        {
+            ["provider_host"] = up["managed_site"]!["provider_host"]!.DeepClone(),
+            ["authorized_networks"] = new JsonArray(up["dr_site"]!["client_networks"]![0]!.GetValue<string>()),
+        },
+    };
+
+    /// <summary>
+    /// The operator retires the old on-prem database tier before a failback, as on every site hyops does not
+    /// run itself (the reseed stops no foreign process; HYO4021 says so): Patroni stopped on every member over
+    /// ssh, which shuts its PostgreSQL down; etcd keeps running. Returns once no member host runs PostgreSQL.
+    /// </summary>
+    public static async Task RetireOnpremDatabaseTierAsync(this Site site)
+    {
+        foreach (var member in Members)
+        {
+            await site.StopServiceAsync(member, "patroni");
+        }
+
+        var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (Members.Any(m => Runs(site, m, "/usr/lib/postgresql/15/bin/postgres")))
+        {
+            DateTimeOffset.UtcNow.ShouldBeLessThan(until, "PostgreSQL still runs on a member after its Patroni stopped");
+            await Task.Delay(200);
+        }
+
+        Members.ShouldAllBe(m => !Runs(site, m, "/usr/bin/patroni"));
+        await site.SshAsync("etcd", "start-stop-daemon --status --pidfile /run/hyops/etcd.pid");
+    }
+
+    /// <summary>Whether a process whose argv contains <paramref name="program"/> runs on the lab host (its own pid namespace).</summary>
+    public static bool Runs(Site site, string host, string program) =>
+        LabHostSet.ProcessesOf(site.LabDir, host).Any(p => ProcessControl.ReadCommandLine(p) is { Count: > 0 } argv && string.Join(' ', argv).Contains(program, StringComparison.Ordinal));
+}
