@@ -8,7 +8,7 @@ using Npgsql;
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// The premium lane's failback on lab hosts of block 6, reached only over SSH (on-prem site, DNS host,
+/// The premium lane's failback on lab hosts of block 2, reached only over SSH (on-prem site, DNS host,
 /// the managed provider's host): the fixture makes the managed instance on its host the PRIMARY the way
 /// the lane does (dr-source, managed instance, logical replication, fenced-less promote with the source
 /// reachable) and points the service record at it. Then: refusals without gate or fencing confirmation
@@ -246,13 +246,13 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
 }
 
 /// <summary>
-/// One lab on hosts for the class (block 6, reached over SSH): the managed instance on the provider's host
+/// One lab on hosts for the class (block 2, reached over SSH): the managed instance on the provider's host
 /// promoted to primary and serving db.hyops.lab.
 /// </summary>
 public class PremiumFailbackFixture : IAsyncLifetime
 {
     public const string Instance = "hyops-dr-standby";
-    public const int Block = 6;
+    public const int Block = 2;
 
     // xunit builds a class fixture through its one public constructor; other blocks come from subclasses.
     public PremiumFailbackFixture()

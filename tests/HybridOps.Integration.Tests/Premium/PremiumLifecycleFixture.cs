@@ -5,14 +5,14 @@ using HybridOps.Integration.Tests.Support;
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// One lab on hosts (block 5, reached over SSH) for the whole premium lifecycle: standby, promote,
+/// One lab on hosts (block 7, reached over SSH) for the whole premium lifecycle: standby, promote,
 /// failback. With the object-store host: the promoted instance backs up into its S3 store.
 /// </summary>
 public sealed class PremiumLifecycleFixture : IAsyncLifetime
 {
     public const string DrKey = "HYOPS_DR_REPLICATION_PASSWORD";
     public const string AppKey = "HYOPS_APP_PASSWORD";
-    public const int Block = 5;
+    public const int Block = 7;
 
     public PremiumLifecycleFixture()
     {

@@ -7,7 +7,7 @@ using Npgsql;
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// The premium lane end to end on lab hosts of block 5, reached only over SSH (on-prem site, DNS host,
+/// The premium lane end to end on lab hosts of block 7, reached only over SSH (on-prem site, DNS host,
 /// the managed provider's host, the object-store host), with a poller probing every endpoint every
 /// 100 ms by a real table write through all three blueprints: an
 /// application role created on-prem before the standby is carried to the standby and logs in on the

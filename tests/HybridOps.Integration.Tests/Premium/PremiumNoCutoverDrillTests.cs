@@ -11,13 +11,13 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// One lab on hosts (block 5, reached over SSH; the classes of the lab-host group run one after another)
+/// One lab on hosts (block 7, reached over SSH; the classes of the lab-host group run one after another)
 /// with a managed standby on the managed provider's host, for the no-cutover drill.
 /// </summary>
 public sealed class PremiumNoCutoverFixture : IAsyncLifetime
 {
     public const string DrKey = "HYOPS_DR_REPLICATION_PASSWORD";
-    public const int Block = 5;
+    public const int Block = 7;
 
     public PremiumNoCutoverFixture()
     {
@@ -35,7 +35,7 @@ public sealed class PremiumNoCutoverFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The premium lane's no-cutover drill on lab hosts of block 5, reached only over SSH (the standby and its
+/// The premium lane's no-cutover drill on lab hosts of block 7, reached only over SSH (the standby and its
 /// clone on the managed provider's host), under production writes: the standby is proven
 /// promotable (health, lag, drift, a barrier row), a clone of it is promoted and removed, and nothing
 /// else moves: no failed production write, the same DNS answer, byte-identical state files but the

@@ -9,13 +9,13 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// One lab on hosts (block 4, reached over SSH) for the premium lane's blueprints: the on-prem site, the
+/// One lab on hosts (block 14, reached over SSH) for the premium lane's blueprints: the on-prem site, the
 /// DNS host and the managed provider's host, where the standby runs as a service of its service manager.
 /// </summary>
 public sealed class PremiumFixture : IAsyncLifetime
 {
     public const string DrKey = "HYOPS_DR_REPLICATION_PASSWORD";
-    public const int Block = 4;
+    public const int Block = 14;
 
     public PremiumFixture()
     {
@@ -35,7 +35,7 @@ public sealed class PremiumFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The premium lane's standby and promote blueprints through the CLI on lab hosts of block 4, reached
+/// The premium lane's standby and promote blueprints through the CLI on lab hosts of block 14, reached
 /// only over SSH (the standby on the managed provider's host): the standby cuts no traffic, refusals
 /// change nothing, the promotion drill under a write load loses no acknowledged commit, a failed publication after a promotion is PARTIAL (exit 10) and a rerun
 /// publishes without promoting again, and no password lands in the runtime root.

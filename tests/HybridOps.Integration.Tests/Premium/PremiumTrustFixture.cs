@@ -5,13 +5,13 @@ using HybridOps.Integration.Tests.Support;
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// One lab on hosts (block 4, reached over SSH; the classes of the lab-host group run one after another)
+/// One lab on hosts (block 14, reached over SSH; the classes of the lab-host group run one after another)
 /// for the standby-you-can-trust tests: the on-prem site, the DNS host and the managed provider's host.
 /// </summary>
 public sealed class PremiumTrustFixture : IAsyncLifetime
 {
     public const string DrKey = "HYOPS_DR_REPLICATION_PASSWORD";
-    public const int Block = 4;
+    public const int Block = 14;
 
     public PremiumTrustFixture()
     {

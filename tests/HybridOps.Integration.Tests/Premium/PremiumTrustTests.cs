@@ -7,7 +7,7 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 namespace HybridOps.Integration.Tests.Premium;
 
 /// <summary>
-/// A premium standby you can trust, on lab hosts of block 4 reached only over SSH (the standby on the
+/// A premium standby you can trust, on lab hosts of block 14 reached only over SSH (the standby on the
 /// managed provider's host, its files read there as an operator would): the standby refuses client writes until promoted
 /// while replication applies, no DR password lands in the managed catalog, files or WAL, schema drift
 /// and lag refuse the promotion before the fence (on-prem keeps taking writes), and a failure after

@@ -8,11 +8,11 @@ using HybridOps.Postgres.Sql;
 
 namespace HybridOps.Integration.Tests.Resume;
 
-/// <summary>The premium failback fixture on lab hosts of block 6 (the classes of the lab-host group run one after another).</summary>
+/// <summary>The premium failback fixture on lab hosts of block 2 (the classes of the lab-host group run one after another).</summary>
 public sealed class ReseedResumeFixture() : PremiumFailbackFixture(Block);
 
 /// <summary>
-/// An interrupted reseed resumes, on lab hosts of block 6 reached only over SSH: the operator retires the
+/// An interrupted reseed resumes, on lab hosts of block 2 reached only over SSH: the operator retires the
 /// old on-prem database tier (Patroni stopped on every member), hyops (a real process) is SIGKILLed once
 /// the reseed has wiped the old cluster and started the new leader's Patroni on its host; the rerun of the
 /// same command recognises its own unfinished cluster (owner markers in the member dirs and the DCS),
