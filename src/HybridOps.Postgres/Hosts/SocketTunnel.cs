@@ -30,7 +30,10 @@ public sealed class SocketTunnel : IAsyncDisposable
         + "  if not d: break\n"
         + "  o.write(d);o.flush()\n";
 
-    private static readonly ConcurrentDictionary<string, Lazy<SocketTunnel>> Open = new(StringComparer.Ordinal);
+    // Keyed by everything that says how the host is reached (the SiteHost record: address, port, user, jump
+    // host, identity, known_hosts, ssh_config) and the socket: the same name and address of another site, or
+    // behind another jump host, is another host and never gets this one's channel.
+    private static readonly ConcurrentDictionary<(SiteHost Host, string Socket), Lazy<SocketTunnel>> Open = new();
     private readonly SshHostExecutor _executor;
     private readonly HostCommand _relay;
     private readonly TcpListener _listener;
@@ -60,7 +63,7 @@ public sealed class SocketTunnel : IAsyncDisposable
     public static SocketTunnel To(SiteHost host, string socketPath)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var key = $"{host.Name}|{host.Address}|{host.SshPort}|{socketPath}";
+        var key = (host, socketPath);
         if (Interlocked.Exchange(ref _exitHook, 1) == 0)
         {
             AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseAll();
