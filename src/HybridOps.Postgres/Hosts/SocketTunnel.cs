@@ -30,9 +30,6 @@ public sealed class SocketTunnel : IAsyncDisposable
         + "  if not d: break\n"
         + "  o.write(d);o.flush()\n";
 
-    // Channels tried for one client connection before it is closed (see PumpAsync).
-    private const int ChannelAttempts = 3;
-
     // Keyed by everything that says how the host is reached (the SiteHost record: address, port, user, jump
     // host, identity, known_hosts, ssh_config) and the socket: the same name and address of another site, or
     // behind another jump host, is another host and never gets this one's channel.
@@ -140,90 +137,20 @@ public sealed class SocketTunnel : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Relays one client connection. PostgreSQL's protocol opens with a client request that waits for the
-    /// server's answer, so that first request is kept: when the ssh channel ends before any byte of an
-    /// answer (the channel could not be opened, e.g. a multiplexed master that was just going away), the
-    /// request is replayed on a new channel, up to <see cref="ChannelAttempts"/> times, instead of the
-    /// client seeing its connection closed.
-    /// </summary>
     private async Task PumpAsync(TcpClient client)
     {
         using (client)
         {
+            await using var pipe = _executor.OpenPipe(_relay);
+            var id = Interlocked.Increment(ref _next);
+            _pipes[id] = pipe;
             var stream = client.GetStream();
-            var request = new byte[65536];
-            int length;
-            try
-            {
-                length = await stream.ReadAsync(request, _stop.Token);
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            if (length == 0)
-            {
-                return;
-            }
-
-            for (var attempt = 1; attempt <= ChannelAttempts && !_stop.IsCancellationRequested; attempt++)
-            {
-                await using var pipe = _executor.OpenPipe(_relay);
-                var id = Interlocked.Increment(ref _next);
-                _pipes[id] = pipe;
-                try
-                {
-                    var answer = await FirstAnswerAsync(pipe, request.AsMemory(0, length));
-                    if (answer.Length == 0)
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                        continue;
-                    }
-
-                    await stream.WriteAsync(answer, _stop.Token);
-                    var up = CopyAsync(stream, pipe.Input, close: pipe.Input);
-                    var down = CopyAsync(pipe.Output, stream, close: null);
-                    await Task.WhenAny(up, down);
-                    break;
-                }
-                catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
-                {
-                    break;
-                }
-                finally
-                {
-                    _pipes.TryRemove(id, out _);
-                }
-            }
-
-            try
-            {
-                client.Client.Shutdown(SocketShutdown.Both);
-            }
-            catch (SocketException)
-            {
-            }
+            var up = CopyAsync(stream, pipe.Input, close: pipe.Input);
+            var down = CopyAsync(pipe.Output, stream, close: null);
+            await Task.WhenAny(up, down);
+            _pipes.TryRemove(id, out _);
+            client.Client.Shutdown(SocketShutdown.Both);
         }
-    }
-
-    /// <summary>Sends the client's first request on the channel and reads the start of the answer; empty when the channel ended first.</summary>
-    private async Task<ReadOnlyMemory<byte>> FirstAnswerAsync(Exec.ProcessPipe pipe, ReadOnlyMemory<byte> request)
-    {
-        try
-        {
-            await pipe.Input.WriteAsync(request, _stop.Token);
-            await pipe.Input.FlushAsync(_stop.Token);
-        }
-        catch (IOException)
-        {
-            return ReadOnlyMemory<byte>.Empty; // ssh already exited: its stdin is closed
-        }
-
-        var buffer = new byte[65536];
-        var read = await pipe.Output.ReadAsync(buffer, _stop.Token);
-        return buffer.AsMemory(0, read);
     }
 
     private async Task CopyAsync(Stream from, Stream to, Stream? close)
