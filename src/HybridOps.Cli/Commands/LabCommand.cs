@@ -36,10 +36,14 @@ public static class LabCommand
         var block = new Option<int>("--block") { Description = "With --hosts: the lab's /28 of 169.254.250.0/24, 1..14 (default 1)", DefaultValueFactory = _ => 1 };
 
         var up = new Command("up", "Start the lab (or reconcile it) and wait until the cluster is healthy; publishes the site inventory") { labDir, prefix, hosts, loopback, block, stores };
-        up.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () =>
-            OnHosts(invocation(parse), parse.GetValue(labDir), parse.GetValue(hosts), parse.GetValue(loopback), parse.GetValue(prefix), parse.GetResult(block) is { Implicit: false })
-                ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), parse.GetResult(block) is { Implicit: false } ? parse.GetValue(block) : null, parse.GetValue(stores), ct)
-                : UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), parse.GetValue(stores), ct)));
+        up.SetAction((parse, ct) =>
+        {
+            int? givenBlock = parse.GetResult(block) is { Implicit: false } ? parse.GetValue(block) : null;
+            return HyopsCli.Guarded(invocation(parse), () =>
+                OnHosts(invocation(parse), parse.GetValue(labDir), parse.GetValue(hosts), parse.GetValue(loopback), parse.GetValue(prefix), givenBlock is not null)
+                    ? UpHostsAsync(invocation(parse), parse.GetValue(labDir), givenBlock, parse.GetValue(stores), ct)
+                    : UpAsync(invocation(parse), parse.GetValue(labDir), parse.GetValue(prefix), parse.GetValue(stores), ct));
+        });
 
         var status = new Command("status", "Show every lab process (by pid) and Patroni's view of the cluster") { labDir };
         status.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => StatusAsync(invocation(parse), parse.GetValue(labDir), ct)));
