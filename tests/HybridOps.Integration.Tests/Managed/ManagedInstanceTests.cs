@@ -20,14 +20,8 @@ public sealed class ManagedInstanceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         site.Environment["HYOPS_MANAGED_ADMIN_PASSWORD"] = Password;
-        var lab = JsonNode.Parse((await site.StartAsync([])).StdOut)!;
-
         // The instance runs on the managed host; hyops reaches it from the site network (the bridge address).
-        inputs = new JsonObject
-        {
-            ["provider_host"] = lab["managed_site"]!["provider_host"]!.DeepClone(),
-            ["authorized_networks"] = new JsonArray(lab["dr_site"]!["client_networks"]![0]!.GetValue<string>()),
-        };
+        inputs = DrSourceFixture.InstanceInputs(JsonNode.Parse((await site.StartAsync([])).StdOut)!);
     }
 
     public async Task DisposeAsync()

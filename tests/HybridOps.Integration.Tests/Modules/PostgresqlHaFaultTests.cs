@@ -27,7 +27,7 @@ public sealed class PostgresqlHaFaultTests : IAsyncLifetime
     {
         (await site.HyopsAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
         var leader = JsonNode.Parse(File.ReadAllText(site.StatePath(ModuleId)))!["outputs"]!["leader_name"]!.GetValue<string>();
-        await site.SshAsync(leader, $"{KillPatroni}; {PgCtl} stop -m immediate");
+        await site.StopPostgresOutsideHyopsAsync(leader);
 
         var r = await site.HyopsAsync("--output", "json", "module", "status", "--module", "platform/onprem/postgresql-ha");
 

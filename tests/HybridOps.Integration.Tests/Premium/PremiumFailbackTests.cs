@@ -115,9 +115,9 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
         foreach (var member in inventory["members"]!.AsArray())
         {
             var m = member!["name"]!.GetValue<string>();
-            PremiumHosts.Runs(Site, m, member["postgres"]!["data_dir"]!.GetValue<string>()).ShouldBeFalse(m);
-            PremiumHosts.Runs(Site, m, member["postgres"]!["config_dir"]!.GetValue<string>() + "/patroni.yml").ShouldBeFalse(m);
-            PremiumHosts.Runs(Site, m, rebuilt).ShouldBeTrue(m);
+            Site.RunsOn(m, member["postgres"]!["data_dir"]!.GetValue<string>()).ShouldBeFalse(m);
+            Site.RunsOn(m, member["postgres"]!["config_dir"]!.GetValue<string>() + "/patroni.yml").ShouldBeFalse(m);
+            Site.RunsOn(m, rebuilt).ShouldBeTrue(m);
             (await PgProbe.ScalarAsync<string>(Site.Endpoint(m), "select system_identifier::text from pg_control_system()", CancellationToken.None)).ShouldBe(newId);
         }
 

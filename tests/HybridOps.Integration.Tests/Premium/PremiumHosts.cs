@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Support;
-using HybridOps.Lab.Hosts;
-using HybridOps.Postgres.Exec;
 
 namespace HybridOps.Integration.Tests.Premium;
 
@@ -18,11 +16,7 @@ internal static class PremiumHosts
     public static JsonObject StandbyInputs(JsonNode up) => new()
     {
         ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = up["managed_site"]!["consumer_cidrs"]!.DeepClone() },
-        ["managed_instance"] = new JsonObject
-        {
-            ["provider_host"] = up["managed_site"]!["provider_host"]!.DeepClone(),
-            ["authorized_networks"] = new JsonArray(up["dr_site"]!["client_networks"]![0]!.GetValue<string>()),
-        },
+        ["managed_instance"] = Managed.DrSourceFixture.InstanceInputs(up),
     };
 
     /// <summary>
@@ -38,17 +32,14 @@ internal static class PremiumHosts
         }
 
         var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
-        while (Members.Any(m => Runs(site, m, "/usr/lib/postgresql/15/bin/postgres")))
+        while (Members.Any(m => site.RunsOn(m, "/usr/lib/postgresql/15/bin/postgres")))
         {
             DateTimeOffset.UtcNow.ShouldBeLessThan(until, "PostgreSQL still runs on a member after its Patroni stopped");
             await Task.Delay(200);
         }
 
-        Members.ShouldAllBe(m => !Runs(site, m, "/usr/bin/patroni"));
+        Members.ShouldAllBe(m => !site.RunsOn(m, "/usr/bin/patroni"));
         await site.SshAsync("etcd", "start-stop-daemon --status --pidfile /run/hyops/etcd.pid");
     }
 
-    /// <summary>Whether a process whose argv contains <paramref name="program"/> runs on the lab host (its own pid namespace).</summary>
-    public static bool Runs(Site site, string host, string program) =>
-        LabHostSet.ProcessesOf(site.LabDir, host).Any(p => ProcessControl.ReadCommandLine(p) is { Count: > 0 } argv && string.Join(' ', argv).Contains(program, StringComparison.Ordinal));
 }

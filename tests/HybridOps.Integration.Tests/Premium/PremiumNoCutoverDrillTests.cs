@@ -134,8 +134,8 @@ public sealed class PremiumNoCutoverDrillTests(PremiumNoCutoverFixture f, ITestO
 
         // The clone, on the managed host: no dir, no process, no longer a service of its service manager (the standby still is).
         (await Site.SshAsync("managed", $"test -e {CloneDir} && echo present || echo absent")).ShouldBe("absent");
-        PremiumHosts.Runs(Site, "managed", CloneDir).ShouldBeFalse();
-        PremiumHosts.Runs(Site, "managed", $"/instances/{Instance}/data").ShouldBeTrue();
+        Site.RunsOn("managed", CloneDir).ShouldBeFalse();
+        Site.RunsOn("managed", $"/instances/{Instance}/data").ShouldBeTrue();
         var services = await Site.SshAsync("managed", "ls /etc/hyops/services /run/hyops");
         services.ShouldContain($"managed-{Instance}.json");
         services.ShouldContain($"managed-{Instance}.pid");

@@ -54,7 +54,7 @@ public sealed class FailoverResumeTests : IAsyncLifetime
 
         // 1. SIGKILL hyops while dr1's Patroni (started by the restore) runs the pgBackRest bootstrap.
         var child = await HyopsChild.StartAsync(site, "failover-killed", "blueprint", "deploy", "--ref", Failover, "--inputs", inputs);
-        await child.WaitUntilAsync(() => RunsOn("dr1", "/usr/bin/patroni"), "the restore started patroni on dr1", Limit);
+        await child.WaitUntilAsync(() => site.RunsOn("dr1", "/usr/bin/patroni"), "the restore started patroni on dr1", Limit);
         await child.KillAsync();
         var interrupted = await StateAsync("platform__onprem__postgresql-ha", "gcp-dr");
         interrupted["status"]!.GetValue<string>().ShouldBe("running");
@@ -98,7 +98,7 @@ public sealed class FailoverResumeTests : IAsyncLifetime
             ["backup_state_ref"] = "platform/onprem/postgresql-ha-backup", ["cluster_name"] = "gcp-dr-pg", ["restore_confirm"] = "gcp-dr-pg", ["wipe_confirm"] = "gcp-dr-pg",
         }.ToJsonString());
         var second = await HyopsChild.StartAsync(site, "rebuild-killed", "module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", rebuild);
-        await second.WaitUntilAsync(() => RunsOn("dr1", "/usr/bin/patroni") && RunsOn("dr1", "/usr/lib/postgresql/15/bin/postgres"), "dr1's postmaster to run", Limit);
+        await second.WaitUntilAsync(() => site.RunsOn("dr1", "/usr/bin/patroni") && site.RunsOn("dr1", "/usr/lib/postgresql/15/bin/postgres"), "dr1's postmaster to run", Limit);
         await second.KillAsync();
         var hostPids = LabHostSet.Hosts(site.LabDir).SelectMany(h => LabHostSet.ProcessesOf(site.LabDir, h.Name)).ToList();
         hostPids.Count.ShouldBeGreaterThan(10);
@@ -107,10 +107,6 @@ public sealed class FailoverResumeTests : IAsyncLifetime
         hostPids.Where(ProcessControl.IsAlive).ShouldBeEmpty();
         Site.LiveProcessesMentioning(site.LabDir).ShouldBeEmpty();
     }
-
-    /// <summary>Whether a process whose argv starts with <paramref name="program"/> runs on the lab host (its own pid namespace).</summary>
-    private bool RunsOn(string host, string program) =>
-        LabHostSet.ProcessesOf(site.LabDir, host).Any(p => ProcessControl.ReadCommandLine(p) is { Count: > 0 } argv && string.Join(' ', argv).Contains(program, StringComparison.Ordinal));
 
     private string ModuleRecordText(string runId)
     {

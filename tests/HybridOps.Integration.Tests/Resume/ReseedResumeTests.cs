@@ -39,7 +39,7 @@ public sealed class ReseedResumeTests(ReseedResumeFixture f) : IClassFixture<Res
         var rebuilt = $"{f.Lab["inventory"]!["rebuild_root"]!.GetValue<string>()}/hyops-onprem/";
 
         var child = await HyopsChild.StartAsync(site, "reseed-killed", "module", "deploy", "--module", Ha, "--inputs", inputs);
-        await child.WaitUntilAsync(() => PremiumHosts.Runs(site, "pg1", "/usr/bin/patroni " + rebuilt), "the reseed started patroni on pg1", TimeSpan.FromMinutes(8));
+        await child.WaitUntilAsync(() => site.RunsOn("pg1", "/usr/bin/patroni " + rebuilt), "the reseed started patroni on pg1", TimeSpan.FromMinutes(8));
         await child.KillAsync();
         var interrupted = JsonNode.Parse(File.ReadAllText(site.StatePath("platform__onprem__postgresql-ha")))!;
         interrupted["status"]!.GetValue<string>().ShouldBe("running");

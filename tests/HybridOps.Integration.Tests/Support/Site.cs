@@ -126,6 +126,11 @@ public sealed class Site : IAsyncDisposable
         return result.StdOut.Trim();
     }
 
+    /// <summary>Lab hosts: whether a process whose argv contains <paramref name="program"/> runs on the host (its own pid namespace).</summary>
+    public bool RunsOn(string host, string program) =>
+        HybridOps.Lab.Hosts.LabHostSet.ProcessesOf(LabDir, host).Any(p =>
+            HybridOps.Postgres.Exec.ProcessControl.ReadCommandLine(p) is { Count: > 0 } argv && string.Join(' ', argv).Contains(program, StringComparison.Ordinal));
+
     /// <summary>Lab hosts: stops a service of a host behind hyops' back, as an operator's `systemctl stop` would (start-stop-daemon, the lab hosts' service manager).</summary>
     public Task<string> StopServiceAsync(string host, string service) =>
         SshAsync(host, $"start-stop-daemon --stop --quiet --pidfile /run/hyops/{service}.pid --retry TERM/10/KILL/5 --remove-pidfile");
