@@ -33,7 +33,7 @@ public sealed class SiteInventoryTests : IDisposable
               - {name: pg1, host: db1.example.net, ssh: {user: ops, jump_host: bastion.example.net}}
               - {name: pg2, host: db2.example.net, ssh: {user: ops, port: 2222}, postgres: {data_dir: /srv/pg/15/main}}
               - {name: pg3, host: db3.example.net, become: none, service_manager: start-stop-daemon,
-                 patroni: {username: patroni, password_env: PROD_PATRONI_API_PASSWORD}}
+                 patroni: {username: patroni, password_env: PROD_PATRONI_API_PASSWORD, service: patroni-prod}}
             """);
 
         r.ExitCode.ShouldBe(0, r.ToString());
@@ -50,6 +50,8 @@ public sealed class SiteInventoryTests : IDisposable
         members[2]!["become"]!.GetValue<string>().ShouldBe("none");
         members[2]!["service_manager"]!.GetValue<string>().ShouldBe("start-stop-daemon");
         members[2]!["patroni"]!["password_env"]!.GetValue<string>().ShouldBe("PROD_PATRONI_API_PASSWORD");
+        members[2]!["patroni"]!["service"]!.GetValue<string>().ShouldBe("patroni-prod");
+        members[0]!["patroni"]!["service"]!.GetValue<string>().ShouldBe("patroni");
     }
 
     [Fact]
@@ -116,6 +118,7 @@ public sealed class SiteInventoryTests : IDisposable
     [InlineData("members: [{name: pg1, host: h1, ssh: {port: 70000}}]", "HYO2090", "ssh.port")]
     [InlineData("members: [{name: pg1, host: h1, ssh: {identity_file: relative/key}}]", "HYO2090", "absolute")]
     [InlineData("members: [{name: pg1, host: h1, patroni: {username: u}}]", "HYO2090", "password_env")]
+    [InlineData("members: [{name: pg1, host: h1, patroni: {service: 'patroni; reboot'}}]", "HYO2090", "patroni.service")]
     [InlineData("members: [{name: pg1, host: h1}, {name: pg1, host: h2}]", "HYO2003", "pg1")]
     [InlineData("ansible_inventory: /nonexistent/hosts.yml", "HYO2091", "does not exist")]
     public async Task BadInventory_IsRefusedNamingWhatIsWrong_AndNothingIsPublished(string yaml, string code, string mention)

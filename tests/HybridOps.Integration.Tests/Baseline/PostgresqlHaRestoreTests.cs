@@ -7,18 +7,23 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 namespace HybridOps.Integration.Tests.Baseline;
 
 /// <summary>
-/// Baseline lane restore on a real lab (prefix 127.0.51, DR site 127.0.52): backup to a local object
-/// repository, the DR site's hosts and etcd (org/gcp/dr-hosts), then platform/onprem/postgresql-ha
-/// apply_mode restore builds a new Patroni cluster from the backup: latest, then a guarded rebuild
-/// to the first backup set. `lab down` (in DisposeAsync) must stop the DR site's registered etcd.
+/// Baseline lane restore onto the DR site's hosts of a lab on hosts (block 6), reached only over SSH: a
+/// posix repository on the share every lab host mounts (org/gcp/object-repo provider local), the DR
+/// site's hosts and etcd declared to org/gcp/dr-hosts (provider hosts, the lab's `dr_site`), then
+/// platform/onprem/postgresql-ha apply_mode restore builds a new Patroni cluster from the backup on
+/// dr1-dr3: latest, then a guarded rebuild to the first backup set; destroy stops it through each host's
+/// service manager and keeps its data.
 /// </summary>
 public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
 {
     private const string Ha = "platform/onprem/postgresql-ha";
     private const string Scope = "gcp-dr-pg";
-    private readonly Site site = new("127.0.51");
+    private const string DataRoot = "/var/lib/postgresql/hyops";
+    private static readonly string[] DrMembers = ["dr1", "dr2", "dr3"];
+    private readonly Site site = Site.OnHosts(6);
+    private JsonObject lab = null!;
 
-    public Task InitializeAsync() => site.StartAsync();
+    public async Task InitializeAsync() => lab = JsonNode.Parse((await site.StartAsync([])).StdOut)!.AsObject();
 
     public async Task DisposeAsync() => await site.DisposeAsync();
 
@@ -26,7 +31,7 @@ public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
     public async Task Restore_Latest_HasEveryRow_AndTheGuardedRebuildToTheFirstSet_HasOnlyTheRowsBeforeIt()
     {
         // Source: repository, assessed cluster, pgBackRest configure, rows, full backup, more rows, archived WAL.
-        var repoInputs = WriteInputs("repo.json", new JsonObject { ["provider"] = "local", ["bucket"] = "hyops-dr", ["local_root"] = Path.Combine(site.Dir, "object-repo") });
+        var repoInputs = WriteInputs("repo.json", new JsonObject { ["provider"] = "local", ["bucket"] = "hyops-dr", ["local_root"] = "/var/lib/pgbackrest/it-" + Guid.NewGuid().ToString("N")[..8] });
         await Ok("module", "deploy", "--module", "org/gcp/object-repo", "--inputs", repoInputs);
         var source = (await Ok("module", "deploy", "--module", Ha))["outputs"]!;
         await Ok("module", "deploy", "--module", "platform/onprem/postgresql-ha-backup");
@@ -39,14 +44,12 @@ public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
         await WaitUntilAsync(async () => string.CompareOrdinal(await PgProbe.ScalarAsync<string>(leader, "select coalesce(last_archived_wal, '') from pg_stat_archiver", CancellationToken.None), switched) >= 0,
             "the WAL segment with the 'after' rows to be archived");
 
-        // DR site: hosts on 127.0.52.x and the site's etcd, recorded in its process registry.
-        var dr = (await Ok("module", "deploy", "--module", "org/gcp/dr-hosts"))["outputs"]!;
-        dr["dcs"]!["endpoints"]![0]!.GetValue<string>().ShouldBe("127.0.52.1:2379");
-        dr["hosts"]!.AsArray().Select(h => h!["host"]!.GetValue<string>()).ShouldBe(["127.0.52.11", "127.0.52.12", "127.0.52.13"]);
-        var dataRoot = dr["data_root"]!.GetValue<string>();
-        File.ReadAllText(Path.Combine(dataRoot, "processes.json")).ShouldContain("\"marker\"");
-        var status = JsonNode.Parse((await site.HyopsAsync("--output", "json", "lab", "status")).StdOut)!;
-        status["processes"]!.AsArray().ShouldContain(p => p!["name"]!.GetValue<string>() == "etcd" && p["kind"]!.GetValue<string>() == Path.Combine("sites", "gcp-dr") && p["alive"]!.GetValue<bool>());
+        // DR site: the hosts the operator already has, and the site's etcd, proven over ssh and published.
+        var dr = (await Ok("module", "deploy", "--module", "org/gcp/dr-hosts", "--inputs", WriteInputs("dr.json", lab["dr_site"]!.AsObject())))["outputs"]!;
+        dr["dcs"]!["endpoints"]![0]!.GetValue<string>().ShouldContain(site.Address("dr-etcd") + ":2379");
+        dr["hosts"]!.AsArray().Select(h => h!["host"]!.GetValue<string>()).ShouldBe(DrMembers.Select(site.Address));
+        dr["etcd_healthy"]!.GetValue<bool>().ShouldBeTrue();
+        dr["data_root"]!.GetValue<string>().ShouldBe(DataRoot);
 
         var restore = new JsonObject
         {
@@ -63,8 +66,8 @@ public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
         var refused = await site.HyopsAsync("module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", WriteInputs("unconfirmed.json", restore));
         refused.ExitCode.ShouldBe(3, refused.ToString());
         refused.StdErr.ShouldContain("HYO3001");
-        Directory.Exists(Path.Combine(dataRoot, "dr1")).ShouldBeFalse();
-        Site.LiveProcessesMentioning(Path.Combine(dataRoot, "dr1")).ShouldBeEmpty();
+        (await site.SshAsync("dr1", $"test -e {DataRoot}/dr1 && echo present || echo absent")).ShouldBe("absent");
+        site.RunsOn("dr1", "patroni").ShouldBeFalse();
         File.Exists(site.StatePath("platform__onprem__postgresql-ha", "gcp-dr")).ShouldBeFalse();
 
         // Restore latest: every row, one leader + 2 streaming replicas, same system identifier, a higher timeline.
@@ -78,7 +81,7 @@ public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
         restored["restored_from"]!["restore_target"]!.GetValue<string>().ShouldBe("latest");
         restored["lineage"]!["source_system_identifier"]!.GetValue<string>().ShouldBe(source["system_identifier"]!.GetValue<string>());
         var drLeader = leader with { Host = restored["leader_host"]!.GetValue<string>() };
-        drLeader.Host.ShouldStartWith("127.0.52.");
+        drLeader.Host.ShouldBeOneOf(DrMembers.Select(site.Address).ToArray());
         (await PgProbe.ScalarAsync<long>(drLeader, "select count(*) from dr_probe", CancellationToken.None)).ShouldBe(10);
         (await PgProbe.ScalarAsync<long>(drLeader, "select count(*) from pg_stat_replication where state = 'streaming'", CancellationToken.None)).ShouldBe(2);
         (await PgProbe.ScalarAsync<string>(drLeader, "show archive_command", CancellationToken.None)).ShouldBe("/bin/true");
@@ -108,17 +111,31 @@ public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
             text.ShouldNotContain(site.ReplicationPassword, customMessage: path);
         }
 
-        foreach (var yml in Directory.EnumerateFiles(dataRoot, "patroni.yml", SearchOption.AllDirectories))
+        foreach (var member in DrMembers)
         {
-            File.ReadAllText(yml).ShouldNotContain(site.SuperuserPassword);
+            (await site.SshAsync(member, $"cat {DataRoot}/{member}/patroni.yml")).ShouldNotContain(site.SuperuserPassword, customMessage: member);
         }
 
-        // destroy stops the restored cluster by pid and keeps its data; the site's etcd is left for `lab down`.
+        // destroy stops the restored cluster through each host's service manager and keeps its data; the
+        // site's etcd is the site's, not the restore's: it keeps running.
+        // Without hosts_state_ref the destroy finds the hosts through the restore's recorded hosts_source; a
+        // data_root that is not the restored one is refused before anything is stopped.
+        var elsewhere = await site.HyopsAsync("module", "destroy", "--module", Ha, "--instance", "gcp-dr", "--inputs", WriteInputs("elsewhere.json", new JsonObject { ["data_root"] = "/var/lib/postgresql/other" }));
+        elsewhere.ExitCode.ShouldBe(2, elsewhere.ToString());
+        elsewhere.StdErr.ShouldContain("HYO2003");
+        elsewhere.StdErr.ShouldContain($"restored under {DataRoot}");
+        site.RunsOn("dr1", $"{DataRoot}/dr1/patroni.yml").ShouldBeTrue();
+
         var destroy = await site.HyopsAsync("module", "destroy", "--module", Ha, "--instance", "gcp-dr");
         destroy.ExitCode.ShouldBe(0, destroy.ToString());
-        Site.LiveProcessesMentioning(Path.Combine(dataRoot, "dr")).ShouldBeEmpty();
-        File.Exists(Path.Combine(dataRoot, "dr1", "data", "PG_VERSION")).ShouldBeTrue();
-        Site.LiveProcessesMentioning(Path.Combine(dataRoot, "etcd")).ShouldNotBeEmpty();
+        foreach (var member in DrMembers)
+        {
+            site.RunsOn(member, $"{DataRoot}/{member}/patroni.yml").ShouldBeFalse(member);
+            site.RunsOn(member, $"{DataRoot}/{member}/data").ShouldBeFalse(member);
+            (await site.SshAsync(member, $"test -f {DataRoot}/{member}/data/PG_VERSION && echo kept")).ShouldBe("kept", member);
+        }
+
+        site.RunsOn("dr-etcd", "etcd").ShouldBeTrue();
     }
 
     private string WriteInputs(string name, JsonObject inputs)

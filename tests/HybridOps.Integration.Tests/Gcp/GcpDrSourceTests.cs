@@ -6,7 +6,7 @@ using Npgsql;
 namespace HybridOps.Integration.Tests.Gcp;
 
 /// <summary>
-/// platform/onprem/postgresql-dr-source with consumer_provider gcp on a real lab (127.0.211): the lab's
+/// platform/onprem/postgresql-dr-source with consumer_provider gcp on a lab of hosts (block 4): the lab's
 /// Patroni cluster does not preload pglogical, so the source is refused before anything changes, with
 /// each missing Database Migration Service prerequisite named (HYO8011, exit 5); the same inputs with
 /// consumer_provider local are accepted.
@@ -14,7 +14,7 @@ namespace HybridOps.Integration.Tests.Gcp;
 public sealed class GcpDrSourceTests : IAsyncLifetime
 {
     private const string Module = "platform/onprem/postgresql-dr-source";
-    private readonly Site site = new("127.0.211");
+    private readonly Site site = Site.OnHosts(4);
 
     public async Task InitializeAsync()
     {
@@ -30,9 +30,9 @@ public sealed class GcpDrSourceTests : IAsyncLifetime
     public async Task ASourceWithoutPglogical_IsRefusedForGcp_NamingEachMissingItem_BeforeAnyChange()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var hbaBefore = (await http.GetFromJsonAsync<JsonObject>($"http://{site.Host(11)}:8008/config"))!["postgresql"]!["pg_hba"]!.ToJsonString();
+        var hbaBefore = (await http.GetFromJsonAsync<JsonObject>($"http://{site.Address("pg1")}:8008/config"))!["postgresql"]!["pg_hba"]!.ToJsonString();
         var inputs = Path.Combine(site.Dir, "gcp-source.yml");
-        File.WriteAllText(inputs, "source_databases: [postgres]\nallowed_consumer_cidrs: [\"127.0.213.0/24\"]\nconsumer_provider: gcp\n");
+        File.WriteAllText(inputs, $"source_databases: [postgres]\nallowed_consumer_cidrs: [\"{Managed.DrSourceFixture.ConsumerCidr(site)}\"]\nconsumer_provider: gcp\n");
 
         var refused = await site.HyopsAsync("module", "deploy", "--module", Module, "--inputs", inputs);
         refused.ExitCode.ShouldBe(5, refused.ToString());
@@ -53,9 +53,9 @@ public sealed class GcpDrSourceTests : IAsyncLifetime
             ((int)(await role.ExecuteScalarAsync())!).ShouldBe(0);
         }
 
-        (await http.GetFromJsonAsync<JsonObject>($"http://{site.Host(11)}:8008/config"))!["postgresql"]!["pg_hba"]!.ToJsonString().ShouldBe(hbaBefore);
+        (await http.GetFromJsonAsync<JsonObject>($"http://{site.Address("pg1")}:8008/config"))!["postgresql"]!["pg_hba"]!.ToJsonString().ShouldBe(hbaBefore);
 
-        File.WriteAllText(inputs, "source_databases: [postgres]\nallowed_consumer_cidrs: [\"127.0.213.0/24\"]\nconsumer_provider: local\n");
+        File.WriteAllText(inputs, $"source_databases: [postgres]\nallowed_consumer_cidrs: [\"{Managed.DrSourceFixture.ConsumerCidr(site)}\"]\nconsumer_provider: local\n");
         var local = await site.HyopsAsync("module", "deploy", "--module", Module, "--inputs", inputs);
         local.ExitCode.ShouldBe(0, local.ToString());
         (await site.HyopsAsync("module", "destroy", "--module", Module, "--inputs", inputs)).ExitCode.ShouldBe(0);

@@ -6,8 +6,9 @@ using HybridOps.Integration.Tests.Support;
 namespace HybridOps.Integration.Tests.Gcp;
 
 /// <summary>
-/// org/gcp/cloudsql-external-replica with provider gcp on a real lab (127.0.211) and the fake
-/// (127.0.245, instances real on 127.0.243): establish creates the DMS SOURCE profile from the DR
+/// org/gcp/cloudsql-external-replica with provider gcp on a lab of hosts (block 5) and the fake
+/// (127.0.245, instances real on 127.0.243 of this machine, so they reach the source from the lab
+/// bridge's address, the one address its allowlist names): establish creates the DMS SOURCE profile from the DR
 /// source contract and a CONTINUOUS job walked to CDC, status proves the standby refuses a client
 /// write, destroy removes job and profile and keeps the standby; no DR password, key or token
 /// anywhere but in the Cloud. The fake's job moves no data (docs/gcp.md).
@@ -15,7 +16,7 @@ namespace HybridOps.Integration.Tests.Gcp;
 public sealed class GcpExternalReplicaTests : IAsyncLifetime
 {
     private const string DrPassword = "dr-ext-Pw-8b31c0";
-    private readonly Site site = new("127.0.211");
+    private readonly Site site = Site.OnHosts(5);
     private GcpFakeSite gcp = null!;
 
     private FakeGoogleCloud Cloud => gcp.Fake;
@@ -29,7 +30,7 @@ public sealed class GcpExternalReplicaTests : IAsyncLifetime
         var source = await RunAsync("deploy", "platform/onprem/postgresql-dr-source", new JsonObject
         {
             ["source_databases"] = new JsonArray("postgres"),
-            ["allowed_consumer_cidrs"] = new JsonArray("127.0.243.0/24", "127.0.0.1/32"),
+            ["allowed_consumer_cidrs"] = new JsonArray(site.BridgeAddress + "/32"),
         });
         source.ExitCode.ShouldBe(0, source.ToString());
     }
@@ -49,7 +50,7 @@ public sealed class GcpExternalReplicaTests : IAsyncLifetime
     {
         var inputs = site.WriteInputs("standby-gcp.json", new JsonObject
         {
-            ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = new JsonArray("127.0.243.0/24", "127.0.0.1/32") },
+            ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = new JsonArray(site.BridgeAddress + "/32") },
             ["managed_instance"] = new JsonObject { ["provider"] = "gcp", ["inventory_state_ref"] = "", ["authorized_networks"] = new JsonArray("127.0.0.1/32"), ["gcp"] = GcpInputs() },
         });
         var r = await gcp.RunAsync("blueprint", "deploy", "--ref", "dr/postgresql-cloudsql-standby-gcp@v1", "--inputs", inputs);
@@ -88,7 +89,7 @@ public sealed class GcpExternalReplicaTests : IAsyncLifetime
 
         // The SOURCE profile names the DR source leader and its replication role; the password reached DMS only.
         var profile = Cloud.Calls("datamigration", "POST", "/connectionProfiles").Single(c => c.Body!["role"]!.GetValue<string>() == "SOURCE");
-        profile.Body!["postgresql"]!["host"]!.GetValue<string>().ShouldStartWith("127.0.211.");
+        profile.Body!["postgresql"]!["host"]!.GetValue<string>().ShouldBeOneOf(site.Address("pg1"), site.Address("pg2"), site.Address("pg3"));
         profile.Body["postgresql"]!["username"]!.GetValue<string>().ShouldBe("hyops_dr_repl");
         Cloud.DataMigration.SourcePasswords.Values.ShouldBe([DrPassword]);
         Cloud.DataMigration.Jobs["hyops-dr-standby-dr"]["type"]!.GetValue<string>().ShouldBe("CONTINUOUS");

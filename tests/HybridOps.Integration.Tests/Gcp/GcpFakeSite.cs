@@ -19,10 +19,11 @@ internal sealed class GcpFakeSite : IAsyncDisposable
     /// <param name="apiPrefix">Loopback /24 of the fake's four listeners.</param>
     /// <param name="instancePrefix">Loopback /24 of the real servers behind the fake's instances.</param>
     /// <param name="replicate">True: a started DMS job replicates real data from the lab (<see cref="FakeDmsReplication"/>).</param>
-    public GcpFakeSite(Site site, string apiPrefix = "127.0.245", string instancePrefix = "127.0.243", bool replicate = false)
+    /// <param name="instanceHost">Set: every instance's server listens on this address of this machine (see <see cref="LocalPostgresBackend"/>).</param>
+    public GcpFakeSite(Site site, string apiPrefix = "127.0.245", string instancePrefix = "127.0.243", bool replicate = false, string? instanceHost = null)
     {
         Site = site;
-        Backend = new LocalPostgresBackend(Path.Combine(site.Dir, "fake-cloudsql"), instancePrefix);
+        Backend = new LocalPostgresBackend(Path.Combine(site.Dir, "fake-cloudsql"), instancePrefix, instanceHost);
         Fake = new FakeGoogleCloud(apiPrefix, GcpTestBed.Project, GcpTestBed.Region, Backend);
         if (replicate)
         {

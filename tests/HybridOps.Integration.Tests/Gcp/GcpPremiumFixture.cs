@@ -4,8 +4,10 @@ using HybridOps.Integration.Tests.Support;
 namespace HybridOps.Integration.Tests.Gcp;
 
 /// <summary>
-/// One lab (on-prem 127.0.251, DNS 127.0.255) and the fake Google APIs (127.0.252.1-4) whose DMS job
-/// replicates real data into real servers behind its Cloud SQL instances (127.0.253.x).
+/// One lab of hosts (block 10: on-prem pg1-pg3, etcd, the DNS host) and the fake Google APIs
+/// (127.0.252.1-4) whose DMS job replicates real data into real servers behind its Cloud SQL instances.
+/// Those servers listen on the lab bridge's address of this machine, so the on-prem hosts reach them (the
+/// failback's pg_dump runs on pg1) and they reach the on-prem source from that one address.
 /// </summary>
 public sealed class GcpPremiumFixture : IAsyncLifetime
 {
@@ -14,10 +16,10 @@ public sealed class GcpPremiumFixture : IAsyncLifetime
     public GcpPremiumFixture()
     {
         Site.Environment[DrKey] = DrPassword;
-        Gcp = new GcpFakeSite(Site, apiPrefix: "127.0.252", instancePrefix: "127.0.253", replicate: true);
+        Gcp = new GcpFakeSite(Site, apiPrefix: "127.0.252", instancePrefix: "127.0.253", replicate: true, instanceHost: Site.BridgeAddress);
     }
 
-    public Site Site { get; } = new("127.0.251");
+    public Site Site { get; } = Site.OnHosts(10);
 
     internal GcpFakeSite Gcp { get; }
 

@@ -49,7 +49,7 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
     public async Task DrSource_ForGcp_NamesWhatDmsLacks_ThenPreparesPglogicalThroughPatroni_WithTheClusterNameConfirmed()
     {
         (await Gcp.RunAsync("module", "deploy", "--module", "platform/onprem/postgresql-ha")).ExitCode.ShouldBe(0);
-        var inputs = "source_databases: [postgres]\nallowed_consumer_cidrs: [\"127.0.253.0/24\", \"127.0.0.1/32\"]\nconsumer_provider: gcp\n";
+        var inputs = $"source_databases: [postgres]\nallowed_consumer_cidrs: [\"{Site.BridgeAddress}/32\"]\nconsumer_provider: gcp\n";
         var refused = await Gcp.RunAsync("module", "deploy", "--module", DrSource, "--inputs", Inputs("src.yml", inputs));
         var unconfirmed = await Gcp.RunAsync("module", "deploy", "--module", DrSource, "--inputs", Inputs("src-wrong.yml", inputs + "prepare_pglogical_confirm: other-cluster\n"));
 
@@ -84,8 +84,8 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
         var dnsBefore = await DigAsync();
         var inputs = Site.WriteInputs("standby-gcp.json", new JsonObject
         {
-            ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = new JsonArray("127.0.253.0/24", "127.0.0.1/32"), ["consumer_provider"] = "gcp" },
-            ["managed_instance"] = new JsonObject { ["provider"] = "gcp", ["inventory_state_ref"] = "", ["authorized_networks"] = new JsonArray("127.0.0.1/32"), ["gcp"] = Gcp.GcpInputs() },
+            ["dr_source"] = new JsonObject { ["allowed_consumer_cidrs"] = new JsonArray(Site.BridgeAddress + "/32"), ["consumer_provider"] = "gcp" },
+            ["managed_instance"] = new JsonObject { ["provider"] = "gcp", ["inventory_state_ref"] = "", ["authorized_networks"] = new JsonArray(Site.Network), ["gcp"] = Gcp.GcpInputs() },
         });
 
         var r = await Gcp.RunAsync("blueprint", "deploy", "--ref", Standby, "--inputs", inputs);
@@ -216,7 +216,8 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
     [Step(6)]
     public async Task FailbackDrill_WithProviderGcp_FencesCloudSqlByItsFlag_ReseedsANewOnpremLineage_KeepsEveryAckedCommit()
     {
-        // On-prem is fenced since the promotion: its lineage is read from state.
+        // On-prem is fenced since the promotion: its lineage is read from state; the reseed retires the old
+        // cluster through each member's service manager (wipe_confirm typed).
         var oldId = State("platform__onprem__postgresql-ha")["outputs"]!["system_identifier"]!.GetValue<string>();
         var now = DateTimeOffset.UtcNow;
         var r = await Gcp.RunAsync("blueprint", "drill", "--ref", Failback, "--rate", "20", "--report-dir", Path.Combine(Site.Dir, "failback-drill"), "--inputs", Inputs("fb.yml", $"""
@@ -347,15 +348,15 @@ public sealed class GcpPremiumPromoteTests(GcpPremiumFixture f, Xunit.Abstractio
         return path;
     }
 
-    private static async Task<string?> DigAsync() =>
-        (await DnsQuery.QueryAAsync("127.0.255.1", 53, Fqdn, TimeSpan.FromSeconds(2), CancellationToken.None))?.Addresses.FirstOrDefault();
+    private async Task<string?> DigAsync() =>
+        (await DnsQuery.QueryAAsync(Site.Address("dns"), 53, Fqdn, TimeSpan.FromSeconds(2), CancellationToken.None))?.Addresses.FirstOrDefault();
 
     private async Task<string> LeaderHostAsync()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var cluster = JsonNode.Parse(await http.GetStringAsync(new Uri($"http://{Site.Host(11)}:8008/cluster")))!;
+        var cluster = JsonNode.Parse(await http.GetStringAsync(new Uri($"http://{Site.Address("pg1")}:8008/cluster")))!;
         var leader = cluster["members"]!.AsArray().Single(m => m!["role"]!.GetValue<string>() == "leader")!["name"]!.GetValue<string>();
-        return Site.Host(10 + int.Parse(leader[2..], System.Globalization.CultureInfo.InvariantCulture));
+        return Site.Address(leader);
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

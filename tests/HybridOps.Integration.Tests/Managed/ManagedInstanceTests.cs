@@ -34,6 +34,17 @@ public sealed class ManagedInstanceTests : IAsyncLifetime
     public async Task Instance_CreateStatusDestroy_RealServerOnTheManagedSite_DestroyNeedsTheTypedName()
     {
         var managed = site.Address("managed");
+
+        // No client network named: refused before anything is created (no state, no server on the host).
+        var noNetworks = inputs.DeepClone().AsObject();
+        noNetworks["authorized_networks"] = new JsonArray();
+        var noClient = await site.HyopsAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", site.WriteInputs("no-networks.json", noNetworks));
+        noClient.ExitCode.ShouldBe(2, noClient.ToString());
+        noClient.StdErr.ShouldContain("HYO2002");
+        noClient.StdErr.ShouldContain("authorized_networks");
+        File.Exists(site.StatePath("org__gcp__cloudsql-postgresql")).ShouldBeFalse();
+        site.ManagedHostProcesses(DataMarker).ShouldBeEmpty();
+
         var deploy = site.WriteInputs("instance.json", inputs);
         var outputs = (await site.OkAsync("module", "deploy", "--module", ManagedSiteHelpers.InstanceRef, "--inputs", deploy))["outputs"]!;
         outputs["state"]!.GetValue<string>().ShouldBe("RUNNABLE");

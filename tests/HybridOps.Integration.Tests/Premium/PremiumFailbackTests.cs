@@ -69,7 +69,8 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
     [Step(3)]
     public async Task FailbackDrill_ReseedsANewLineage_KeepsEveryAckedCommit_CutsBack_AndKeepsTheManagedInstance()
     {
-        await Site.RetireOnpremDatabaseTierAsync();
+        // The old (fenced) cluster still runs: the reseed retires it itself, through each member's service manager.
+        PremiumHosts.Members.ShouldAllBe(m => Site.RunsOn(m, "/usr/bin/patroni"));
         var nonce = await f.NonceAsync();
         var now = DateTimeOffset.UtcNow;
         var reportDir = Path.Combine(Site.Dir, "failback-drill");
@@ -120,6 +121,15 @@ public sealed class PremiumFailbackTests(PremiumFailbackFixture f, Xunit.Abstrac
             Site.RunsOn(m, rebuilt).ShouldBeTrue(m);
             (await PgProbe.ScalarAsync<string>(Site.Endpoint(m), "select system_identifier::text from pg_control_system()", CancellationToken.None)).ShouldBe(newId);
         }
+
+        // Retired over ssh (the typed wipe_confirm): each old member's Patroni service stopped, recorded; etcd untouched.
+        var evidence = string.Concat(Directory.EnumerateFiles(Path.Combine(Site.Root, "logs", "module", "platform__onprem__postgresql-ha"), "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+        foreach (var m in PremiumHosts.Members)
+        {
+            evidence.ShouldContain($"retire site member {m}: stop patroni");
+        }
+
+        await Site.SshAsync("etcd", "start-stop-daemon --status --pidfile /run/hyops/etcd.pid");
 
         // Per-table row counts and checksums equal to the managed primary (computed here, independently).
         var leader = Site.Endpoint("pg1") with { Host = onprem["leader_host"]!.GetValue<string>() };

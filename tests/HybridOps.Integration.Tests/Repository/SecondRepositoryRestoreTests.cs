@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HybridOps.Integration.Tests.Managed;
 using HybridOps.Integration.Tests.Support;
@@ -9,21 +10,23 @@ using static HybridOps.Integration.Tests.Support.TestSql;
 namespace HybridOps.Integration.Tests.Repository;
 
 /// <summary>
-/// A second repository on a real lab (prefix 127.0.196, DR site 127.0.197): the backup module writes
-/// org/gcp/object-repo as pgBackRest repo1 and org/azure/object-repo as repo2 (two local repositories),
-/// WAL is archived to both and a backup is taken into each. Then repo1 is made unreachable (its directory
-/// renamed away) and platform/onprem/postgresql-ha apply_mode restore, given repo_state_ref
-/// org/azure/object-repo, restores the DR cluster from repo2: the same restore, another input.
-/// With the lab's object stores (object-store site 127.0.199) repo1 is S3 (s3rver, stopped by SIGSTOP)
-/// and repo2 Azure Blob (Azurite).
+/// A second repository on a lab of hosts (block 6) reached only over SSH: the backup module writes
+/// org/gcp/object-repo as pgBackRest repo1 and org/azure/object-repo as repo2 (two posix repositories on
+/// the share every lab host mounts), WAL is archived to both and a backup is taken into each. Then repo1 is
+/// made unreachable (its directory renamed away on the share) and platform/onprem/postgresql-ha apply_mode
+/// restore, given repo_state_ref org/azure/object-repo, restores the DR cluster onto dr1-dr3 from repo2:
+/// the same restore, another input. With the lab's object stores (the objstore host) repo1 is S3 (s3rver,
+/// stopped by SIGSTOP) and repo2 Azure Blob (Azurite).
 /// </summary>
 public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
 {
     private const string Ha = "platform/onprem/postgresql-ha";
     private const string Backup = "platform/onprem/postgresql-ha-backup";
     private const string Scope = "gcp-dr-pg";
-    private readonly Site site = new("127.0.196");
-    private int s3Pid;
+    private const string DrDataRoot = "/var/lib/postgresql/hyops";
+    private readonly Site site = Site.OnHosts(6);
+    private readonly string share = "/var/lib/pgbackrest/it-" + Guid.NewGuid().ToString("N")[..8];
+    private IReadOnlyList<int> s3Pids = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -38,22 +41,25 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
     [InlineData(true)]
     public async Task Restore_FromRepo2_AfterRepo1IsUnreachable_HasEveryControlledCommit_AndBothRepositoriesHoldTheSameWal(bool objectStores)
     {
-        var repo1Dir = Path.Combine(site.Dir, "object-repo1");
+        var repo1Dir = $"{share}/r1";
         var repo1Ref = objectStores ? "org/aws/object-repo" : "org/gcp/object-repo";
-        JsonObject repo1Inputs, repo2Inputs;
+        JsonObject repo1Inputs, repo2Inputs, lab;
         if (objectStores)
         {
-            var up = JsonNode.Parse((await site.StartAsync(["--object-stores"])).StdOut)!["object_stores"]!;
-            repo1Inputs = up["s3"]!.AsObject();
-            repo2Inputs = up["azure"]!.AsObject();
-            var lab = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(site.LabDir, "lab.json")))!;
-            s3Pid = lab["processes"]!.AsArray().First(p => p!["name"]!.GetValue<string>() == "s3rver")!["pid"]!.GetValue<int>();
+            site.Environment["HYOPS_LAB_S3_ACCESS_KEY"] = "HYOPSIT" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
+            site.Environment["HYOPS_LAB_S3_SECRET_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
+            site.Environment["HYOPS_LAB_AZURE_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            lab = JsonNode.Parse((await site.StartAsync(["--object-stores"])).StdOut)!.AsObject();
+            repo1Inputs = lab["object_stores"]!["s3"]!.AsObject();
+            repo2Inputs = lab["object_stores"]!["azure"]!.AsObject();
+            s3Pids = [.. HybridOps.Lab.Hosts.LabHostSet.ProcessesOf(site.LabDir, "objstore").Where(p => ProcessControl.CommandLineContains(p, "s3rver"))];
+            s3Pids.ShouldNotBeEmpty();
         }
         else
         {
-            await site.StartAsync();
+            lab = JsonNode.Parse((await site.StartAsync([])).StdOut)!.AsObject();
             repo1Inputs = new JsonObject { ["provider"] = "local", ["bucket"] = "hyops-r1", ["local_root"] = repo1Dir };
-            repo2Inputs = new JsonObject { ["provider"] = "local", ["bucket"] = "hyops-r2", ["local_root"] = Path.Combine(site.Dir, "object-repo2") };
+            repo2Inputs = new JsonObject { ["provider"] = "local", ["bucket"] = "hyops-r2", ["local_root"] = $"{share}/r2" };
         }
 
         await Ok("module", "deploy", "--module", repo1Ref, "--inputs", site.WriteInputs("repo1.json", repo1Inputs));
@@ -61,9 +67,9 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
         var source = (await Ok("module", "deploy", "--module", Ha))["outputs"]!;
         var backupInputs = new JsonObject { ["repo_state_ref"] = repo1Ref, ["repo2_state_ref"] = "org/azure/object-repo", ["repo2_retention_full"] = 3 };
         var configured = (await Ok("module", "deploy", "--module", Backup, "--inputs", site.WriteInputs("configure.json", backupInputs)))["outputs"]!;
-        var config = File.ReadAllText(configured["config_path"]!.GetValue<string>());
+        var config = await site.SshAsync("pg1", "cat " + configured["config_path"]!.GetValue<string>());
         var repo2Path = repo2["pgbackrest_options"]!["repo1-path"]!.GetValue<string>();
-        config.ShouldContain(objectStores ? "repo1-type=s3" : "repo1-path=" + Path.Combine(repo1Dir, "hyops-r1"));
+        config.ShouldContain(objectStores ? "repo1-type=s3" : "repo1-path=" + repo1Dir + "/hyops-r1");
         config.ShouldContain(objectStores ? "repo2-type=azure" : "repo2-path=" + repo2Path);
         config.ShouldContain("repo2-retention-full=3");
 
@@ -97,10 +103,10 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
         }
         else
         {
-            Directory.Move(repo1Dir, repo1Dir + ".unreachable");
+            await site.SshAsync("pg1", $"mv {repo1Dir} {repo1Dir}.unreachable");
         }
 
-        var dr = (await Ok("module", "deploy", "--module", "org/gcp/dr-hosts"))["outputs"]!;
+        (await Ok("module", "deploy", "--module", "org/gcp/dr-hosts", "--inputs", site.WriteInputs("dr.json", lab["dr_site"]!.AsObject()))).ShouldNotBeNull();
         var restore = new JsonObject
         {
             ["apply_mode"] = "restore",
@@ -115,12 +121,12 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
         var restored = (await Ok("module", "deploy", "--module", Ha, "--instance", "gcp-dr", "--inputs", site.WriteInputs("restore.json", restore)))["outputs"]!;
         restored["restored_from"]!["backup_label"]!.GetValue<string>().ShouldBe(repo2Label);
         var drLeader = leader with { Host = restored["leader_host"]!.GetValue<string>() };
-        drLeader.Host.ShouldStartWith("127.0.197.");
+        drLeader.Host.ShouldBeOneOf(site.Address("dr1"), site.Address("dr2"), site.Address("dr3"));
         (await PgProbe.ScalarAsync<long>(drLeader, "select count(*) from repo2_probe", CancellationToken.None)).ShouldBe(10);
         (await PgProbe.ScalarAsync<long>(drLeader, "select count(*) from repo2_probe where phase = 'after'", CancellationToken.None)).ShouldBe(5);
-        var drConfig = Directory.EnumerateFiles(dr["data_root"]!.GetValue<string>(), "pgbackrest.conf", SearchOption.AllDirectories).First();
-        File.ReadAllText(drConfig).ShouldContain("repo1-path=" + repo2Path);
-        File.ReadAllText(drConfig).ShouldContain(objectStores ? "repo1-type=azure" : "repo1-type=posix");
+        var drConfig = await site.SshAsync("dr1", $"cat {DrDataRoot}/dr1/pgbackrest.conf");
+        drConfig.ShouldContain("repo1-path=" + repo2Path);
+        drConfig.ShouldContain(objectStores ? "repo1-type=azure" : "repo1-type=posix");
         if (objectStores)
         {
             // The stopped store would hang every call to it; the down status is shown with local repositories.
@@ -133,7 +139,7 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
         // so PostgreSQL retries): repo1's entry carries the RPO event, status is partial.
         await ExecAsync(leader, "insert into repo2_probe values (11, 'repo1 down')");
         var more = await PgProbe.ScalarAsync<string>(leader, "select pg_walfile_name(pg_switch_wal())", CancellationToken.None);
-        await WaitUntilAsync(() => Task.FromResult(Directory.EnumerateFiles(Path.Combine(site.Dir, "object-repo2"), more + "-*", SearchOption.AllDirectories).Any()),
+        await WaitUntilAsync(async () => (await site.SshAsync("pg2", $"find {share}/r2 -name '{more}-*' | wc -l")) != "0",
             "the segment written while repo1 is unreachable to reach repo2");
         var down = await site.HyopsAsync("--output", "json", "module", "status", "--module", Backup, "--inputs", site.WriteInputs("status-down.json", With(backupInputs, "apply_mode", "configure")));
         down.ExitCode.ShouldNotBe(0, down.ToString());
@@ -149,7 +155,7 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
 
         var destroy = await site.HyopsAsync("module", "destroy", "--module", Ha, "--instance", "gcp-dr");
         destroy.ExitCode.ShouldBe(0, destroy.ToString());
-        Directory.Move(repo1Dir + ".unreachable", repo1Dir);
+        await site.SshAsync("pg1", $"mv {repo1Dir}.unreachable {repo1Dir}");
     }
 
     private static JsonObject With(JsonObject inputs, string key, string value)
@@ -159,11 +165,12 @@ public sealed class SecondRepositoryRestoreTests : IAsyncLifetime
         return copy;
     }
 
+    /// <summary>s3rver's processes on the object-store host (its own pid namespace; the host's kernel is this machine's).</summary>
     private async Task SignalS3Async(string signal)
     {
-        if (s3Pid > 0 && File.Exists($"/proc/{s3Pid}/cmdline") && File.ReadAllText($"/proc/{s3Pid}/cmdline").Contains("s3rver", StringComparison.Ordinal))
+        foreach (var pid in s3Pids.Where(p => ProcessControl.CommandLineContains(p, "s3rver")))
         {
-            (await new LocalProcessRunner().RunAsync(ProcessSpec.Of("kill", "-" + signal, s3Pid.ToString(CultureInfo.InvariantCulture)), CancellationToken.None)).EnsureSuccess();
+            (await new LocalProcessRunner().RunAsync(ProcessSpec.Of("kill", "-" + signal, pid.ToString(CultureInfo.InvariantCulture)), CancellationToken.None)).EnsureSuccess();
         }
     }
 

@@ -83,6 +83,19 @@ public sealed class Site : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// Lab hosts: this machine's address on the block's bridge, where lab hosts see hyops' own connections
+    /// come from (and those of the fake Google Cloud's instances, which are servers on this machine).
+    /// </summary>
+    public string BridgeAddress => OnLabHosts
+        ? new HybridOps.Lab.Hosts.LabAddressPlan(Block!.Value).BridgeAddress
+        : throw new InvalidOperationException("the loopback lab has no bridge");
+
+    /// <summary>Lab hosts: the block's network (/28: the bridge and every host of the lab).</summary>
+    public string Network => OnLabHosts
+        ? $"{Prefix}.{(16 * Block!.Value).ToString(System.Globalization.CultureInfo.InvariantCulture)}/{HybridOps.Lab.Hosts.LabAddressPlan.PrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+        : throw new InvalidOperationException("the loopback lab has no block network");
+
     public PgEndpoint Endpoint(string member) => new(Address(member), 5432, "postgres", SuperuserPassword);
 
     public async Task<CliResult> HyopsAsync(params string[] args) => await HyopsWithAsync(Environment, args);

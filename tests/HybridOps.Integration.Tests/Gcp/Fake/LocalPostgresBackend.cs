@@ -14,9 +14,15 @@ namespace HybridOps.Integration.Tests.Gcp.Fake;
 /// pg_hba = authorized networks, a replica read-only until promoted). What is fake is only the API
 /// in front of it.
 /// </summary>
-public sealed class LocalPostgresBackend(string dataRoot, string addressPrefix) : IFakeInstanceBackend, IAsyncDisposable
+/// <param name="dataRoot">Where the servers' files live on this machine.</param>
+/// <param name="addressPrefix">Loopback /24: instance N listens on &lt;prefix&gt;.(10+N):5432.</param>
+/// <param name="hostAddress">
+/// Instead, one address of this machine every instance listens on (instance N on port 5431+N): the lab
+/// bridge's, so lab hosts reach the "Cloud SQL" servers as on-prem hosts reach a real instance's IP.
+/// </param>
+public sealed class LocalPostgresBackend(string dataRoot, string addressPrefix, string? hostAddress = null) : IFakeInstanceBackend, IAsyncDisposable
 {
-    private readonly LocalManagedPostgres local = new(new LocalProviderOptions(dataRoot, addressPrefix), new LocalProcessRunner(), TimeProvider.System);
+    private readonly LocalManagedPostgres local = new(new LocalProviderOptions(dataRoot, addressPrefix) { HostAddress = hostAddress }, new LocalProcessRunner(), TimeProvider.System);
     private readonly ConcurrentDictionary<string, (string User, string Password)> admins = new();
 
     public async Task<string> CreateAsync(string name, string adminUser, string adminPassword, IReadOnlyList<string> authorizedNetworks, bool replica)

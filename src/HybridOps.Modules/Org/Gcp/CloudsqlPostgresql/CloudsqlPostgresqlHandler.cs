@@ -52,6 +52,12 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"apply_mode '{mode}' is not supported (supported: {string.Join(", ", context.Spec.ApplyModes)})");
         }
 
+        if (provider == "local" && context.Action == "deploy" && mode == "serve" && Networks(context).IsEmpty)
+        {
+            throw HyopsException.From(DiagnosticCatalog.InputRequired,
+                "authorized_networks names no client network: give the CIDRs hyops and your applications connect from (e.g. the DR site's client network)");
+        }
+
         if (context.Action == "deploy" && mode == "fence" && context.Inputs.String("fence_confirm") != name)
         {
             throw HyopsException.From(DiagnosticCatalog.ManagedFenceConfirmRequired,

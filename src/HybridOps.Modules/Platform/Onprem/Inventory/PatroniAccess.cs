@@ -3,12 +3,23 @@ using HybridOps.Modules.Common;
 
 namespace HybridOps.Modules.Platform.Onprem.Inventory;
 
-/// <summary>Patroni REST API access: basic-auth user and the env/vault key NAME of its password, and a CA file for https.</summary>
-internal sealed record PatroniAccess(string? Username, string? PasswordEnv, string? CaFile)
+/// <summary>
+/// Patroni on a member: REST API access (basic-auth user and the env/vault key NAME of its password, a CA
+/// file for https) and the name of the service the host's service manager runs it as (default patroni).
+/// </summary>
+internal sealed record PatroniAccess(string? Username, string? PasswordEnv, string? CaFile, string Service = PatroniAccess.DefaultService)
 {
+    public const string DefaultService = "patroni";
+
     public static PatroniAccess Parse(string member, JsonObject? node, Uri api)
     {
-        var access = new PatroniAccess(node.Str("username"), node.Str("password_env"), node.Str("ca_file"));
+        var service = node.Str("service") ?? DefaultService;
+        if (!System.Text.RegularExpressions.Regex.IsMatch(service, "^[a-z0-9][a-z0-9_.-]{0,62}$"))
+        {
+            throw InventoryHost.Invalid(member, $"patroni.service '{service}' is not a service name ([a-z0-9][a-z0-9_.-]{{0,62}})");
+        }
+
+        var access = new PatroniAccess(node.Str("username"), node.Str("password_env"), node.Str("ca_file"), service);
         if ((access.Username is null) != (access.PasswordEnv is null))
         {
             throw InventoryHost.Invalid(member, "patroni needs both username and password_env for basic auth, or neither");
@@ -22,5 +33,5 @@ internal sealed record PatroniAccess(string? Username, string? PasswordEnv, stri
         return access;
     }
 
-    public JsonObject ToJson() => new() { ["username"] = Username, ["password_env"] = PasswordEnv, ["ca_file"] = CaFile };
+    public JsonObject ToJson() => new() { ["username"] = Username, ["password_env"] = PasswordEnv, ["ca_file"] = CaFile, ["service"] = Service };
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
+using HybridOps.Core.State;
 using HybridOps.Modules.Common;
 using HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
 using HybridOps.Postgres.Exec;
@@ -29,6 +30,11 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
     [GeneratedRegex("^/[^\\s'\"%]*$")]
     private static partial Regex PlainPath();
 
+    private static bool Reseeded(ModuleState? previous) =>
+        previous?.Outputs["reseeded_from"] is JsonObject && previous.Outputs.Str("apply_mode") == "reseed";
+
+    private static bool Restored(ModuleState? previous) => previous?.Outputs["restored_from"] is JsonObject || Reseeded(previous);
+
     public void Validate(ModuleContext context)
     {
         // Before the run: only a cluster restored at a drill marker is removed for good.
@@ -36,6 +42,11 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         {
             throw HyopsException.From(DiagnosticCatalog.DrillTeardownRefused,
                 $"'{context.Previous?.Outputs.Str("cluster_name") ?? context.Inputs.String("cluster_name")}' was not restored at an isolated drill's marker; destroy it without drill_teardown (its data is kept)");
+        }
+
+        if (context.Action == "destroy" && Restored(context.Previous))
+        {
+            _ = DestroyTarget(context);
         }
 
         var mode = context.Inputs.String("apply_mode");
@@ -69,11 +80,10 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
 
     public async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken)
     {
-        var reseeded = context.Previous?.Outputs["reseeded_from"] is JsonObject && context.Previous.Outputs.Str("apply_mode") == "reseed";
-        var restored = context.Previous?.Outputs["restored_from"] is JsonObject || reseeded;
+        var reseeded = Reseeded(context.Previous);
         if (context.Action == "destroy")
         {
-            return restored ? await DestroyRestoredAsync(context, cancellationToken) : RetireAssessed(context);
+            return Restored(context.Previous) ? await DestroyRestoredAsync(context, cancellationToken) : RetireAssessed(context);
         }
 
         if (context.Action == "status" && reseeded)
@@ -87,7 +97,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
             return await new Reseed.ClusterReseed(context, patroniFactory(), runner, retireDatabaseTier).RunAsync(cancellationToken);
         }
 
-        if (context.Action == "status" && restored)
+        if (context.Action == "status" && Restored(context.Previous))
         {
             return await ReassessRestoredAsync(context, cancellationToken);
         }
@@ -313,18 +323,36 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         return ModuleOutcome.Destroyed();
     }
 
+    /// <summary>
+    /// The hosts a restored or reseeded cluster is destroyed on. Hosts reached over ssh keep their access in
+    /// the hosts contract (hosts_state_ref, else the one the restore recorded as hosts_source); the local
+    /// provider's are processes of this machine. A data_root that is not the restored one is refused.
+    /// </summary>
+    private static RestoreHosts DestroyTarget(ModuleContext context)
+    {
+        var published = context.Previous!.Outputs;
+        var dataRoot = published.Str("data_root")!;
+        var hostsState = context.Inputs.State("hosts_state_ref")
+            ?? (published.Str("hosts_source") is { Length: > 0 } source ? context.States.Read(source, null) : null);
+        if (hostsState is not null && RestoreHosts.From(context, hostsState) is { OverSsh: true } ssh)
+        {
+            return ssh.DataRoot == dataRoot
+                ? ssh
+                : throw HyopsException.From(DiagnosticCatalog.InputInvalid,
+                    $"the cluster was restored under {dataRoot} on the hosts of {hostsState.ModuleRef}, but they now resolve to {ssh.DataRoot}; give data_root: {dataRoot}");
+        }
+
+        var hosts = published.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("port") ?? 5432, 8008, Path.Combine(dataRoot, m.Str("name")!))).ToList();
+        return new RestoreHosts(published.Str("hosts_source") ?? "", hosts, ["-"], dataRoot, "postgres");
+    }
+
     private async Task<ModuleOutcome> DestroyRestoredAsync(ModuleContext context, CancellationToken ct)
     {
         var published = context.Previous!.Outputs;
         // Validate refused drill_teardown for a cluster not restored at a drill marker.
         var teardown = context.Inputs.Bool("drill_teardown");
 
-        var dataRoot = published.Str("data_root")!;
-        var hosts = published.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("port") ?? 5432, 8008, Path.Combine(dataRoot, m.Str("name")!))).ToList();
-        // Hosts reached over ssh keep their access in the hosts contract; the local provider's are processes of this machine.
-        var target = context.Inputs.State("hosts_state_ref") is { } hostsState && RestoreHosts.From(context, hostsState) is { OverSsh: true } ssh && ssh.DataRoot == dataRoot
-            ? ssh
-            : new RestoreHosts(published.Str("hosts_source") ?? "", hosts, ["-"], dataRoot, "postgres");
+        var target = DestroyTarget(context);
         await using var members = RestoreMembers.For(context, target, published.Str("cluster_name") ?? "", runner);
         var stopped = await members.StopAsync(target.Hosts, ct);
         var left = new List<string>();
@@ -348,7 +376,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
             return ModuleOutcome.Destroyed();
         }
 
-        context.Evidence.Note($"destroy stopped the restored cluster '{published.Str("cluster_name")}' ; its data under {dataRoot} is kept (the DCS keys too)");
+        context.Evidence.Note($"destroy stopped the restored cluster '{published.Str("cluster_name")}'; its data under {target.DataRoot} is kept (the DCS keys too)");
         return ModuleOutcome.Destroyed();
     }
 

@@ -261,9 +261,12 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         await members.StopAsync(hosts.Hosts, ct);
         if (inUse && hosts.Hosts.Any(h => hosts.PortsTaken(h)))
         {
-            // The old cluster is the site's own database tier: its site provider stops it cleanly (etcd stays).
+            // The old cluster is the site's own database tier: on hosts reached over ssh each member's Patroni
+            // service is stopped through its service manager; otherwise the site provider stops it (etcd stays).
             var inventory = context.Inputs.State("hosts_state_ref")!.Outputs;
-            var stopped = retireTier is null ? null : await retireTier(inventory, ct);
+            var stopped = members is SshRestoreMembers ssh
+                ? await RetireOverSshAsync(ssh, inventory, ct)
+                : retireTier is null ? null : await retireTier(inventory, ct);
             context.Evidence.Action("retire old on-prem database tier", ["site", "retire-database-tier", inventory.Str("site") ?? "onprem"], stopped is null ? 1 : 0, TimeSpan.Zero,
                 new JsonObject { ["stopped"] = stopped?.ToJsonArray(), ["provider_runs_site"] = stopped is not null });
         }
@@ -280,6 +283,29 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         }
 
         context.Progress.Report($"old on-prem cluster retired (wipe_confirm given): {dataDirs.Count} data dir(s) wiped, DCS scopes {string.Join(", ", scopes)} cleared");
+    }
+
+    /// <summary>Every member of the inventory whose ports still answer: its Patroni service stopped, its PostgreSQL (the inventory's data_dir) if it outlived it.</summary>
+    private async Task<IReadOnlyList<string>> RetireOverSshAsync(SshRestoreMembers ssh, JsonObject inventory, CancellationToken ct)
+    {
+        var stopped = new List<string>();
+        foreach (var h in hosts.Hosts.Where(h => hosts.PortsTaken(h)))
+        {
+            var member = inventory.Objects("members").First(m => m.Str("name") == h.Name);
+            var service = (member["patroni"] as JsonObject).Str("service") ?? "patroni";
+            var dataDir = (member["postgres"] as JsonObject).Str("data_dir") ?? "/var/lib/postgresql/15/main";
+            context.Progress.Report($"retiring the old cluster on {h.Name}: stopping its Patroni service '{service}' ({h.ServiceManager})");
+            stopped.AddRange(await ssh.RetireSiteMemberAsync(h, service, dataDir, ct));
+        }
+
+        // A stopped Patroni has shut its PostgreSQL down; the ports are free once both have exited.
+        var until = context.Time.GetUtcNow() + TimeSpan.FromSeconds(30);
+        while (hosts.Hosts.Any(h => hosts.PortsTaken(h)) && context.Time.GetUtcNow() < until)
+        {
+            await Task.Delay(200, ct);
+        }
+
+        return stopped;
     }
 
     /// <summary>The data dirs and DCS keys of this module's own unfinished run (its processes are already stopped).</summary>

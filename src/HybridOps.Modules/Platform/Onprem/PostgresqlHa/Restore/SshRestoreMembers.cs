@@ -104,6 +104,40 @@ internal sealed class SshRestoreMembers(ModuleContext context, string scope, str
         return stopped;
     }
 
+    /// <summary>
+    /// Retires a site's own database member (the cluster a failback reseed replaces, after the typed
+    /// wipe_confirm): its Patroni service stopped through the host's service manager, which shuts its
+    /// PostgreSQL down; a PostgreSQL that outlived its Patroni is stopped with its own pg_ctl. The DCS is
+    /// not touched. Returns what was stopped (service@host, postgres@host).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RetireSiteMemberAsync(RestoreHost host, string patroniService, string dataDir, CancellationToken ct)
+    {
+        var stopped = new List<string>();
+        var before = await Services(host).StatusAsync(patroniService, ct);
+        if (before.Active)
+        {
+            await Services(host).StopAsync(patroniService, TimeSpan.FromSeconds(60), ct);
+            stopped.Add($"{patroniService}@{host.Name}");
+        }
+
+        context.Evidence.Action($"retire site member {host.Name}: stop {patroniService}", ["service-stop", patroniService], 0, TimeSpan.Zero, new JsonObject
+        {
+            ["host"] = host.Ssh!.ToString(), ["manager"] = host.ServiceManager, ["was_active"] = before.Active, ["main_pid"] = before.MainPid, ["detail"] = before.Detail,
+        });
+        var pgctl = await RunAsync(host, ["/bin/sh", "-c", "[ -f \"$1/postmaster.pid\" ] || exit 3; exec \"$2/pg_ctl\" -D \"$1\" stop -m fast -w -t 30", "hyops-stop", dataDir, postgresBinDir],
+            null, TimeSpan.FromSeconds(45), ct);
+        if (pgctl.ExitCode != 3)
+        {
+            context.Evidence.Action($"retire site member {host.Name}: stop postgres", pgctl.Argv, pgctl.ExitCode, pgctl.Duration, new JsonObject { ["stderr"] = pgctl.StdErr.Trim() });
+            if (pgctl.Succeeded)
+            {
+                stopped.Add($"postgres@{host.Name}");
+            }
+        }
+
+        return stopped;
+    }
+
     public async Task<string?> DeadPatroniAsync(IReadOnlyList<RestoreHost> started, CancellationToken ct)
     {
         foreach (var h in started)
