@@ -108,7 +108,7 @@ public sealed class ModuleRunner(HyopsRuntime runtime)
             if (mutating)
             {
                 WriteState(spec.ModuleRef, instance, StateStatus.Error, request.Action, runId, inputs.Hash, spec.ContractVersion,
-                    new JsonObject(), new StateError(first.Code, first.Message, first.Hint));
+                    OutputsAfterFailure(request.Action, context), new StateError(first.Code, first.Message, first.Hint));
             }
 
             Finish(record, StateStatus.Error, first.ExitCode, new JsonObject(), diagnostics, started);
@@ -124,7 +124,7 @@ public sealed class ModuleRunner(HyopsRuntime runtime)
             if (mutating)
             {
                 WriteState(spec.ModuleRef, instance, StateStatus.Error, request.Action, runId, inputs.Hash, spec.ContractVersion,
-                    new JsonObject(), new StateError("HYO0001", $"internal error: {ex.GetType().Name}: {ex.Message}", "this is a hyops bug; the run record has details"));
+                    OutputsAfterFailure(request.Action, context), new StateError("HYO0001", $"internal error: {ex.GetType().Name}: {ex.Message}", "this is a hyops bug; the run record has details"));
             }
 
             record.Append("exception", new JsonObject { ["type"] = ex.GetType().FullName, ["message"] = ex.Message, ["stack"] = ex.StackTrace });
@@ -166,6 +166,15 @@ public sealed class ModuleRunner(HyopsRuntime runtime)
 
         return published;
     }
+
+    /// <summary>
+    /// What a failed run leaves in the state's outputs. A failed deploy withdraws the contract (what it
+    /// published may no longer be true, e.g. two writable members). A failed destroy keeps what it was
+    /// destroying, as it was: the thing still exists, and a rerun must find it (status error keeps every
+    /// consumer that requires ok away from it).
+    /// </summary>
+    private static JsonObject OutputsAfterFailure(string action, ModuleContext context) =>
+        action == "destroy" && context.Previous?.Outputs is { } previous ? (JsonObject)previous.DeepClone() : new JsonObject();
 
     private void WriteState(string moduleRef, string? instance, string status, string action, string runId, string hash, string? contractVersion, JsonObject outputs, StateError? error) =>
         runtime.States.Write(new ModuleState

@@ -121,6 +121,21 @@ public sealed class ModuleStateTests : IDisposable
     }
 
     [Fact]
+    public async Task FailedDestroy_KeepsWhatItWasDestroyingPublished_WithStatusError()
+    {
+        await t.RunModuleAsync(inputs: new JsonObject { ["message"] = "the cluster" });
+
+        await Should.ThrowAsync<HyopsException>(() => t.RunModuleAsync("destroy", inputs: new JsonObject { ["message"] = "the cluster", ["fail_with"] = "HYO5003" }));
+
+        var state = ReadLatest();
+        state.Status.ShouldBe(StateStatus.Error);
+        state.Action.ShouldBe("destroy");
+        state.Error.ShouldNotBeNull().Code.ShouldBe("HYO5003");
+        state.Outputs["message"]!.GetValue<string>().ShouldBe("the cluster");
+        state.Outputs["action"]!.GetValue<string>().ShouldBe("deploy");
+    }
+
+    [Fact]
     public async Task HandlerValidateFailure_ChangesNoState()
     {
         await t.RunModuleAsync();
