@@ -49,8 +49,11 @@ public sealed partial record ServiceUnit(
             : this;
     }
 
+    /// <summary>Whether <paramref name="name"/> is a service name every service manager accepts ([a-z0-9][a-z0-9_.-]{0,62}).</summary>
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+
     public static string ValidateName(string name) =>
-        name is not null && NamePattern().IsMatch(name)
+        IsValidName(name)
             ? name
             : throw new ArgumentException($"service name '{name}' is not [a-z0-9][a-z0-9_.-]{{0,62}}", nameof(name));
 

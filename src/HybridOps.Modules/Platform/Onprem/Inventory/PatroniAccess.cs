@@ -14,7 +14,7 @@ internal sealed record PatroniAccess(string? Username, string? PasswordEnv, stri
     public static PatroniAccess Parse(string member, JsonObject? node, Uri api)
     {
         var service = node.Str("service") ?? DefaultService;
-        if (!System.Text.RegularExpressions.Regex.IsMatch(service, "^[a-z0-9][a-z0-9_.-]{0,62}$"))
+        if (!Postgres.Hosts.ServiceUnit.IsValidName(service))
         {
             throw InventoryHost.Invalid(member, $"patroni.service '{service}' is not a service name ([a-z0-9][a-z0-9_.-]{{0,62}})");
         }

@@ -292,8 +292,9 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         foreach (var h in hosts.Hosts.Where(h => hosts.PortsTaken(h)))
         {
             var member = inventory.Objects("members").First(m => m.Str("name") == h.Name);
-            var service = (member["patroni"] as JsonObject).Str("service") ?? "patroni";
-            var dataDir = (member["postgres"] as JsonObject).Str("data_dir") ?? "/var/lib/postgresql/15/main";
+            // An inventory published before these keys existed gets the inventory's own defaults.
+            var service = (member["patroni"] as JsonObject).Str("service") ?? Inventory.PatroniAccess.DefaultService;
+            var dataDir = (member["postgres"] as JsonObject).Str("data_dir") ?? Inventory.PostgresLayout.Debian.DataDir;
             context.Progress.Report($"retiring the old cluster on {h.Name}: stopping its Patroni service '{service}' ({h.ServiceManager})");
             stopped.AddRange(await ssh.RetireSiteMemberAsync(h, service, dataDir, ct));
         }

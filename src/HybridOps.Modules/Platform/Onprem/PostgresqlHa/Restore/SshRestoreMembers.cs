@@ -89,15 +89,9 @@ internal sealed class SshRestoreMembers(ModuleContext context, string scope, str
             }
 
             // A PostgreSQL whose Patroni died outlives it: its own pg_ctl stops it (fast shutdown).
-            var pgctl = await RunAsync(h, ["/bin/sh", "-c", "[ -f \"$1/postmaster.pid\" ] || exit 3; exec \"$2/pg_ctl\" -D \"$1\" stop -m fast -w -t 20", "hyops-stop", h.DataDir, postgresBinDir],
-                null, TimeSpan.FromSeconds(40), ct);
-            if (pgctl.ExitCode != 3)
+            if (await StopOutlivingPostgresAsync(h, h.DataDir, $"stop postgres {h.Name}", 20, TimeSpan.FromSeconds(40), ct))
             {
-                context.Evidence.Action($"stop postgres {h.Name}", pgctl.Argv, pgctl.ExitCode, pgctl.Duration, new JsonObject { ["stderr"] = pgctl.StdErr.Trim() });
-                if (pgctl.Succeeded)
-                {
-                    stopped.Add($"postgres-{h.Name}");
-                }
+                stopped.Add($"postgres-{h.Name}");
             }
         }
 
@@ -124,18 +118,31 @@ internal sealed class SshRestoreMembers(ModuleContext context, string scope, str
         {
             ["host"] = host.Ssh!.ToString(), ["manager"] = host.ServiceManager, ["was_active"] = before.Active, ["main_pid"] = before.MainPid, ["detail"] = before.Detail,
         });
-        var pgctl = await RunAsync(host, ["/bin/sh", "-c", "[ -f \"$1/postmaster.pid\" ] || exit 3; exec \"$2/pg_ctl\" -D \"$1\" stop -m fast -w -t 30", "hyops-stop", dataDir, postgresBinDir],
-            null, TimeSpan.FromSeconds(45), ct);
-        if (pgctl.ExitCode != 3)
+        if (await StopOutlivingPostgresAsync(host, dataDir, $"retire site member {host.Name}: stop postgres", 30, TimeSpan.FromSeconds(45), ct))
         {
-            context.Evidence.Action($"retire site member {host.Name}: stop postgres", pgctl.Argv, pgctl.ExitCode, pgctl.Duration, new JsonObject { ["stderr"] = pgctl.StdErr.Trim() });
-            if (pgctl.Succeeded)
-            {
-                stopped.Add($"postgres@{host.Name}");
-            }
+            stopped.Add($"postgres@{host.Name}");
         }
 
         return stopped;
+    }
+
+    /// <summary>
+    /// `pg_ctl stop -m fast` of the PostgreSQL in <paramref name="dataDir"/> when it has a postmaster.pid
+    /// (pg_ctl waits at most <paramref name="waitSeconds"/>, the command <paramref name="timeout"/>), recorded as
+    /// <paramref name="action"/>; true when it stopped.
+    /// </summary>
+    private async Task<bool> StopOutlivingPostgresAsync(RestoreHost host, string dataDir, string action, int waitSeconds, TimeSpan timeout, CancellationToken ct)
+    {
+        var pgctl = await RunAsync(host,
+            ["/bin/sh", "-c", "[ -f \"$1/postmaster.pid\" ] || exit 3; exec \"$2/pg_ctl\" -D \"$1\" stop -m fast -w -t \"$3\"", "hyops-stop", dataDir, postgresBinDir, waitSeconds.ToString(CultureInfo.InvariantCulture)],
+            null, timeout, ct);
+        if (pgctl.ExitCode == 3)
+        {
+            return false;
+        }
+
+        context.Evidence.Action(action, pgctl.Argv, pgctl.ExitCode, pgctl.Duration, new JsonObject { ["stderr"] = pgctl.StdErr.Trim() });
+        return pgctl.Succeeded;
     }
 
     public async Task<string?> DeadPatroniAsync(IReadOnlyList<RestoreHost> started, CancellationToken ct)
