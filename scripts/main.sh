@@ -8,17 +8,15 @@
 #   -> controlled failback drill (dr/postgresql-ha-failback-onprem@v1: gate, fence DR, final backup,
 #   on-prem rebuilt from the DR lineage, cutback). Each drill prints RTO, RPO and per-phase times and
 #   writes report.{json,md,html}. Then everything is stopped and the lab's data dir deleted (drill
-#   reports stay in the runtime root). --keep leaves the lab running; --loopback runs the same drill on
-#   the loopback lab (processes of this machine on 127.0.x.y) instead of the hosts.
+#   reports stay in the runtime root). --keep leaves the lab running.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-keep=0; kind=hosts
+keep=0
 for arg in "$@"; do
   case "$arg" in
     --keep) keep=1 ;;
-    --loopback) kind=loopback ;;
-    *) echo "usage: scripts/main.sh [--keep] [--loopback]" >&2; exit 2 ;;
+    *) echo "usage: scripts/main.sh [--keep]" >&2; exit 2 ;;
   esac
 done
 
@@ -36,23 +34,17 @@ trap cleanup EXIT
 
 step() { echo; echo "== $*"; }
 
-if [ "$kind" = hosts ]; then
-  step "lab up: namespaced hosts on 169.254.250.16/28, reached over ssh only, with the object-store host"
-  hyops --output json lab up --hosts --object-stores > "$work/lab.json"
-else
-  step "lab up: loopback lab (on-prem site 127.0.1.x, DNS 127.0.5.1, object stores 127.0.4.x)"
-  hyops --output json lab up --loopback --object-stores > "$work/lab.json"
-fi
+step "lab up: namespaced hosts on 169.254.250.16/28, reached over ssh only, with the object-store host"
+hyops --output json lab up --object-stores > "$work/lab.json"
 # Inputs from what the lab published: the S3 store as the repository (key NAMES only; the keys are in
-# the lab vault), and on hosts the DR site's VMs for org/gcp/dr-hosts (provider hosts).
-/usr/bin/python3 - "$work" "$kind" <<'PY'
+# the lab vault), and the DR site's VMs for org/gcp/dr-hosts (provider hosts).
+/usr/bin/python3 - "$work" <<'PY'
 import json, sys
-work, kind = sys.argv[1], sys.argv[2]
+work = sys.argv[1]
 lab = json.load(open(f"{work}/lab.json"))
 json.dump({"object_repo": lab["object_stores"]["s3"]}, open(f"{work}/backup.json", "w"), indent=1)
-failover = {"fence_onprem": {"fence_confirm": "hyops-onprem"}, "restore_dr": {"restore_confirm": "gcp-dr-pg"}}
-if kind == "hosts":
-    failover["dr_hosts"] = lab["dr_site"]
+failover = {"fence_onprem": {"fence_confirm": "hyops-onprem"}, "restore_dr": {"restore_confirm": "gcp-dr-pg"},
+            "dr_hosts": lab["dr_site"]}
 json.dump(failover, open(f"{work}/failover.json", "w"), indent=1)
 PY
 step "baseline backups into the S3 object store: dr/postgresql-ha-backup-gcp@v1"

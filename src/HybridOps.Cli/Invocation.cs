@@ -52,7 +52,7 @@ public sealed class Invocation(ParseResult parse, GlobalOptions options, CliIO i
             Redactor = redactor,
             Secrets = new SecretResolver(EnvironmentReader, OpenVault, redactor),
             Time = time,
-            Handlers = ModuleCatalog.CreateRegistry(new HybridOps.Lab.LabController().RetireDatabaseTierAsync),
+            Handlers = ModuleCatalog.CreateRegistry(),
             Environment = environment,
             Progress = new SyncProgress(renderer.Progress),
         };

@@ -4,16 +4,12 @@ using HybridOps.Postgres.Dns;
 namespace HybridOps.Lab;
 
 /// <summary>
-/// The lab's DNS site: waits for the PowerDNS API, then makes sure zone hyops.lab. exists (SOA/NS,
+/// The lab's DNS host: waits for the PowerDNS API, then makes sure zone hyops.lab. exists (SOA/NS,
 /// ns1 A, and db.hyops.lab. A pointing at the on-prem leader). An existing zone is left as it is,
 /// so a reconciling `up` never moves a record a module published.
 /// </summary>
 internal static class LabDns
 {
-    public static Task EnsureZoneAsync(
-        LabTopology topology, string apiKey, string leaderHost, Func<string, Func<Task<bool>>, Task> waitAsync, CancellationToken ct) =>
-        EnsureZoneAsync(topology.DnsApiUrl, topology.DnsHost, topology.DnsPort, apiKey, leaderHost, waitAsync, ct);
-
     public static async Task EnsureZoneAsync(
         string apiUrl, string dnsHost, int dnsPort, string apiKey, string leaderHost, Func<string, Func<Task<bool>>, Task> waitAsync, CancellationToken ct)
     {

@@ -3,12 +3,12 @@ using System.Text.Json.Nodes;
 namespace HybridOps.Lab;
 
 /// <summary>
-/// Tiny typed client for etcd /health and Patroni's REST API. Short timeouts: everything is on
-/// loopback, and a member that does not answer within 2 s is reported as unreachable.
+/// Tiny typed client for etcd /health and Patroni's REST API of the lab's hosts. Short timeouts: they
+/// are on this machine's bridge, and a member that does not answer within 2 s is reported as unreachable.
 /// </summary>
 internal static class LabHttp
 {
-    // One shared client (sockets are pooled); proxies off because loopback must never be proxied.
+    // One shared client (sockets are pooled); proxies off: the lab's hosts are never reached through one.
     private static readonly HttpClient Client = new(new SocketsHttpHandler
     {
         UseProxy = false,

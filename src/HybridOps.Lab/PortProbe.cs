@@ -1,37 +1,23 @@
-using System.Net;
 using System.Net.Sockets;
 
 namespace HybridOps.Lab;
 
-/// <summary>
-/// Detects an address:port already taken (another lab with the same prefix, a system PostgreSQL)
-/// before we start a daemon, so `up` fails with a clear message instead of a crash-looping Patroni.
-/// </summary>
+/// <summary>Whether a server of a lab host accepts TCP connections yet (a connect from this machine over the bridge).</summary>
 internal static class PortProbe
 {
-    public static bool IsInUse(string host, int port)
+    public static async Task<bool> AcceptsAsync(string host, int port, CancellationToken ct)
     {
+        using var client = new TcpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(1));
         try
         {
-            using var listener = new TcpListener(IPAddress.Parse(host), port);
-            listener.Start();
-            listener.Stop();
-            return false;
-        }
-        catch (SocketException)
-        {
+            await client.ConnectAsync(host, port, timeout.Token);
             return true;
         }
-    }
-
-    public static void EnsureFree(string what, string host, params int[] ports)
-    {
-        var taken = ports.Where(p => IsInUse(host, p)).ToList();
-        if (taken.Count > 0)
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            throw new InvalidOperationException(
-                $"{what}: {host}:{string.Join(",", taken)} is already in use by a process this lab did not start "
-                + "(another lab on the same address prefix?). Stop it or choose another LabTopology.AddressPrefix.");
+            return false;
         }
     }
 }

@@ -23,30 +23,26 @@ namespace HybridOps.Modules;
 /// <summary>Every module handler this build ships, composed with its real dependencies.</summary>
 public static class ModuleCatalog
 {
-    /// <param name="retireDatabaseTier">
-    /// The site providers' way to retire a site's running database tier (postgresql-ha apply_mode reseed
-    /// under wipe_confirm); composed by the CLI, null elsewhere.
-    /// </param>
-    public static HandlerRegistry CreateRegistry(RetireDatabaseTier? retireDatabaseTier = null) => new(
+    public static HandlerRegistry CreateRegistry() => new(
     [
         new InventoryHandler(),
         new HybridOps.Modules.Platform.Network.DecisionService.DecisionServiceHandler(),
         new ManualGateHandler(),
         new PowerdnsAuthorityHandler(),
         new DnsRoutingHandler(),
-        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner(), retireDatabaseTier),
+        new PostgresqlHaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.GcpRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AwsRef, new LocalProcessRunner()),
         new ObjectRepoHandler(ObjectRepoHandler.AzureRef, new LocalProcessRunner()),
         new HybridOps.Modules.Platform.Onprem.PostgresqlDrill.PostgresqlDrillHandler(),
         new PostgresqlDrSourceHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5))),
         new PostgresqlFenceHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(3))),
-        new DrHostsHandler(new LocalProcessRunner()),
+        new DrHostsHandler(),
         new PostgresqlHaBackupHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner()),
-        new CloudsqlPostgresqlHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
-        new CloudsqlExternalReplicaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner(), new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
-        new CloudsqlPromoteHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
-        new HybridOps.Modules.Org.Gcp.CloudsqlPromoteDrill.CloudsqlPromoteDrillHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
-        new CloudsqlBackupHandler(new ManagedProviders(new LocalProcessRunner(), TimeProvider.System)),
+        new CloudsqlPostgresqlHandler(new ManagedProviders(TimeProvider.System)),
+        new CloudsqlExternalReplicaHandler(() => PatroniClient.Create(TimeSpan.FromSeconds(5)), new LocalProcessRunner(), new ManagedProviders(TimeProvider.System)),
+        new CloudsqlPromoteHandler(new ManagedProviders(TimeProvider.System)),
+        new HybridOps.Modules.Org.Gcp.CloudsqlPromoteDrill.CloudsqlPromoteDrillHandler(new ManagedProviders(TimeProvider.System)),
+        new CloudsqlBackupHandler(new ManagedProviders(TimeProvider.System)),
     ]);
 }

@@ -5,14 +5,13 @@ using HybridOps.Core;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Secrets;
 using HybridOps.Core.State;
-using HybridOps.Lab;
 
 namespace HybridOps.Cli.Commands;
 
 /// <summary>
 /// Ties a runtime root to its lab: where the lab's servers live (outside the runtime root, so server
 /// files such as Patroni's pgpass never sit among hyops' records) and the lab passwords, kept in the
-/// vault under fixed key names. &lt;root&gt;/lab/lab-ref.json records the lab dir and address prefix.
+/// vault under fixed key names. &lt;root&gt;/lab/lab-ref.json records the lab dir.
 /// </summary>
 public sealed class LabSession(Invocation invocation)
 {
@@ -21,21 +20,20 @@ public sealed class LabSession(Invocation invocation)
 
     private string RefFile => Path.Combine(invocation.Root, "lab", "lab-ref.json");
 
-    public (string LabDir, string Prefix) Locate(string? labDirOption, string? prefixOption)
+    public string Locate(string? labDirOption)
     {
         var recorded = File.Exists(RefFile) ? JsonNode.Parse(File.ReadAllText(RefFile)) : null;
         var labDir = labDirOption
             ?? invocation.Environment.GetValueOrDefault("HYOPS_LAB_DIR")
             ?? recorded?["lab_dir"]?.GetValue<string>()
             ?? Path.Combine(Path.GetTempPath(), $"hyops-lab-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(invocation.Root)))[..10]}");
-        var prefix = prefixOption ?? recorded?["address_prefix"]?.GetValue<string>() ?? "127.0.1";
-        return (Path.GetFullPath(labDir), prefix);
+        return Path.GetFullPath(labDir);
     }
 
     public bool Recorded => File.Exists(RefFile);
 
-    public void Record(string labDir, string prefix) =>
-        AtomicFile.WriteAllText(RefFile, new JsonObject { ["lab_dir"] = labDir, ["address_prefix"] = prefix }.ToJsonString(Json.Options), invocation.Redactor.Redact);
+    public void Record(string labDir) =>
+        AtomicFile.WriteAllText(RefFile, new JsonObject { ["lab_dir"] = labDir }.ToJsonString(Json.Options), invocation.Redactor.Redact);
 
     /// <summary>Lab passwords from env or vault; generated and stored in the vault on first use.</summary>
     public (string Superuser, string Replication) Passwords()

@@ -6,15 +6,15 @@ using HybridOps.Lab;
 namespace HybridOps.Cli.Commands;
 
 /// <summary>
-/// `hyops lab fail-site` (SIGKILL the whole on-prem site: Patroni, PostgreSQL, etcd; DNS stays up) and
-/// `hyops lab repair-site` (the hosts come back with etcd only, for a deliberate failback rebuild).
+/// `hyops lab fail-site` (a power cut of the on-prem site's hosts; DNS stays up), `hyops lab repair-site`
+/// (the hosts come back with etcd only, for a deliberate failback rebuild), `lab partition` and `lab heal`.
 /// </summary>
 public static class LabSiteCommand
 {
     public static IEnumerable<Command> Build(Func<ParseResult, Invocation> invocation)
     {
         var labDir = new Option<string?>("--lab-dir") { Description = "The lab's data directory (default: the one recorded for this runtime root)" };
-        var fail = new Command("fail-site", "Unplanned disaster: SIGKILL every on-prem Patroni, PostgreSQL and etcd at once (DNS site stays up)") { labDir };
+        var fail = new Command("fail-site", "Unplanned disaster: a power cut of every on-prem host at once (the DNS host stays up)") { labDir };
         fail.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => RunAsync(invocation(parse), parse.GetValue(labDir), repair: false, ct)));
         var repairDir = new Option<string?>("--lab-dir") { Description = labDir.Description };
         var repair = new Command("repair-site", "The failed site's hosts come back: starts the on-prem etcd only, not Patroni/PostgreSQL") { repairDir };
@@ -22,10 +22,10 @@ public static class LabSiteCommand
         var partitionDir = new Option<string?>("--lab-dir") { Description = labDir.Description };
         var siteA = new Argument<string>("SITE_A") { Description = "onprem, dns or hyops (this machine)" };
         var siteB = new Argument<string>("SITE_B") { Description = "onprem, dns or hyops (this machine)" };
-        var partition = new Command("partition", "Lab on hosts: cut the network between two sites, both directions (`lab heal` restores it)") { siteA, siteB, partitionDir };
+        var partition = new Command("partition", "Cut the network between two sites, both directions (`lab heal` restores it)") { siteA, siteB, partitionDir };
         partition.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => PartitionAsync(invocation(parse), parse.GetValue(partitionDir), parse.GetValue(siteA)!, parse.GetValue(siteB)!, ct)));
         var healDir = new Option<string?>("--lab-dir") { Description = labDir.Description };
-        var heal = new Command("heal", "Lab on hosts: remove every partition") { healDir };
+        var heal = new Command("heal", "Remove every partition") { healDir };
         heal.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => PartitionAsync(invocation(parse), parse.GetValue(healDir), null, null, ct)));
         return [fail, repair, partition, heal];
     }
@@ -33,11 +33,6 @@ public static class LabSiteCommand
     private static async Task<int> PartitionAsync(Invocation inv, string? labDirOption, string? siteA, string? siteB, CancellationToken ct)
     {
         var dir = LabDir(inv, labDirOption);
-        if (!SiteLabCommands.IsHostsLab(dir))
-        {
-            throw HyopsException.From(DiagnosticCatalog.InputInvalid, "partitions need the lab on hosts (`hyops lab up --hosts`): the loopback lab shares one network stack");
-        }
-
         try
         {
             if (siteA is null || siteB is null)
@@ -63,15 +58,10 @@ public static class LabSiteCommand
     public static async Task<LabSiteResult> FailSiteAsync(Invocation inv, string? labDirOption, CancellationToken ct)
     {
         var dir = LabDir(inv, labDirOption);
-        if (SiteLabCommands.IsHostsLab(dir))
+        try
         {
             var cut = await new HybridOps.Lab.Site.SiteLab(time: inv.Time).FailSiteAsync(dir, ct);
             return new LabSiteResult("failed", inv.Time.GetUtcNow(), [.. cut.Select(h => $"host {h} (power cut)")]);
-        }
-
-        try
-        {
-            return await new LabController(time: inv.Time).FailSiteAsync(dir, ct);
         }
         catch (InvalidOperationException ex)
         {
@@ -87,9 +77,7 @@ public static class LabSiteCommand
             var dir = LabDir(inv, labDirOption);
             try
             {
-                result = SiteLabCommands.IsHostsLab(dir)
-                    ? new LabSiteResult("repaired", inv.Time.GetUtcNow(), [.. (await new HybridOps.Lab.Site.SiteLab(time: inv.Time).RepairSiteAsync(dir, ct)).Select(h => $"host {h}")])
-                    : await new LabController(time: inv.Time).RepairSiteAsync(dir, ct);
+                result = new LabSiteResult("repaired", inv.Time.GetUtcNow(), [.. (await new HybridOps.Lab.Site.SiteLab(time: inv.Time).RepairSiteAsync(dir, ct)).Select(h => $"host {h}")]);
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException)
             {
@@ -126,10 +114,11 @@ public static class LabSiteCommand
             throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab recorded for runtime root {inv.Root}");
         }
 
-        var (dir, _) = session.Locate(labDirOption, null);
-        if (!File.Exists(Path.Combine(dir, "lab.json")) && !SiteLabCommands.IsHostsLab(dir))
+        var dir = session.Locate(labDirOption);
+        LabCommand.RefuseRetiredLab(dir);
+        if (!SiteLabCommands.IsHostsLab(dir))
         {
-            throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab.json in {dir}");
+            throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab in {dir} (no site.json): run `hyops lab up`");
         }
 
         return dir;

@@ -9,8 +9,8 @@ using HybridOps.Modules.Platform.Onprem.Inventory;
 namespace HybridOps.Cli.Commands;
 
 /// <summary>
-/// `hyops lab up --hosts`: the lab as a set of namespaced hosts reached only over SSH (see docs/lab.md).
-/// `status` and `down` pick this kind up from the lab dir's site.json.
+/// `hyops lab up|status|down` on the lab's namespaced hosts, reached only over SSH (see docs/lab.md);
+/// the lab dir's site.json records the lab.
 /// </summary>
 internal static class SiteLabCommands
 {
@@ -25,7 +25,7 @@ internal static class SiteLabCommands
 
         var (su, repl) = session.Passwords();
         var pdnsKey = LabCommand.PdnsApiKey(inv);
-        session.Record(dir, $"hosts:{block}");
+        session.Record(dir);
         var started = inv.Time.GetTimestamp();
         JsonObject inventory;
         try

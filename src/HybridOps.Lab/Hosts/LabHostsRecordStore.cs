@@ -13,13 +13,13 @@ internal static class LabHostsRecordStore
             return null;
         }
 
-        return JsonSerializer.Deserialize(File.ReadAllText(paths.RecordFile), LabStateJsonContext.Default.LabHostsRecord);
+        return JsonSerializer.Deserialize(File.ReadAllText(paths.RecordFile), LabHostsJsonContext.Default.LabHostsRecord);
     }
 
     /// <summary>Writes the record; hosts.json holds names, addresses and pids only, no secrets.</summary>
     public static LabHostsRecord Save(LabHostPaths paths, LabHostsRecord record)
     {
-        AtomicFile.WriteAllText(paths.RecordFile, JsonSerializer.Serialize(record, LabStateJsonContext.Default.LabHostsRecord), text => text);
+        AtomicFile.WriteAllText(paths.RecordFile, JsonSerializer.Serialize(record, LabHostsJsonContext.Default.LabHostsRecord), text => text);
         return record;
     }
 

@@ -261,8 +261,8 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             ["cluster_name"] = clusterName,
             ["etcd_endpoints"] = new JsonArray(plan.EtcdClientUrl),
             ["members"] = members,
-            ["superuser"] = LabOptions.SuperuserName,
-            ["replication_user"] = LabOptions.ReplicationUserName,
+            ["superuser"] = SiteLabOptions.SuperuserName,
+            ["replication_user"] = SiteLabOptions.ReplicationUserName,
             // A failback rebuild goes next to the old cluster's data, never over it; pg_hba admits the site network.
             ["rebuild_root"] = RebuildRoot,
             ["client_networks"] = new JsonArray(plan.Network),

@@ -42,7 +42,7 @@ internal static class SiteLabObjectStores
         var address = plan.AddressOf(host);
         var tls = Path.Combine(options.LabDir, "objstore-tls");
         // One certificate serves both stores: they share the host's address.
-        await new LabObjectStores(runner, time).PrepareTlsAsync(options.OpensslExecutable, tls, [("objstore", address)], ct);
+        await new LabObjectStoreTls(runner).PrepareTlsAsync(options.OpensslExecutable, tls, [("objstore", address)], ct);
         var ca = await File.ReadAllBytesAsync(Path.Combine(tls, "ca.crt"), ct);
         await Task.WhenAll(plan.HostNames.Select(async h =>
         {
@@ -73,7 +73,7 @@ internal static class SiteLabObjectStores
 
         // The container is made from here over the bridge, verified against the lab CA (the local copy).
         var local = new LabObjectStoreSite("azure", address, LabTopology.AzurePort, LabObjectStoreSite.BucketName, Path.Combine(tls, "ca.crt"), LabObjectStoreSite.AzureAccount);
-        await waitAsync(() => Task.FromResult(PortProbe.IsInUse(address, LabTopology.S3Port)));
+        await waitAsync(() => PortProbe.AcceptsAsync(address, LabTopology.S3Port, ct));
         await waitAsync(() => LabAzureContainer.TryEnsureAsync(local, keys.AzureAccountKey, time, ct));
     }
 
@@ -85,7 +85,7 @@ internal static class SiteLabObjectStores
     private static ServiceUnit Azurite(SiteLabOptions options, string address) =>
         new(AzuriteService,
         [
-            options.NodeExecutable, LabObjectStores.AzuriteMainIn(options.NodeModules), "--blobHost", address,
+            options.NodeExecutable, LabObjectStoreTls.AzuriteMainIn(options.NodeModules), "--blobHost", address,
             "--blobPort", LabTopology.AzurePort.ToString(CultureInfo.InvariantCulture), "--location", DataDir + "/azurite",
             "--cert", ConfigDir + "/objstore.crt", "--key", ConfigDir + "/objstore.key", "--skipApiVersionCheck", "--disableProductStyleUrl", "--silent",
         ], "postgres", "/var/log/hyops/azurite.log")

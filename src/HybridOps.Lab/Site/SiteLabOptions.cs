@@ -7,6 +7,9 @@ namespace HybridOps.Lab.Site;
 /// </summary>
 public sealed record SiteLabOptions(string LabDir, int Block, string SuperuserPassword, string ReplicationPassword)
 {
+    public const string SuperuserName = "postgres";
+    public const string ReplicationUserName = "replicator";
+
     public string ClusterName { get; init; } = "hyops-onprem";
 
     public int MemberCount { get; init; } = 3;

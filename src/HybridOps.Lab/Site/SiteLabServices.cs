@@ -58,9 +58,9 @@ internal static class SiteLabServices
 
     public static string PatroniEnvironment(SiteLabOptions options) => ServiceEnvironmentFile.Render(new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["PATRONI_SUPERUSER_USERNAME"] = LabOptions.SuperuserName,
+        ["PATRONI_SUPERUSER_USERNAME"] = SiteLabOptions.SuperuserName,
         ["PATRONI_SUPERUSER_PASSWORD"] = options.SuperuserPassword,
-        ["PATRONI_REPLICATION_USERNAME"] = LabOptions.ReplicationUserName,
+        ["PATRONI_REPLICATION_USERNAME"] = SiteLabOptions.ReplicationUserName,
         ["PATRONI_REPLICATION_PASSWORD"] = options.ReplicationPassword,
     });
 
@@ -84,12 +84,12 @@ internal static class SiteLabServices
         L("      pg_hba:");
         L("      - local all all peer");
         L($"      - host all all {plan.Network} scram-sha-256");
-        L($"      - host replication {LabOptions.ReplicationUserName} {plan.Network} scram-sha-256");
+        L($"      - host replication {SiteLabOptions.ReplicationUserName} {plan.Network} scram-sha-256");
         L("  initdb:\n  - auth-host: scram-sha-256\n  - auth-local: peer\n  - encoding: UTF8\n  - data-checksums");
         L($"postgresql:\n  listen: {Q(member.PostgresEndpoint)}\n  connect_address: {Q(member.PostgresEndpoint)}");
         L($"  data_dir: {Q(DataDir)}\n  bin_dir: {Q(BinDir)}\n  pgpass: {Q(PgPass)}");
         L("  use_unix_socket: true");
-        L($"  authentication:\n    superuser:\n      username: {Q(LabOptions.SuperuserName)}\n    replication:\n      username: {Q(LabOptions.ReplicationUserName)}");
+        L($"  authentication:\n    superuser:\n      username: {Q(SiteLabOptions.SuperuserName)}\n    replication:\n      username: {Q(SiteLabOptions.ReplicationUserName)}");
         L($"  parameters:\n    unix_socket_directories: {Q(SocketDir)}");
         return y.ToString();
     }

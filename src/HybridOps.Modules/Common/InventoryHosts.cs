@@ -5,8 +5,8 @@ namespace HybridOps.Modules.Common;
 
 /// <summary>
 /// The members of a site inventory (or the hosts of a dr-hosts contract) that hyops reaches over SSH, as <see cref="SiteHost"/>s, with their
-/// published PostgreSQL layout. Null when any member is not an ssh host (the loopback lab's members
-/// are processes of this machine and keep the local code path).
+/// published PostgreSQL layout. Null when any member is not an ssh host (a member on hyops' own
+/// machine, executor local, keeps the local code path).
 /// </summary>
 internal sealed class InventoryHosts : IAsyncDisposable
 {

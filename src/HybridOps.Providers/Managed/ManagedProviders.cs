@@ -9,7 +9,7 @@ namespace HybridOps.Providers.Managed;
 /// Picks the provider named by the `provider` input. Pure: no I/O (gcp loads its key and talks to
 /// Google only on the first call), so modules call it in Validate.
 /// </summary>
-public sealed class ManagedProviders(IProcessRunner runner, TimeProvider time)
+public sealed class ManagedProviders(TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Known = ["local", "gcp"];
 
@@ -21,7 +21,8 @@ public sealed class ManagedProviders(IProcessRunner runner, TimeProvider time)
         {
             "local" when location.Host is { } host => new LocalManagedPostgres(new LocalProviderOptions(location.DataRoot, location.AddressPrefix),
                 Postgres.Hosts.SiteHostEntry.Parse(host), Postgres.Hosts.SiteHostEntry.ServiceManager(host), time) { HostEntry = host },
-            "local" => new LocalManagedPostgres(new LocalProviderOptions(location.DataRoot, location.AddressPrefix), runner, time),
+            "local" => throw HyopsException.From(DiagnosticCatalog.InputRequired,
+                "provider local runs its PostgreSQL on a host reached over ssh, and this location names none: give input 'provider_host'"),
             "gcp" => CreateGcp(location, secret),
             var other => throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider '{other}' is unknown (known: {string.Join(", ", Known)})"),
         };

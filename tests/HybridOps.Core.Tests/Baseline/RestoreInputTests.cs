@@ -76,25 +76,4 @@ public sealed class RestoreInputTests
         yaml.ShouldContain("  - '127.0.2.1:2379'");
         yaml.ShouldNotContain("password", Case.Insensitive);
     }
-
-    [Fact]
-    public void ProcessRegistry_WritesTheSharedFormat_AndReplacesByName()
-    {
-        var dir = Directory.CreateTempSubdirectory("hyops-registry-");
-        try
-        {
-            var file = ProcessRegistry.PathIn(dir.FullName);
-            ProcessRegistry.Register(file, new RegisteredProcess("etcd", 123, "/x/etcd/data"));
-            ProcessRegistry.Register(file, new RegisteredProcess("patroni-dr1", 456, "/x/dr1/patroni.yml"));
-            ProcessRegistry.Register(file, new RegisteredProcess("etcd", 789, "/x/etcd/data"));
-            var doc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!;
-            doc["processes"]!.AsArray().Select(p => $"{p!["name"]}:{p["pid"]}:{p["marker"]}").ShouldBe(["patroni-dr1:456:/x/dr1/patroni.yml", "etcd:789:/x/etcd/data"]);
-            ProcessRegistry.Unregister(file, p => p.Name == "etcd");
-            ProcessRegistry.Load(file).Select(p => p.Name).ShouldBe(["patroni-dr1"]);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
-    }
 }

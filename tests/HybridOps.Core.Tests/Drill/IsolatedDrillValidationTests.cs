@@ -29,8 +29,8 @@ public sealed class IsolatedDrillValidationTests : IDisposable
         }));
         states.Write(State("org/gcp/dr-hosts", "drill", "dr-hosts/v1", new JsonObject
         {
-            ["data_root"] = "/var/lib/postgresql/hyops", ["dcs"] = new JsonObject { ["endpoints"] = new JsonArray("http://127.0.0.1:9") },
-            ["hosts"] = new JsonArray(new JsonObject { ["name"] = "dr1", ["host"] = "192.0.2.21" }, new JsonObject { ["name"] = "pg2", ["host"] = "192.0.2.12" }),
+            ["data_root"] = "/var/lib/postgresql/hyops", ["dcs"] = new JsonObject { ["endpoints"] = new JsonArray("http://127.0.0.1:9") }, ["client_networks"] = new JsonArray("192.0.2.0/24"),
+            ["hosts"] = new JsonArray(DrHost("dr1", "192.0.2.21"), DrHost("pg2", "192.0.2.12")),
         }));
         states.Write(State("org/gcp/object-repo", null, "object-repo/v1", new JsonObject { ["pgbackrest_options"] = new JsonObject { ["repo1-type"] = "posix", ["repo1-path"] = "/nonexistent" } }));
         states.Write(State("platform/onprem/postgresql-ha-backup", null, "postgresql-ha-backup/v1", new JsonObject { ["stanza"] = "prod-pg" }));
@@ -40,6 +40,11 @@ public sealed class IsolatedDrillValidationTests : IDisposable
             ["source_members"] = new JsonArray("192.0.2.11", "192.0.2.12"),
         }));
     }
+
+    private static JsonObject DrHost(string name, string host) => new()
+    {
+        ["name"] = name, ["host"] = host, ["ssh"] = new JsonObject { ["transport"] = "ssh", ["user"] = "hyops" },
+    };
 
     private string Root => dir.Combine("root");
 

@@ -18,7 +18,7 @@ public sealed class GcpCloudDnsRoutingTests : IAsyncLifetime
     private const string Fqdn = "db.hyops.lab.";
     private const string OnPrem = "127.0.251.11";
     private const string Managed = "127.0.253.11";
-    private readonly Site site = new("127.0.251");
+    private readonly Site site = Site.WithoutLab();
     private GcpFakeSite gcp = null!;
 
     private FakeGoogleCloud Cloud => gcp.Fake;

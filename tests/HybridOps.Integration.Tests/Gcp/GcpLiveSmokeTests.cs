@@ -15,7 +15,7 @@ public sealed class GcpLiveSmokeTests
     [GcpLiveFact]
     public async Task TheStandbyInstance_IsCreatedReadAndDeleted_InARealProject()
     {
-        await using var site = new Site("127.0.241");
+        await using var site = Site.WithoutLab();
         var name = "hyops-smoke-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
         site.Environment["HYOPS_MANAGED_ADMIN_PASSWORD"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
         site.Environment[GcpLiveFactAttribute.KeyEnv] = Environment.GetEnvironmentVariable(GcpLiveFactAttribute.KeyEnv)!;

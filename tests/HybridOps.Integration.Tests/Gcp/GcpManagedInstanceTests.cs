@@ -16,7 +16,7 @@ namespace HybridOps.Integration.Tests.Gcp;
 public sealed class GcpManagedInstanceTests : IAsyncLifetime
 {
     private const string Password = "gcp-admin-Pw-4c2e81";
-    private readonly Site site = new("127.0.241");
+    private readonly Site site = Site.WithoutLab();
     private GcpFakeSite gcp = null!;
 
     private FakeGoogleCloud Cloud => gcp.Fake;

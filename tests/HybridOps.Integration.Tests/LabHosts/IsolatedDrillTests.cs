@@ -23,12 +23,12 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
 {
     private const int Block = 12;
     private const string DrillScope = "hyops-onprem-drill";
-    private readonly Site site = new("127.0.212");
+    private readonly Site site = Site.WithoutLab();
     private JsonObject drSite = null!;
 
     public async Task InitializeAsync()
     {
-        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--hosts", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
+        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
         if (r.ExitCode != 0)
         {
             await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);

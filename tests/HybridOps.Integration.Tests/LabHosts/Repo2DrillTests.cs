@@ -27,7 +27,7 @@ public sealed class Repo2DrillTests(ITestOutputHelper output) : IAsyncLifetime
     private const string Repo2 = "org/azure/object-repo";
     private const string Failover = "dr/postgresql-ha-failover-gcp@v1";
     private static readonly string[] RepoSteps = ["drain_archive", "restore_dr", "dr_readiness", "dr_backup_config", "dr_backup_full", "dr_protected"];
-    private readonly Site site = new("127.0.237");
+    private readonly Site site = Site.WithoutLab();
     private JsonObject up = null!;
 
     public async Task InitializeAsync()
@@ -35,7 +35,7 @@ public sealed class Repo2DrillTests(ITestOutputHelper output) : IAsyncLifetime
         site.Environment["HYOPS_LAB_S3_ACCESS_KEY"] = "HYOPSIT" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
         site.Environment["HYOPS_LAB_S3_SECRET_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
         site.Environment["HYOPS_LAB_AZURE_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--hosts", "--object-stores", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
+        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--object-stores", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
         if (r.ExitCode != 0)
         {
             await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);

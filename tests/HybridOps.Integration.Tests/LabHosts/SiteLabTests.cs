@@ -17,7 +17,7 @@ namespace HybridOps.Integration.Tests.LabHosts;
 public sealed class SiteLabTests : IAsyncLifetime
 {
     private const int Block = 4;
-    private readonly Site site = new("127.0.204");
+    private readonly Site site = Site.WithoutLab();
 
     public async Task InitializeAsync()
     {

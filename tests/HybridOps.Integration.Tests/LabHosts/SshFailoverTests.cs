@@ -20,12 +20,12 @@ namespace HybridOps.Integration.Tests.LabHosts;
 public sealed class SshFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Block = 5;
-    private readonly Site site = new("127.0.207");
+    private readonly Site site = Site.WithoutLab();
     private JsonObject drSite = null!;
 
     public async Task InitializeAsync()
     {
-        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--hosts", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
+        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
         if (r.ExitCode != 0)
         {
             await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);

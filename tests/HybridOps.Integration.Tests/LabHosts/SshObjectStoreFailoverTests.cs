@@ -25,7 +25,7 @@ public sealed class SshObjectStoreFailoverTests(ITestOutputHelper output) : IAsy
     private const int Block = 6;
     private const string Repo = "org/aws/object-repo";
     private static readonly string[] RepoSteps = ["drain_archive", "restore_dr", "dr_readiness", "dr_backup_config", "dr_backup_full", "dr_protected"];
-    private readonly Site site = new("127.0.236");
+    private readonly Site site = Site.WithoutLab();
     private readonly List<CliResult> outputs = [];
     private JsonObject up = null!;
 
@@ -34,7 +34,7 @@ public sealed class SshObjectStoreFailoverTests(ITestOutputHelper output) : IAsy
         site.Environment["HYOPS_LAB_S3_ACCESS_KEY"] = "HYOPSIT" + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
         site.Environment["HYOPS_LAB_S3_SECRET_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
         site.Environment["HYOPS_LAB_AZURE_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var r = await Run("--output", "json", "lab", "up", "--hosts", "--object-stores", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
+        var r = await Run("--output", "json", "lab", "up", "--object-stores", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
         if (r.ExitCode != 0)
         {
             await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);

@@ -24,7 +24,7 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
     private const int Block = 10;
     private const string Instance = "hyops-dr-standby";
     private const string DrKey = "HYOPS_DR_REPLICATION_PASSWORD";
-    private readonly Site site = new("127.0.250");
+    private readonly Site site = Site.WithoutLab();
     private readonly string drPassword = "dr-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
     private JsonObject managedSite = null!;
     private string network = null!;
@@ -32,7 +32,7 @@ public sealed class SshPremiumTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         site.Environment[DrKey] = drPassword;
-        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--hosts", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
+        var r = await site.HyopsAsync("--output", "json", "lab", "up", "--block", Block.ToString(CultureInfo.InvariantCulture), "--lab-dir", site.LabDir);
         if (r.ExitCode != 0)
         {
             await site.HyopsAsync("lab", "down", "--lab-dir", site.LabDir);

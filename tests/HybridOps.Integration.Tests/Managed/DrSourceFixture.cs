@@ -89,7 +89,7 @@ internal static class DrSourceFixture
         });
 
     /// <summary>Where the managed instance connects to the source from.</summary>
-    public static string ConsumerCidr(Site site) => site.OnLabHosts ? site.Address("managed") + "/32" : "127.0.0.1/32";
+    public static string ConsumerCidr(Site site) => site.Address("managed") + "/32";
 
     /// <summary>Lab hosts: the instance inputs of the local provider on the `managed` host, reached from the site network.</summary>
     public static JsonObject InstanceInputs(JsonNode labUp) => new()

@@ -41,7 +41,6 @@ public sealed class ExternalReplicaTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await site.StopManagedProcessesAsync();
         await site.DisposeAsync();
     }
 

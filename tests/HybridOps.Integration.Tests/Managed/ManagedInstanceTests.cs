@@ -26,7 +26,6 @@ public sealed class ManagedInstanceTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await site.StopManagedProcessesAsync();
         await site.DisposeAsync();
     }
 

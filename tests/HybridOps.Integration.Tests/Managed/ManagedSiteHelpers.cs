@@ -29,26 +29,4 @@ internal static class ManagedSiteHelpers
         return JsonNode.Parse(r.StdOut)!;
     }
 
-    /// <summary>
-    /// Last-resort cleanup after a failed test on the loopback lab: stops every pid listed in the managed
-    /// site's processes.json whose argv still contains its marker (the same rule `lab down` applies). On lab
-    /// hosts the managed host's servers end with the host at `lab down`.
-    /// </summary>
-    public static async Task StopManagedProcessesAsync(this Site site)
-    {
-        var file = Path.Combine(site.LabDir, "sites", "managed", "processes.json");
-        if (site.OnLabHosts || !File.Exists(file))
-        {
-            return;
-        }
-
-        foreach (var p in (JsonNode.Parse(File.ReadAllText(file))?["processes"] as JsonArray ?? []).OfType<JsonObject>())
-        {
-            var pid = p["pid"]!.GetValue<int>();
-            if (ProcessControl.CommandLineContains(pid, p["marker"]!.GetValue<string>()))
-            {
-                await ProcessControl.TerminateAsync(pid, TimeSpan.FromSeconds(10), CancellationToken.None);
-            }
-        }
-    }
 }

@@ -34,7 +34,6 @@ public sealed class PromoteSourceLostTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await site.StopManagedProcessesAsync();
         await site.DisposeAsync();
     }
 

@@ -30,7 +30,7 @@ internal sealed class HyopsChild(Site site, int pid, string log)
         {
             if (!ProcessControl.IsAlive(Pid) || DateTimeOffset.UtcNow > until)
             {
-                throw new TimeoutException($"hyops pid {Pid} {(ProcessControl.IsAlive(Pid) ? "still running" : "exited")} before {what} (site {site.Prefix}); log:\n{Tail()}");
+                throw new TimeoutException($"hyops pid {Pid} {(ProcessControl.IsAlive(Pid) ? "still running" : "exited")} before {what} (lab block {site.Block}); log:\n{Tail()}");
             }
 
             await Task.Delay(100);

@@ -1,27 +1,20 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using HybridOps.Cli;
-using HybridOps.Lab;
 using HybridOps.Postgres.Sql;
 
 namespace HybridOps.Integration.Tests.Support;
 
 /// <summary>
 /// A runtime root plus a real lab, driven through the hyops CLI in-process, exactly as an operator
-/// would: either on namespaced lab hosts of one /28 block reached only over SSH (<see cref="OnHosts"/>)
-/// or on its own loopback prefix. The lab passwords are set in the (in-process) environment so tests
-/// know them; hyops resolves env before the vault.
+/// would, on namespaced lab hosts of one /28 block reached only over SSH (<see cref="OnHosts"/>), or a
+/// runtime root with no lab (<see cref="WithoutLab"/>). The lab passwords are set in the (in-process)
+/// environment so tests know them; hyops resolves env before the vault.
 /// </summary>
 public sealed class Site : IAsyncDisposable
 {
-    public Site(string prefix)
-        : this(prefix, null)
+    private Site(int? block)
     {
-    }
-
-    private Site(string prefix, int? block)
-    {
-        Prefix = prefix;
         Block = block;
         Dir = Path.Combine(Path.GetTempPath(), $"hyops-it-{Guid.NewGuid():N}"[..20]);
         Directory.CreateDirectory(Dir);
@@ -39,13 +32,13 @@ public sealed class Site : IAsyncDisposable
         };
     }
 
-    /// <summary>The loopback lab's prefix (127.0.N); on hosts, the link-local range's first three octets.</summary>
-    public string Prefix { get; }
+    /// <summary>The lab's range: the first three octets of 169.254.250.0/24.</summary>
+    public const string Prefix = "169.254.250";
 
-    /// <summary>The lab-host block (1..14) when the site's lab runs on namespaced hosts; null for the loopback lab.</summary>
+    /// <summary>The lab-host block (1..14); null for a runtime root with no lab.</summary>
     public int? Block { get; }
 
-    public bool OnLabHosts => Block is not null;
+    public bool HasLab => Block is not null;
     public string Dir { get; }
     public string Root { get; }
     public string LabDir { get; }
@@ -57,44 +50,27 @@ public sealed class Site : IAsyncDisposable
     public static string RepoRoot { get; } = FindRepoRoot();
 
     /// <summary>A site on namespaced lab hosts of <paramref name="block"/>, reached only over SSH (docs/lab-hosts.md).</summary>
-    public static Site OnHosts(int block) => new("169.254.250", block);
+    public static Site OnHosts(int block) => new(block);
 
-    /// <summary>Loopback lab only: the on-prem site's address with this last octet.</summary>
-    public string Host(int lastOctet) => OnLabHosts ? throw new InvalidOperationException("a site on lab hosts has no octet plan: use Address(host)") : $"{Prefix}.{lastOctet}";
+    /// <summary>A runtime root with no lab (e.g. for the fake of Google Cloud's APIs alone).</summary>
+    public static Site WithoutLab() => new(null);
 
-    /// <summary>
-    /// The address of a lab host by name (pg1..pg3, etcd, dns, dr1.., managed, objstore): from the hosts
-    /// record on lab hosts; on loopback the on-prem members, etcd and the DNS site.
-    /// </summary>
-    public string Address(string host)
-    {
-        if (OnLabHosts)
-        {
-            return HybridOps.Lab.Hosts.LabHostSet.Hosts(LabDir).SingleOrDefault(h => h.Name == host)?.Address
-                ?? throw new InvalidOperationException($"no lab host {host} in {LabDir}");
-        }
-
-        return host switch
-        {
-            "etcd" => Host(1),
-            "dns" => $"{Prefix[..(Prefix.LastIndexOf('.') + 1)]}{int.Parse(Prefix[(Prefix.LastIndexOf('.') + 1)..], System.Globalization.CultureInfo.InvariantCulture) + 4}.1",
-            _ when host.StartsWith("pg", StringComparison.Ordinal) => Host(10 + int.Parse(host[2..], System.Globalization.CultureInfo.InvariantCulture)),
-            _ => throw new ArgumentException($"no loopback address plan for host {host}", nameof(host)),
-        };
-    }
+    /// <summary>The address of a lab host by name (pg1..pg3, etcd, dns, dr1.., managed, objstore), from the hosts record.</summary>
+    public string Address(string host) =>
+        HybridOps.Lab.Hosts.LabHostSet.Hosts(LabDir).SingleOrDefault(h => h.Name == host)?.Address
+            ?? throw new InvalidOperationException($"no lab host {host} in {LabDir}");
 
     /// <summary>
-    /// Lab hosts: this machine's address on the block's bridge, where lab hosts see hyops' own connections
-    /// come from (and those of the fake Google Cloud's instances, which are servers on this machine).
+    /// This machine's address on the block's bridge, where lab hosts see hyops' own connections come from
+    /// (and those of the fake Google Cloud's instances, which are servers on this machine).
     /// </summary>
-    public string BridgeAddress => OnLabHosts
-        ? new HybridOps.Lab.Hosts.LabAddressPlan(Block!.Value).BridgeAddress
-        : throw new InvalidOperationException("the loopback lab has no bridge");
+    public string BridgeAddress => new HybridOps.Lab.Hosts.LabAddressPlan(LabBlock).BridgeAddress;
 
-    /// <summary>Lab hosts: the block's network (/28: the bridge and every host of the lab).</summary>
-    public string Network => OnLabHosts
-        ? $"{Prefix}.{(16 * Block!.Value).ToString(System.Globalization.CultureInfo.InvariantCulture)}/{HybridOps.Lab.Hosts.LabAddressPlan.PrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
-        : throw new InvalidOperationException("the loopback lab has no block network");
+    /// <summary>The block's network (/28: the bridge and every host of the lab).</summary>
+    public string Network =>
+        $"{Prefix}.{(16 * LabBlock).ToString(System.Globalization.CultureInfo.InvariantCulture)}/{HybridOps.Lab.Hosts.LabAddressPlan.PrefixLength.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    private int LabBlock => Block ?? throw new InvalidOperationException("this site has no lab");
 
     public PgEndpoint Endpoint(string member) => new(Address(member), 5432, "postgres", SuperuserPassword);
 
@@ -113,10 +89,7 @@ public sealed class Site : IAsyncDisposable
     /// <summary>`lab up` with extra options (e.g. --object-stores); the result is its JSON document.</summary>
     public async Task<CliResult> StartAsync(string[] extraUpOptions)
     {
-        string[] kind = OnLabHosts
-            ? ["--hosts", "--block", Block!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]
-            : ["--address-prefix", Prefix];
-        var r = await HyopsAsync(["--output", "json", "lab", "up", "--lab-dir", LabDir, .. kind, .. extraUpOptions]);
+        var r = await HyopsAsync(["--output", "json", "lab", "up", "--lab-dir", LabDir, "--block", LabBlock.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extraUpOptions]);
         if (r.ExitCode != 0)
         {
             // A half-started lab is taken down here: xunit may not dispose a fixture whose start failed.
@@ -129,7 +102,7 @@ public sealed class Site : IAsyncDisposable
         return r;
     }
 
-    /// <summary>`ssh -F &lt;lab ssh_config&gt; host command` (lab hosts only), as hyops reaches a lab host.</summary>
+    /// <summary>`ssh -F &lt;lab ssh_config&gt; host command`, as hyops reaches a lab host.</summary>
     public async Task<string> SshAsync(string host, string command)
     {
         var result = await new HybridOps.Postgres.Exec.LocalProcessRunner().RunAsync(new HybridOps.Postgres.Exec.ProcessSpec("ssh",
@@ -139,28 +112,21 @@ public sealed class Site : IAsyncDisposable
         return result.StdOut.Trim();
     }
 
-    /// <summary>Lab hosts: whether a process whose argv contains <paramref name="program"/> runs on the host (its own pid namespace).</summary>
+    /// <summary>Whether a process whose argv contains <paramref name="program"/> runs on the host (its own pid namespace).</summary>
     public bool RunsOn(string host, string program) =>
         HybridOps.Lab.Hosts.LabHostSet.ProcessesOf(LabDir, host).Any(p =>
             HybridOps.Postgres.Exec.ProcessControl.ReadCommandLine(p) is { Count: > 0 } argv && string.Join(' ', argv).Contains(program, StringComparison.Ordinal));
 
-    /// <summary>Lab hosts: stops a service of a host behind hyops' back, as an operator's `systemctl stop` would (start-stop-daemon, the lab hosts' service manager).</summary>
+    /// <summary>Stops a service of a host behind hyops' back, as an operator's `systemctl stop` would (start-stop-daemon, the lab hosts' service manager).</summary>
     public Task<string> StopServiceAsync(string host, string service) =>
         SshAsync(host, $"start-stop-daemon --stop --quiet --pidfile /run/hyops/{service}.pid --retry TERM/10/KILL/5 --remove-pidfile");
 
     /// <summary>
-    /// Stops a member's PostgreSQL behind hyops' back, as an operator with a shell on the host would: on lab
-    /// hosts SIGKILL of the host's Patroni (so it cannot start PostgreSQL again), then `pg_ctl stop -m
-    /// immediate` as postgres; on the loopback lab the same through the lab's pids.
+    /// Stops a member's PostgreSQL behind hyops' back, as an operator with a shell on the host would: SIGKILL
+    /// of the host's Patroni (so it cannot start PostgreSQL again), then `pg_ctl stop -m immediate` as postgres.
     /// </summary>
     public async Task StopPostgresOutsideHyopsAsync(string member)
     {
-        if (!OnLabHosts)
-        {
-            await new LabController().StopPostgresOfMemberAsync(LabDir, member, CancellationToken.None);
-            return;
-        }
-
         await SshAsync(member, "start-stop-daemon --stop --quiet --pidfile /run/hyops/patroni.pid --signal KILL --remove-pidfile; sleep 0.5;"
             + " sudo -u postgres /usr/lib/postgresql/15/bin/pg_ctl -D /var/lib/postgresql/15/main status >/dev/null || exit 0;"
             + " sudo -u postgres /usr/lib/postgresql/15/bin/pg_ctl -D /var/lib/postgresql/15/main stop -m immediate");
@@ -222,7 +188,7 @@ public sealed class Site : IAsyncDisposable
         }
 
         LiveProcessesMentioning(LabDir).ShouldBeEmpty();
-        if (OnLabHosts)
+        if (HasLab)
         {
             var netns = await new HybridOps.Postgres.Exec.LocalProcessRunner().RunAsync(HybridOps.Postgres.Exec.ProcessSpec.Of("ip", "netns", "list"), CancellationToken.None);
             netns.StdOut.ShouldNotContain($"hyops-{Block}-");
@@ -240,10 +206,10 @@ public sealed class Site : IAsyncDisposable
         }
     }
 
-    /// <summary>Lab hosts: whatever a failed `lab down` left of the block (processes, namespaces, veths, bridge, mounts) is removed, so the next test's block is clean.</summary>
+    /// <summary>Whatever a failed `lab down` left of the block (processes, namespaces, veths, bridge, mounts) is removed, so the next test's block is clean.</summary>
     private async Task CleanHostsAsync()
     {
-        if (OnLabHosts)
+        if (HasLab)
         {
             await new HybridOps.Lab.Hosts.LabCleaner(new HybridOps.Postgres.Exec.LocalProcessRunner()).CleanAsync(Directory.Exists(LabDir) ? LabDir : null, Block!.Value, CancellationToken.None);
         }

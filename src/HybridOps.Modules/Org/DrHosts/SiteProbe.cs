@@ -1,13 +1,12 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace HybridOps.Modules.Org.DrHosts;
 
-/// <summary>Loopback probes of a local DR site: etcd /health and whether an address:port is taken.</summary>
+/// <summary>Probes of a site's servers from this machine: etcd /health and whether host:port accepts a connection.</summary>
 internal static class SiteProbe
 {
-    // Loopback must never go through a proxy; 2 s is plenty on one machine.
+    // A site's own servers are never reached through a proxy; a DCS that needs more than 2 s is not healthy.
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) })
     {
         Timeout = TimeSpan.FromSeconds(2),
@@ -38,22 +37,6 @@ internal static class SiteProbe
         catch (Exception e) when (e is SocketException or AggregateException)
         {
             return false;
-        }
-    }
-
-    /// <summary>True when something already listens on host:port (we cannot bind it).</summary>
-    public static bool PortInUse(string host, int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Parse(host), port);
-            listener.Start();
-            listener.Stop();
-            return false;
-        }
-        catch (SocketException)
-        {
-            return true;
         }
     }
 }

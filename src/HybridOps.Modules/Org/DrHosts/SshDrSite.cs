@@ -31,7 +31,7 @@ internal static class SshDrSite
         var hosts = raw.Select(h => InventoryHost.Parse(h, PostgresLayout.FromDefaults(context.Inputs.Values["postgres_defaults"] as JsonObject))).ToList();
         if (hosts.FirstOrDefault(h => h.Access.Transport != SiteHost.SshTransport) is { } local)
         {
-            throw HyopsException.From(DiagnosticCatalog.InventoryHostInvalid, $"dr host '{local.Name}' must be reached over ssh (ssh.transport ssh); the local provider runs a site on this machine");
+            throw HyopsException.From(DiagnosticCatalog.InventoryHostInvalid, $"dr host '{local.Name}' must be reached over ssh (ssh.transport ssh): hyops reaches every DR host over ssh");
         }
 
         if (hosts.GroupBy(h => h.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } dup)
@@ -120,7 +120,6 @@ internal static class SshDrSite
             ["client_networks"] = (context.Inputs.Values["client_networks"] as JsonArray ?? []).DeepClone(),
             ["os_user"] = hosts[0].Access.ServiceUser,
             ["executor"] = "ssh",
-            ["etcd_pid"] = null,
             ["etcd_healthy"] = true,
         });
     }

@@ -38,11 +38,9 @@ public sealed class CloudsqlPostgresqlHandler(ManagedProviders providers) : IMod
 
         foreach (var cidr in Networks(context))
         {
-            // The local provider on this machine serves loopback clients only; on a host (provider_host) any site network.
-            var onThisMachine = provider == "local" && context.Inputs.Values["provider_host"] is not JsonObject { Count: > 0 };
-            if (!System.Net.IPNetwork.TryParse(cidr, out var net) || !System.Net.IPAddress.IsLoopback(net.BaseAddress) && onThisMachine)
+            if (!System.Net.IPNetwork.TryParse(cidr, out _))
             {
-                throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"authorized_networks entry '{cidr}' must be a CIDR{(onThisMachine ? " (inside 127.0.0.0/8 for provider local on this machine)" : "")}");
+                throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"authorized_networks entry '{cidr}' must be a CIDR like 169.254.250.16/28");
             }
         }
 

@@ -8,9 +8,8 @@ using HybridOps.Providers.Managed;
 namespace HybridOps.Modules.Org.Gcp.Managed;
 
 /// <summary>
-/// Where the local provider lives, from state: data root = &lt;local_provider_root&gt;/sites/managed (from the
-/// site inventory), address prefix = the on-prem members' prefix with the third octet + 2. Explicit
-/// inputs win. Pure (reads state only).
+/// Where the managed instance lives: provider local on the host named by provider_host (reached over
+/// ssh), or provider gcp in a Google Cloud project. Pure (reads inputs and state only).
 /// </summary>
 internal static class ManagedSite
 {
@@ -24,19 +23,10 @@ internal static class ManagedSite
             return OnHost(context, entry);
         }
 
-        var inventory = SitePaths.Inventory(context);
-        var root = SitePaths.LocalProviderRoot(inventory);
-        var dataRoot = context.Inputs.String("data_root") ?? (root is null ? null : Path.Combine(root, "sites", SiteName));
-        var prefix = context.Inputs.String("address_prefix") ?? ManagedPrefix(inventory);
-        if (provider == "local" && (dataRoot is null || !Path.IsPathFullyQualified(dataRoot)))
+        if (provider == "local")
         {
             throw HyopsException.From(DiagnosticCatalog.InputRequired,
-                "input 'data_root' is required: the site inventory publishes no local_provider_root");
-        }
-
-        if (provider == "local" && prefix is null)
-        {
-            throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'address_prefix' is required: the inventory names no member host to derive the managed site from");
+                "provider local needs input 'provider_host': the host its PostgreSQL runs on, with its ssh access as in a site inventory (`hyops lab up` prints the lab's as managed_site)");
         }
 
         if (provider == "gcp")
@@ -58,7 +48,7 @@ internal static class ManagedSite
             return new ProviderLocation(provider, "", "") { Gcp = settings };
         }
 
-        return new ProviderLocation(provider, dataRoot ?? "", prefix ?? "");
+        throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider '{provider}' must be one of local, gcp");
     }
 
     /// <summary>The default data root of the local provider on a host.</summary>
@@ -97,17 +87,4 @@ internal static class ManagedSite
         context.Inputs.String("apply_mode") == "fence" && ProviderLocation.FromJson(context.Previous?.Outputs["provider_location"]) is { } recorded
             ? recorded
             : Resolve(context);
-
-    /// <summary>127.0.91.11 -> 127.0.93 (the managed site is the on-prem prefix with the third octet + 2).</summary>
-    public static string? ManagedPrefix(JsonObject? inventory)
-    {
-        var host = inventory.Objects("members").Select(m => m.Str("host")).FirstOrDefault(h => h is not null);
-        var parts = host?.Split('.');
-        if (parts is not { Length: 4 } || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var third) || third > 253)
-        {
-            return null;
-        }
-
-        return $"{parts[0]}.{parts[1]}.{(third + 2).ToString(CultureInfo.InvariantCulture)}";
-    }
 }

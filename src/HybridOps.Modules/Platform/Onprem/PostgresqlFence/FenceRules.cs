@@ -1,4 +1,3 @@
-using System.Net;
 using HybridOps.Postgres.Sql;
 
 namespace HybridOps.Modules.Platform.Onprem.PostgresqlFence;
@@ -18,15 +17,7 @@ internal static class FenceRules
         var locals = previous.Where(l => HbaLine.Parse(l) is { Type: "local" }).ToList();
         var replicationUsers = parsed.Where(p => p.Type.StartsWith("host", StringComparison.Ordinal) && p.Database == "replication" && p.Method != "reject")
             .Select(p => p.User).Distinct(StringComparer.Ordinal).ToList();
-        var hosts = memberHosts.ToList();
-        var sources = hosts.Select(h => Cidr.Host(h).ToString()).ToList();
-
-        // On Linux a connection to another 127.x address leaves from 127.0.0.1 (the local route's
-        // src), so loopback members replicate from there.
-        if (hosts.Any(h => IPAddress.TryParse(h, out var ip) && IPAddress.IsLoopback(ip)))
-        {
-            sources.Add("127.0.0.1/32");
-        }
+        var sources = memberHosts.Select(h => Cidr.Host(h).ToString()).ToList();
 
         var lines = new List<string>(locals);
 

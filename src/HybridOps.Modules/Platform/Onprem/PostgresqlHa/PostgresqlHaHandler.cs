@@ -14,10 +14,9 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa;
 /// platform/onprem/postgresql-ha. apply_mode `assess` publishes the source cluster contract (read-only);
 /// `restore` bootstraps a NEW Patroni cluster from a pgBackRest backup on the hosts of hosts_state_ref
 /// and publishes the same contract plus restore provenance. `status` re-assesses live; `destroy`
-/// retires an assessed contract (touching nothing) or stops a restored cluster by pid (keeping data).
+/// retires an assessed contract (touching nothing) or stops a restored cluster's Patroni services (keeping data).
 /// </summary>
-public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFactory, IProcessRunner runner,
-    RetireDatabaseTier? retireDatabaseTier = null) : IModuleHandler
+public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFactory, IProcessRunner runner) : IModuleHandler
 {
     public const string Ref = "platform/onprem/postgresql-ha";
     public const string InventoryContract = "onprem-inventory/v1";
@@ -94,7 +93,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         if (context.Action == "deploy" && context.Inputs.String("apply_mode") == "reseed")
         {
             context.Progress.Report($"reseeding a new on-prem Patroni cluster '{context.Inputs.String("cluster_name")}' from the fenced managed primary");
-            return await new Reseed.ClusterReseed(context, patroniFactory(), runner, retireDatabaseTier).RunAsync(cancellationToken);
+            return await new Reseed.ClusterReseed(context, patroniFactory(), runner).RunAsync(cancellationToken);
         }
 
         if (context.Action == "status" && Restored(context.Previous))
@@ -324,9 +323,9 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
     }
 
     /// <summary>
-    /// The hosts a restored or reseeded cluster is destroyed on. Hosts reached over ssh keep their access in
-    /// the hosts contract (hosts_state_ref, else the one the restore recorded as hosts_source); the local
-    /// provider's are processes of this machine. A data_root that is not the restored one is refused.
+    /// The hosts a restored or reseeded cluster is destroyed on, with their ssh access: from the hosts contract
+    /// (hosts_state_ref, else the one the restore recorded as hosts_source). A data_root that is not the
+    /// restored one is refused.
     /// </summary>
     private static RestoreHosts DestroyTarget(ModuleContext context)
     {
@@ -334,16 +333,17 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         var dataRoot = published.Str("data_root")!;
         var hostsState = context.Inputs.State("hosts_state_ref")
             ?? (published.Str("hosts_source") is { Length: > 0 } source ? context.States.Read(source, null) : null);
-        if (hostsState is not null && RestoreHosts.From(context, hostsState) is { OverSsh: true } ssh)
+        if (hostsState is null)
         {
-            return ssh.DataRoot == dataRoot
-                ? ssh
-                : throw HyopsException.From(DiagnosticCatalog.InputInvalid,
-                    $"the cluster was restored under {dataRoot} on the hosts of {hostsState.ModuleRef}, but they now resolve to {ssh.DataRoot}; give data_root: {dataRoot}");
+            throw HyopsException.From(DiagnosticCatalog.InputRequired,
+                $"the hosts the cluster runs on are unknown (no state of '{published.Str("hosts_source") ?? "its hosts"}'): give hosts_state_ref, the hosts contract it was restored from");
         }
 
-        var hosts = published.Objects("members").Select(m => new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("port") ?? 5432, 8008, Path.Combine(dataRoot, m.Str("name")!))).ToList();
-        return new RestoreHosts(published.Str("hosts_source") ?? "", hosts, ["-"], dataRoot, "postgres");
+        var target = RestoreHosts.From(context, hostsState);
+        return target.DataRoot == dataRoot
+            ? target
+            : throw HyopsException.From(DiagnosticCatalog.InputInvalid,
+                $"the cluster was restored under {dataRoot} on the hosts of {hostsState.ModuleRef}, but they now resolve to {target.DataRoot}; give data_root: {dataRoot}");
     }
 
     private async Task<ModuleOutcome> DestroyRestoredAsync(ModuleContext context, CancellationToken ct)
@@ -353,7 +353,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
         var teardown = context.Inputs.Bool("drill_teardown");
 
         var target = DestroyTarget(context);
-        await using var members = RestoreMembers.For(context, target, published.Str("cluster_name") ?? "", runner);
+        await using var members = RestoreMembers.For(context, published.Str("cluster_name") ?? "");
         var stopped = await members.StopAsync(target.Hosts, ct);
         var left = new List<string>();
         foreach (var h in target.Hosts)

@@ -41,7 +41,7 @@ internal sealed class BackupTargets(ModuleContext context)
             return Path.Combine(dataRoot, member, leaf);
         }
 
-        // The site inventory publishes each member's layout (Debian's by default, the lab's own for the loopback lab).
+        // The site inventory publishes each member's layout (Debian's by default).
         return SitePaths.MemberLayout(SitePaths.Inventory(context), member, leaf == "data" ? "data_dir" : "socket_dir")
             ?? throw HyopsException.From(DiagnosticCatalog.InputRequired,
                 $"input '{input}' has no entry for member '{member}' and the site inventory publishes no layout for it");

@@ -19,7 +19,7 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Reseed;
 /// checksums) against it, then the replicas are cloned by Patroni. Order: checks that change nothing,
 /// then (under wipe_confirm) the old database tier retired and the old data/DCS keys wiped, then build.
 /// </summary>
-internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni, IProcessRunner runner, RetireDatabaseTier? retireTier)
+internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni, IProcessRunner runner)
 {
     private const UnixFileMode Shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -32,13 +32,12 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     private readonly string bin = context.Inputs.String("postgres_bin_dir") ?? "/usr/lib/postgresql/15/bin";
     private readonly RestoreOwnership ownership = new(context, context.Inputs.String("cluster_name")!, "reseed");
 
-    private IRestoreMembers members = null!;
+    private SshRestoreMembers members = null!;
 
-    private string? RunAs => ProcessIdentity.ServiceUserOrNull(hosts.OsUser);
 
     public async Task<ModuleOutcome> RunAsync(CancellationToken ct)
     {
-        await using var owned = members = RestoreMembers.For(context, hosts, scope, runner);
+        await using var owned = members = RestoreMembers.For(context, scope);
         var startedAt = context.Time.GetUtcNow();
         var superuser = context.Inputs.String("superuser") ?? "postgres";
         var superuserEnv = context.Inputs.String("superuser_password_env")!;
@@ -93,7 +92,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         var foreignKeys = left.ForeignKeys + keys.Where(k => k.Key != scope).Sum(k => k.Value);
         var nonEmpty = left.Foreign.Select(h => h.DataDir).ToList();
         var wipe = left.Foreign.Concat(left.Own).ToList();
-        var occupied = hosts.Hosts.Where(h => hosts.PortsTaken(h)).Select(h => $"{h.Name}={h.Host}").ToList();
+        var occupied = hosts.Hosts.Where(h => RestoreHosts.PortsTaken(h)).Select(h => $"{h.Name}={h.Host}").ToList();
         context.Evidence.Check("target_is_empty", nonEmpty.Count == 0 && foreignKeys == 0 && occupied.Count == 0 && !left.AnyOwn, new JsonObject
         {
             ["non_empty_data_dirs"] = nonEmpty.ToJsonArray(), ["dcs_keys"] = foreignKeys, ["scopes"] = scopes.ToJsonArray(), ["hosts_in_use"] = occupied.ToJsonArray(),
@@ -123,7 +122,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
 
         foreach (var h in hosts.Hosts)
         {
-            if (hosts.PortsTaken(h))
+            if (RestoreHosts.PortsTaken(h))
             {
                 throw HyopsException.From(DiagnosticCatalog.TargetPortInUse,
                     $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is still taken after the old cluster was retired; if the old cluster still runs there, stop its Patroni on every member and rerun");
@@ -167,19 +166,12 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             return cluster?.Leaders.FirstOrDefault() is { State: "running" } leader && leader.Name == first.Name;
         }, ct);
 
-        // 5. Data: every database of the fenced managed primary, pg_dump then pg_restore. On ssh hosts both run on
-        //    the new leader's host through its executor (the dump waits in its member dir); on a local site here.
+        // 5. Data: every database of the fenced managed primary, pg_dump then pg_restore. Both run on the new
+        //    leader's host through its executor (the dump waits in its member dir).
         var leaderEndpoint = new Postgres.Sql.PgEndpoint(first.Host, first.PgPort, superuser, superuserPassword);
         var databases = await DatabasesAsync(source.Endpoint(sourcePassword), ct);
-        var dumpDir = hosts.OverSsh ? $"{first.Dir}/reseed-dump" : Path.Combine(hosts.DataRoot, "reseed-dump");
-        if (hosts.OverSsh)
-        {
-            await members.EnsureDirectoryAsync(first, dumpDir, Private, ct);
-        }
-        else
-        {
-            await new OwnedPaths(runner, hosts.OsUser).EnsureDirectoryAsync(dumpDir, Private, ct);
-        }
+        var dumpDir = $"{first.Dir}/reseed-dump";
+        await members.EnsureDirectoryAsync(first, dumpDir, Private, ct);
 
         var verification = new JsonObject();
         var mismatches = new List<string>();
@@ -193,14 +185,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             verification[db] = new JsonObject { ["managed"] = TableChecksums.ToJson(expected), ["onprem"] = TableChecksums.ToJson(actual), ["mismatched"] = bad.ToJsonArray() };
         }
 
-        if (hosts.OverSsh)
-        {
-            await members.DeleteContentsAsync(first, dumpDir, ct);
-        }
-        else
-        {
-            Directory.Delete(dumpDir, recursive: true);
-        }
+        await members.DeleteContentsAsync(first, dumpDir, ct);
 
         context.Evidence.Check("table_verification", mismatches.Count == 0, (JsonObject)verification.DeepClone(), mismatches.Count == 0 ? null : DiagnosticCatalog.ReseedVerificationFailed.Code);
         if (mismatches.Count > 0)
@@ -259,16 +244,14 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     private async Task RetireAsync(bool inUse, IReadOnlyList<RestoreHost> dataDirs, IReadOnlyList<string> scopes, CancellationToken ct)
     {
         await members.StopAsync(hosts.Hosts, ct);
-        if (inUse && hosts.Hosts.Any(h => hosts.PortsTaken(h)))
+        if (inUse && hosts.Hosts.Any(h => RestoreHosts.PortsTaken(h)))
         {
-            // The old cluster is the site's own database tier: on hosts reached over ssh each member's Patroni
-            // service is stopped through its service manager; otherwise the site provider stops it (etcd stays).
+            // The old cluster is the site's own database tier: each member's Patroni service is stopped through
+            // its host's service manager (etcd stays).
             var inventory = context.Inputs.State("hosts_state_ref")!.Outputs;
-            var stopped = members is SshRestoreMembers ssh
-                ? await RetireOverSshAsync(ssh, inventory, ct)
-                : retireTier is null ? null : await retireTier(inventory, ct);
-            context.Evidence.Action("retire old on-prem database tier", ["site", "retire-database-tier", inventory.Str("site") ?? "onprem"], stopped is null ? 1 : 0, TimeSpan.Zero,
-                new JsonObject { ["stopped"] = stopped?.ToJsonArray(), ["provider_runs_site"] = stopped is not null });
+            var stopped = await RetireOverSshAsync(inventory, ct);
+            context.Evidence.Action("retire old on-prem database tier", ["site", "retire-database-tier", inventory.Str("site") ?? "onprem"], 0, TimeSpan.Zero,
+                new JsonObject { ["stopped"] = stopped.ToJsonArray() });
         }
 
         foreach (var h in dataDirs)
@@ -286,22 +269,22 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     }
 
     /// <summary>Every member of the inventory whose ports still answer: its Patroni service stopped, its PostgreSQL (the inventory's data_dir) if it outlived it.</summary>
-    private async Task<IReadOnlyList<string>> RetireOverSshAsync(SshRestoreMembers ssh, JsonObject inventory, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> RetireOverSshAsync(JsonObject inventory, CancellationToken ct)
     {
         var stopped = new List<string>();
-        foreach (var h in hosts.Hosts.Where(h => hosts.PortsTaken(h)))
+        foreach (var h in hosts.Hosts.Where(h => RestoreHosts.PortsTaken(h)))
         {
             var member = inventory.Objects("members").First(m => m.Str("name") == h.Name);
             // An inventory published before these keys existed gets the inventory's own defaults.
             var service = (member["patroni"] as JsonObject).Str("service") ?? Inventory.PatroniAccess.DefaultService;
             var dataDir = (member["postgres"] as JsonObject).Str("data_dir") ?? Inventory.PostgresLayout.Debian.DataDir;
             context.Progress.Report($"retiring the old cluster on {h.Name}: stopping its Patroni service '{service}' ({h.ServiceManager})");
-            stopped.AddRange(await ssh.RetireSiteMemberAsync(h, service, dataDir, ct));
+            stopped.AddRange(await members.RetireSiteMemberAsync(h, service, dataDir, ct));
         }
 
         // A stopped Patroni has shut its PostgreSQL down; the ports are free once both have exited.
         var until = context.Time.GetUtcNow() + TimeSpan.FromSeconds(30);
-        while (hosts.Hosts.Any(h => hosts.PortsTaken(h)) && context.Time.GetUtcNow() < until)
+        while (hosts.Hosts.Any(h => RestoreHosts.PortsTaken(h)) && context.Time.GetUtcNow() < until)
         {
             await Task.Delay(200, ct);
         }
@@ -312,7 +295,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     /// <summary>The data dirs and DCS keys of this module's own unfinished run (its processes are already stopped).</summary>
     private async Task WipeOwnAsync(IReadOnlyList<RestoreHost> dataDirs, bool hasKeys, CancellationToken ct)
     {
-        foreach (var h in dataDirs.Where(h => members is not LocalRestoreMembers || Directory.Exists(h.DataDir)))
+        foreach (var h in dataDirs)
         {
             await members.DeleteContentsAsync(h, h.DataDir, ct);
             context.Evidence.Action("wipe own unfinished data dir", ["rm", "-rf", h.DataDir + "/*"], 0, TimeSpan.Zero, new JsonObject { ["host"] = h.Name });
@@ -349,17 +332,8 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             "--no-subscriptions", "--no-publications", "-f", file];
         string[] restore = [$"{bin}/pg_restore", "-h", leader.Host, "-p", leader.Port.ToString(CultureInfo.InvariantCulture), "-U", leader.User, "-d", db, "--no-owner", "--no-privileges",
             "--exit-on-error", "--single-transaction", file];
-        if (hosts.OverSsh)
-        {
-            await OnHostAsync(first, $"pg_dump {db}", dump, sourcePassword, ct);
-            await OnHostAsync(first, $"pg_restore {db}", restore, leaderPassword, ct);
-            return;
-        }
-
-        await RunAsync($"pg_dump {db}", new ProcessSpec(dump[0], dump[1..],
-            WorkingDirectory: dumpDir, Environment: new Dictionary<string, string> { ["PGPASSWORD"] = sourcePassword }, RunAsUser: RunAs, Timeout: timeout), DiagnosticCatalog.ReseedCopyFailed, ct);
-        await RunAsync($"pg_restore {db}", new ProcessSpec(restore[0], restore[1..],
-            WorkingDirectory: dumpDir, Environment: new Dictionary<string, string> { ["PGPASSWORD"] = leaderPassword }, RunAsUser: RunAs, Timeout: timeout), DiagnosticCatalog.ReseedCopyFailed, ct);
+        await OnHostAsync(first, $"pg_dump {db}", dump, sourcePassword, ct);
+        await OnHostAsync(first, $"pg_restore {db}", restore, leaderPassword, ct);
     }
 
     /// <summary>A copy tool on a member host through its executor, as the service user; the password only in its environment.</summary>

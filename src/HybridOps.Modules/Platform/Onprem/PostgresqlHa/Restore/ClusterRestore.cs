@@ -55,7 +55,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
             ["at"] = startedAt.ToString("O"), ["run_id"] = context.RunId, ["hosts"] = hosts.Hosts.Select(h => $"{h.Name}={h.Host}").ToJsonArray(),
         });
 
-        await using var members = RestoreMembers.For(context, hosts, scope, runner);
+        await using var members = RestoreMembers.For(context, scope);
 
         // 0. A rerun after a later step failed (e.g. the publication): a completed restore with the same
         //    inputs whose cluster is healthy is kept, not redone. Never for a drill: each drill restores its own marker.
@@ -110,11 +110,10 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
 
         foreach (var h in hosts.Hosts)
         {
-            if (hosts.PortsTaken(h))
+            if (RestoreHosts.PortsTaken(h))
             {
-                throw HyopsException.From(DiagnosticCatalog.TargetPortInUse, hosts.OverSsh
-                    ? $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is taken by a server that is not this cluster's Patroni service; stop it on the host first"
-                    : $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is taken by a process not registered in {hosts.Registry}");
+                throw HyopsException.From(DiagnosticCatalog.TargetPortInUse,
+                    $"{h.Host}:{h.PgPort}/{h.ApiPort} ({h.Name}) is taken by a server that is not this cluster's Patroni service; stop it on the host first");
             }
         }
 

@@ -9,8 +9,7 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlHa.Restore;
 
 /// <summary>
 /// One host a restored member runs on, and where its files live on it (&lt;data_root&gt;/&lt;name&gt;/).
-/// <see cref="Ssh"/> is how hyops reaches it over SSH; null for a host of the local provider
-/// (a process of this machine).
+/// <see cref="Ssh"/> is how hyops reaches it over SSH (every host of a restore target has it).
 /// </summary>
 public sealed record RestoreHost(string Name, string Host, int PgPort, int ApiPort, string Dir)
 {
@@ -38,18 +37,11 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
     public const string DrHostsContract = "dr-hosts/v1";
     public const string InventoryContract = "onprem-inventory/v1";
 
-    public string Registry => Postgres.Exec.ProcessRegistry.PathIn(DataRoot);
+    /// <summary>Something answers on the member's PostgreSQL or REST port.</summary>
+    public static bool PortsTaken(RestoreHost h) => Org.DrHosts.SiteProbe.Answers(h.Host, h.PgPort) || Org.DrHosts.SiteProbe.Answers(h.Host, h.ApiPort);
 
-    /// <summary>Every host is reached over SSH (a real site, or the lab's hosts); otherwise all are processes of this machine.</summary>
-    public bool OverSsh => Hosts.Count > 0 && Hosts.All(h => h.Ssh is not null);
-
-    /// <summary>Something serves on the member's PostgreSQL or REST port: bound on this machine, or answering on an ssh host.</summary>
-    public bool PortsTaken(RestoreHost h) => OverSsh
-        ? Org.DrHosts.SiteProbe.Answers(h.Host, h.PgPort) || Org.DrHosts.SiteProbe.Answers(h.Host, h.ApiPort)
-        : Org.DrHosts.SiteProbe.PortInUse(h.Host, h.PgPort) || Org.DrHosts.SiteProbe.PortInUse(h.Host, h.ApiPort);
-
-    /// <summary>The networks pg_hba admits for clients and replication (CIDRs); the loopback range for the local provider.</summary>
-    public IReadOnlyList<string> ClientNetworks { get; init; } = ["127.0.0.0/8"];
+    /// <summary>The networks pg_hba admits for clients and replication (CIDRs).</summary>
+    public IReadOnlyList<string> ClientNetworks { get; init; } = [];
 
     public static RestoreHosts From(ModuleContext context, ModuleState hostsState)
     {
@@ -102,7 +94,7 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
             ? host with { Ssh = InventoryHosts.ToSiteHost(entry), ServiceManager = entry.Str("service_manager") ?? ServiceManagers.Systemd }
             : host;
 
-    /// <summary>Input client_networks, else the hosts contract's; the loopback range only for hosts of this machine.</summary>
+    /// <summary>Input client_networks, else the hosts contract's.</summary>
     private static IReadOnlyList<string> Networks(ModuleContext context, JsonObject published)
     {
         var given = context.Inputs.Values["client_networks"] as JsonArray is { Count: > 0 } input ? input : published["client_networks"] as JsonArray;
@@ -121,14 +113,9 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
             throw Unsupported(state, "it lists no DCS (etcd) endpoint");
         }
 
-        if (hosts.Hosts.Any(h => h.Ssh is not null) && !hosts.OverSsh)
+        if (hosts.Hosts.FirstOrDefault(h => h.Ssh is null) is { } local)
         {
-            throw Unsupported(state, "some hosts are reached over ssh and some are not; a cluster's hosts are all of one kind");
-        }
-
-        if (!hosts.OverSsh)
-        {
-            return hosts.ClientNetworks.Count > 0 ? hosts : hosts with { ClientNetworks = ["127.0.0.0/8"] };
+            throw Unsupported(state, $"host {local.Name} is not reached over ssh (its entry has no ssh access): a restored cluster's members are hosts hyops reaches over ssh");
         }
 
         foreach (var n in hosts.ClientNetworks)

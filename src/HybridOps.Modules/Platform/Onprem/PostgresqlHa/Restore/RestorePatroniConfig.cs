@@ -20,7 +20,7 @@ public static class RestorePatroniConfig
         /// <summary>Replicas clone with pg_basebackup --checkpoint=fast (no wait for a spread checkpoint).</summary>
         public bool FastBasebackup { get; init; }
 
-        /// <summary>The networks pg_hba admits (scram) for clients and replication: the loopback range for the local provider, the site's networks on ssh hosts.</summary>
+        /// <summary>The networks pg_hba admits (scram) for clients and replication: the site's networks.</summary>
         public IReadOnlyList<string> ClientNetworks { get; init; } = ["127.0.0.0/8"];
     }
 

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using HybridOps.Postgres.Exec;
 
-namespace HybridOps.Integration.Tests.Lab;
+namespace HybridOps.Integration.Tests.Hosts;
 
-/// <summary>The process port the lab relies on: real pids for daemons, user switching, kill on timeout.</summary>
-[Collection("lab")]
+/// <summary>The process port hyops runs its own tools through (and the lab its hosts): real pids, user switching, kill on timeout.</summary>
 public sealed class ProcessRunnerTests
 {
     private readonly LocalProcessRunner _runner = new();
@@ -38,53 +37,6 @@ public sealed class ProcessRunnerTests
         }
 
         ProcessControl.IsAlive(pid).ShouldBeFalse();
-    }
-
-    [Fact]
-    public async Task Stopping_a_dead_patroni_also_stops_an_orphan_that_names_its_data_dir_but_not_one_naming_a_sibling_or_another_program()
-    {
-        // What a Patroni killed mid-bootstrap can leave: pg_ctl's shell running initdb on the data_dir,
-        // reparented away from the Patroni. A shell naming only a sibling path, and a program that is not
-        // one Patroni runs (python3 here, as an operator's viewer would be), must survive.
-        var root = Directory.CreateTempSubdirectory("hyops-orphan-").FullName;
-        var dataDir = Path.Combine(root, "pg1", "data");
-        var config = Path.Combine(root, "pg1", "patroni.yml");
-        Directory.CreateDirectory(dataDir);
-        File.WriteAllText(config, $"scope: x\npostgresql:\n  data_dir: {dataDir}\n");
-        var registry = Path.Combine(root, ProcessRegistry.FileName);
-        var log = Path.Combine(root, "orphan.log");
-        var orphan = await _runner.StartDetachedAsync(new ProcessSpec("/bin/sh", ["-c", "sleep 300 & wait", "initdb", "-D", dataDir], WorkingDirectory: "/"), log, CancellationToken.None);
-        var sibling = await _runner.StartDetachedAsync(new ProcessSpec("/bin/sh", ["-c", "sleep 300 & wait", "initdb", "-D", dataDir + "2"], WorkingDirectory: "/"), log, CancellationToken.None);
-        var viewer = await _runner.StartDetachedAsync(new ProcessSpec("python3", ["-c", "import time; time.sleep(300)", dataDir], WorkingDirectory: "/"), log, CancellationToken.None);
-        var sleeps = new List<int>();
-        try
-        {
-            for (var i = 0; i < 100 && (!ProcessControl.CommandLineContains(orphan, dataDir) || !ProcessControl.CommandLineContains(viewer, dataDir)
-                                        || ProcessControl.ListChildren(orphan).Count == 0 || ProcessControl.ListChildren(sibling).Count == 0); i++)
-            {
-                await Task.Delay(50);
-            }
-
-            sleeps.AddRange(ProcessControl.ListChildren(orphan).Concat(ProcessControl.ListChildren(sibling)));
-            ProcessRegistry.Register(registry, new RegisteredProcess("patroni-pg1", int.MaxValue - 1, config));
-            var stopped = await ProcessRegistry.StopAsync(registry, null, TimeProvider.System, CancellationToken.None);
-
-            stopped.Select(p => p.Pid).ShouldContain(orphan);
-            ProcessControl.IsAlive(orphan).ShouldBeFalse();
-            ProcessControl.IsAlive(sibling).ShouldBeTrue();
-            ProcessControl.IsAlive(viewer).ShouldBeTrue();
-            ProcessControl.FindByArgument(dataDir).ShouldBeEmpty();
-            ProcessControl.FindByArgument(dataDir + "2").ShouldBe([sibling]);
-        }
-        finally
-        {
-            foreach (var pid in new[] { orphan, sibling, viewer }.Concat(sleeps))
-            {
-                await ProcessControl.TerminateAsync(pid, TimeSpan.FromSeconds(5), CancellationToken.None);
-            }
-
-            Directory.Delete(root, recursive: true);
-        }
     }
 
     [Fact]
