@@ -148,7 +148,7 @@ public static class LabCommand
         RefuseRetiredLab(dir);
         if (!SiteLabCommands.IsHostsLab(dir))
         {
-            throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab in {dir} (no site.json): run `hyops lab up`");
+            throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab in {dir} (no site.json)");
         }
 
         return await SiteLabCommands.StatusAsync(inv, dir, ct);
@@ -159,6 +159,14 @@ public static class LabCommand
         var session = new LabSession(inv);
         var dir = session.Locate(labDirOption);
         RefuseRetiredLab(dir);
+        if (!SiteLabCommands.IsHostsLab(dir))
+        {
+            // No site.json: `up` never got as far as its first host there (it records the lab first).
+            inv.Renderer.Result(new JsonObject { ["status"] = "down", ["lab_dir"] = dir, ["found"] = false },
+                w => w.WriteLine($"no lab in {dir}: nothing to stop"));
+            return 0;
+        }
+
         return await SiteLabCommands.DownAsync(inv, dir, purge, ct);
     }
 }

@@ -118,7 +118,7 @@ public static class LabSiteCommand
         LabCommand.RefuseRetiredLab(dir);
         if (!SiteLabCommands.IsHostsLab(dir))
         {
-            throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab in {dir} (no site.json): run `hyops lab up`");
+            throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab in {dir} (no site.json)");
         }
 
         return dir;

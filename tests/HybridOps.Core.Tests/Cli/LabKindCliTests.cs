@@ -47,4 +47,19 @@ public sealed class LabKindCliTests : IDisposable
         r.Stderr.ShouldContain("another --lab-dir");
         TempDir.Snapshot(labDir).ShouldBe(before);
     }
+
+    [Fact]
+    public async Task Down_WhereNoLabWasEverStarted_StopsNothing_AndSaysSo()
+    {
+        var labDir = c.Dir.Combine("lab");
+
+        var r = await c.RunAsync(["--root", c.Root, "lab", "down", "--lab-dir", labDir]);
+        var status = await c.RunAsync(["--root", c.Root, "lab", "status", "--lab-dir", labDir]);
+
+        r.ExitCode.ShouldBe(0, r.ToString());
+        (r.Stdout + r.Stderr).ShouldContain($"no lab in {labDir}: nothing to stop");
+        Directory.Exists(labDir).ShouldBeFalse();
+        status.ExitCode.ShouldBe(4, status.ToString());
+        status.Stderr.ShouldContain("HYO4003");
+    }
 }
