@@ -181,21 +181,22 @@ log "backup $backup_label: ${backup_wall}s wall (pgBackRest ${backup_pgbr_s}s), 
 mkdir -p "$tmp/inputs"
 jget "$tmp/lab-up.json" "json.dumps(d['dr_site'])" > "$tmp/inputs/dr-three.json"
 jget "$tmp/lab-up.json" "json.dumps(dict(d['dr_site'], hosts=d['dr_site']['hosts'][:1]))" > "$tmp/inputs/dr-one.json"
-dr_data_root=/var/lib/postgresql/hyops   # org/gcp/dr-hosts' default: each host gets <data_root>/<name>/
 restore_inputs() { # cluster hosts_ref
   printf '{"apply_mode":"restore","hosts_state_ref":"%s","repo_state_ref":"org/gcp/object-repo","backup_state_ref":"platform/onprem/postgresql-ha-backup","cluster_name":"%s","restore_confirm":"%s","restore_target":"latest","restore_timeout_s":900}' "$2" "$1" "$1"
 }
 
 run_restore() { # tag hosts_instance run
   local tag="$1" hosts_instance="$2" k="$3" hosts_ref="org/gcp/dr-hosts"
-  # Every run is a new cluster (its own instance, scope and DCS keys in the DR site's etcd) on empty
-  # member dirs: the dirs of the run before are removed after it, so no restore needs wipe_confirm.
-  local instance="bench-$tag-$k" cluster="bench-$tag-$k-pg"
+  # Every run is a new cluster (its own instance, scope and DCS keys in the DR site's etcd) under its
+  # own data_root on the hosts (each host gets <data_root>/<name>/), so it starts on empty directories
+  # and needs no wipe_confirm; the dirs of a run are removed after it.
+  local instance="bench-$tag-$k" cluster="bench-$tag-$k-pg" dr_data_root="/var/lib/postgresql/bench-restore/$tag-$k"
   local dr_args=(-m org/gcp/dr-hosts)
   if [ -n "$hosts_instance" ]; then dr_args+=(--instance "$hosts_instance"); hosts_ref="org/gcp/dr-hosts#$hosts_instance"; fi
   local hosts; hosts="$(jget "$tmp/inputs/dr-$tag.json" "' '.join(h['name'] for h in d['hosts'])")"
   log "restore [$tag] run $k/$repeat: org/gcp/dr-hosts provider hosts ($hosts)"
-  hyj module deploy "${dr_args[@]}" -i "$tmp/inputs/dr-$tag.json" > "$tmp/dr-$tag.json" || die "dr-hosts $tag"
+  jget "$tmp/inputs/dr-$tag.json" "json.dumps(dict(d, data_root='$dr_data_root'))" > "$tmp/inputs/dr-$tag-$k.json"
+  hyj module deploy "${dr_args[@]}" -i "$tmp/inputs/dr-$tag-$k.json" > "$tmp/dr-$tag.json" || die "dr-hosts $tag"
   log "restore [$tag]: platform/onprem/postgresql-ha --instance $instance apply_mode restore (cluster $cluster)"
   drop_caches; append "restore_${tag}_cache" "$cache"
   local t0; t0="$(now)"
@@ -214,12 +215,12 @@ run_restore() { # tag hosts_instance run
   [ "$rows" = "$expected_rows" ] || die "restore $tag: $probe_table has $rows rows, expected $expected_rows"
   log "restore [$tag]: ${own}s (restore_duration_s), ${wall}s wall; $members member(s), leader $leader_name ($leader_host), $rows rows in $probe_table"
   append "restore_${tag}_own" "$own"; append "restore_${tag}_wall" "$wall"
-  eval "restore_${tag}_members=\$members"
+  eval "restore_${tag}_members=\$members; restore_${tag}_data_root=\$data_root"
   # Stop the restored cluster (keeps data) through each host's service manager, so the next timing runs
   # alone. hosts_state_ref is given: the destroy must reach the hosts this cluster was restored on.
   hyj module destroy -m platform/onprem/postgresql-ha --instance "$instance" -i "$(write_inputs "destroy-$tag.json" "{\"hosts_state_ref\":\"$hosts_ref\"}")" > /dev/null || die "destroy restore $tag"
   eval "restore_${tag}_datadir_bytes=\$(du_on dr1 \"\$data_root/dr1/data\")"
-  hyj module destroy "${dr_args[@]}" -i "$tmp/inputs/dr-$tag.json" > /dev/null || die "destroy dr-hosts $tag"
+  hyj module destroy "${dr_args[@]}" -i "$tmp/inputs/dr-$tag-$k.json" > /dev/null || die "destroy dr-hosts $tag"
   local h
   for h in $hosts; do
     if on "$h" "ps -eo args=" | grep -q -F "$data_root/$h/"; then die "processes of $data_root/$h on $h outlived the destroy"; fi
@@ -246,7 +247,7 @@ done
 pgdata_bytes="$(du_on "$leader" "$pgdata")"
 pgwal_bytes="$(du_on "$leader" "$pgdata/pg_wal")"
 # The same for the data directory the last 1-member restore produced on dr1 (about the bytes a restore writes).
-rdata="$dr_data_root/dr1/data"
+rdata="$restore_one_data_root/dr1/data"
 timed_copy() { # var_prefix host source: cp -a + sync on the host itself, timed there (no ssh start-up in the figure)
   drop_caches; append "${1}_cache" "$cache"
   local out
