@@ -155,6 +155,10 @@ reestablish() {
 desired: primary")" > /dev/null || die "DNS back on-prem"
   hyj module destroy --module org/gcp/cloudsql-external-replica > /dev/null || die "destroy the replica link"
   HYOPS_INPUT_DESTROY_CONFIRM="$instance" hyj module destroy --module org/gcp/cloudsql-postgresql --inputs "$destroy_managed_inputs" > /dev/null || die "destroy the managed instance"
+  # Works around a hyops bug: the local provider's listing of <data_root>/instances on a host exits 1
+  # when that dir exists and is empty (src/HybridOps.Providers/Local/InstanceHost.cs, `for d in */`), so
+  # the next standby would fail with HYO0001. An absent dir lists as empty; rmdir removes only an empty one.
+  ssh -F "$labdir/ssh/ssh_config" managed "rmdir /var/lib/postgresql/hyops-managed/instances 2>/dev/null || true"
   standby_s+=("$(standby)")
 }
 
