@@ -18,7 +18,7 @@
 #   bash bench/promote/run.sh
 #
 # Environment (all optional):
-#   BENCH_RUNS=5              promotions of each kind (the table shows the median)
+#   BENCH_RUNS=5              promotions of each kind (the table shows the median; fewer than 5 marks the results SMOKE)
 #   BENCH_RATE=20             writes per second of the load
 #   BENCH_BLOCK=1             the lab's /28 block of 169.254.250.0/24 (the test suite uses 2-14)
 #   BENCH_RESULTS=<dir>       where results go (default bench/results next to this script)
@@ -294,6 +294,7 @@ doc = {
     "benchmark": "bench/promote",
     "at": e["stamp"],
     "runs": int(e["runs"]),
+    "smoke": int(e["runs"]) < 5,
     "lab": {"kind": "hosts", "block": int(e["block"]), "standby_on": "managed (org/gcp/cloudsql-postgresql provider local, provider_host)"},
     "load": {"writes_per_s": float(e["rate"]), "through": "db.hyops.lab. resolved on every (re)connect, one row per transaction"},
     "machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
@@ -314,7 +315,7 @@ with open(e["json"], "w") as out:
 h, b = doc["hyops"], doc["bare"]
 la = sorted(h["loadavg_runs"] + b["loadavg_runs"] + (doc["hyops_base"]["loadavg_runs"] if base else []))
 lines = [
-    f"# Premium promotion benchmark ({e['stamp']})",
+    f"# Premium promotion benchmark ({e['stamp']}{', SMOKE: fewer than 5 promotions of each kind' if doc['smoke'] else ''})",
     "",
     f"Lab on hosts (block {e['block']}; the managed standby on the lab's managed host, local provider over ssh), load {e['rate']} writes/s through `db.hyops.lab.`. "
     f"Machine: {doc['machine']['cpus']} CPUs, {doc['machine']['mem_gib']} GiB, kernel {doc['machine']['kernel']}; "
