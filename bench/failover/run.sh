@@ -14,7 +14,8 @@
 # hyops/bare is the headline. Then, on the side, the two ways to make the replicas' data dirs:
 # pgbackrest restore --type=standby of two dirs in parallel from the repository, against
 # pg_basebackup of two dirs in parallel from the restored leader (what the blueprint's restore does
-# through Patroni), each on one of the two DR hosts that are not the leader. Prints a table and writes bench/results/failover-<date>.json and failover.md.
+# through Patroni), each on one of the two DR hosts that are not the leader. Prints a table and
+# writes bench/results/failover-<date>.json and failover.md.
 #
 #   bash bench/failover/run.sh
 #

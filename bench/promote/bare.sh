@@ -8,7 +8,9 @@
 #
 #   1. fence:   PATCH the fenced pg_hba into Patroni's /config (local + replication + the DR
 #               consumer's lines, then reject all), wait until the leader's pg_hba_file_rules shows
-#               the reject, terminate the client backends on the leader
+#               the fence's own reject-all line (the DR source's allowlist already has reject lines
+#               for its replication role, which must not count), terminate the client backends on
+#               the leader
 #   2. lag:     wait until the DR slot's confirmed_flush_lsn reaches the leader's current WAL position
 #   3. detach:  on the standby: disable, detach (slot_name = NONE) and drop the subscription, setval
 #               every sequence to the source's value + 1000
@@ -59,7 +61,7 @@ until_true() { # seconds sql-runner...: polls every 20 ms until the command prin
 
 mark start
 curl -sf -X PATCH -H 'Content-Type: application/json' --data-binary "@$BARE_FENCED_HBA" "$BARE_PATRONI/config" >/dev/null
-until_true 10 src -c "select exists (select 1 from pg_hba_file_rules where auth_method = 'reject')"
+until_true 10 src -c "select exists (select 1 from pg_hba_file_rules where auth_method = 'reject' and database = '{all}' and user_name = '{all}' and address = '0.0.0.0')"
 src -c "select count(pg_terminate_backend(pid)) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()" >/dev/null
 mark fence
 until_true 30 src -c "select coalesce(bool_and(confirmed_flush_lsn >= pg_current_wal_lsn()), false) from pg_replication_slots where slot_name = '$BARE_SLOT'"
