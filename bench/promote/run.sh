@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Premium promotion benchmark (see bench/README.md).
 #
-# On one real lab: the managed standby (dr/postgresql-cloudsql-standby-gcp@v1, local provider), then
-# BENCH_RUNS times each, alternating which goes first, under a 20 writes/s load through the service
-# record:
+# On one real lab on hosts (every server on its own namespaced host, reached over ssh only): the
+# managed standby on the lab's `managed` host (dr/postgresql-cloudsql-standby-gcp@v1, local provider
+# with provider_host), then BENCH_RUNS times each, alternating which goes first, under a 20 writes/s
+# load through the service record:
 #   - hyops: `hyops blueprint drill --ref dr/postgresql-cloudsql-promote-gcp@v1`: RTO from the
 #     blueprint start to the first write acknowledged through the endpoint, per-step times;
 #   - bare:  bench/promote/bare.sh (fence pg_hba by hand, wait for lag 0, drop the subscription, set
-#     sequences, lift the read-only default, update DNS) under `hyops lab load`: the same RTO from its
-#     first command.
+#     sequences, lift the read-only default, update DNS; the on-prem leader's and the managed host's
+#     shell commands over ssh, like hyops) under `hyops lab load`: the same RTO from its first command.
 # Between runs the standby is re-established (unfence, DNS back on-prem, replica link and managed
 # instance destroyed, the standby blueprint again). Writes acknowledged and missing on the promoted
 # instance are counted for both. Prints a table and writes bench/results/promote-<date>.json and
@@ -17,9 +18,9 @@
 #   bash bench/promote/run.sh
 #
 # Environment (all optional):
-#   BENCH_RUNS=5              promotions of each kind (the table shows the median)
+#   BENCH_RUNS=5              promotions of each kind (the table shows the median; fewer than 5 marks the results SMOKE)
 #   BENCH_RATE=20             writes per second of the load
-#   BENCH_PREFIX=127.0.221    lab loopback prefix; the managed site uses third octet +2, DNS +4
+#   BENCH_BLOCK=1             the lab's /28 block of 169.254.250.0/24 (the test suite uses 2-14)
 #   BENCH_RESULTS=<dir>       where results go (default bench/results next to this script)
 #   BENCH_SKIP_SETUP=1        do not run scripts/setup.sh first
 #   BENCH_KEEP=1              do not remove the temporary dir (the lab is still taken down)
@@ -31,14 +32,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 runs="${BENCH_RUNS:-5}"
 rate="${BENCH_RATE:-20}"
-prefix="${BENCH_PREFIX:-127.0.221}"
+block="${BENCH_BLOCK:-1}"
 results="${BENCH_RESULTS:-$repo/bench/results}"
 pgbin=/usr/lib/postgresql/15/bin
 py=/usr/bin/python3
-IFS=. read -r o1 o2 o3 <<<"$prefix"
-managed_prefix="$o1.$o2.$((o3 + 2))"
-managed="$managed_prefix.11"
-dns_host="$o1.$o2.$((o3 + 4)).1"
 cluster=hyops-onprem
 instance=hyops-dr-standby
 fqdn=db.hyops.lab.
@@ -47,13 +44,13 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 [ "${BENCH_SKIP_SETUP:-0}" = 1 ] || bash "$repo/scripts/setup.sh"
-for tool in "$pgbin/psql" /usr/bin/patroni /usr/bin/etcd /usr/sbin/pdns_server curl "$py" setpriv; do
+for tool in "$pgbin/psql" /usr/bin/patroni /usr/bin/etcd /usr/sbin/pdns_server /usr/sbin/sshd ssh curl "$py"; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is missing; run scripts/setup.sh"
 done
-[ "$(id -u)" -eq 0 ] || die "run as root (the lab runs its servers as the postgres OS user via setpriv)"
+[ "$(id -u)" -eq 0 ] || die "run as root (the lab's hosts are Linux namespaces)"
 
 tmp="$(mktemp -d /tmp/hyops-bench-promote-XXXXXX)"
-chmod 755 "$tmp"
+chmod 755 "$tmp"   # the lab dir (the hosts' disks) sits below it; the secrets below are 0600
 root="$tmp/root"
 labdir="$tmp/lab"
 hylog="$tmp/hyops.log"
@@ -65,7 +62,7 @@ secret() { $py -c 'import secrets; print(secrets.token_hex(12))'; }
 export HYOPS_VAULT_PASSWORD="bench-$(secret)" HYOPS_LAB_PG_SUPERUSER_PASSWORD="su-$(secret)" \
   HYOPS_LAB_PG_REPLICATION_PASSWORD="re-$(secret)" HYOPS_DR_REPLICATION_PASSWORD="dr-$(secret)" HYOPS_LAB_PDNS_API_KEY="api-$(secret)"
 (umask 077
- printf '*:5432:*:postgres:%s\n' "$HYOPS_LAB_PG_SUPERUSER_PASSWORD" > "$tmp/pgpass"
+ printf '*:*:*:postgres:%s\n' "$HYOPS_LAB_PG_SUPERUSER_PASSWORD" > "$tmp/pgpass"
  printf 'X-API-Key: %s\n' "$HYOPS_LAB_PDNS_API_KEY" > "$tmp/pdns-header")
 export PGPASSFILE="$tmp/pgpass" PGCONNECT_TIMEOUT=3
 
@@ -86,18 +83,22 @@ cleanup() {
   stop_load
   if [ "$lab_started" -eq 1 ]; then
     log "cleanup: lab down"
-    hy lab down --lab-dir "$labdir" >>"$hylog" 2>&1 || log "cleanup: lab down reported a problem"
+    hy lab down --lab-dir "$labdir" >>"$hylog" 2>&1 || { log "cleanup: lab down reported a problem"; rc=1; }
   fi
-  local left
+  # Nothing of ours may be left: no process that mentions the temp dir (the bare script's ssh
+  # master connections included), no mount under it, no namespace of the lab's block.
+  local left mounted=0
   left="$(ps -eo pid=,args= | grep -F "$tmp" | grep -v -F 'grep -F' || true)"
   if [ -n "$left" ]; then
     log "cleanup: processes still mention $tmp:"; printf '%s\n' "$left" >&2
     rc=1
   fi
+  if grep -q -F "$tmp" /proc/mounts; then log "cleanup: mounts left under $tmp (not removing it)"; mounted=1; rc=1; fi
+  if ip netns list 2>/dev/null | grep -q "^hyops-$block-"; then log "cleanup: namespaces of block $block left"; rc=1; fi
   if [ "$rc" -ne 0 ] && [ -f "$hylog" ]; then
     log "last lines of $hylog:"; tail -n 40 "$hylog" >&2 || true
   fi
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "cleanup: kept $tmp"; else rm -rf "$tmp"; fi
+  if [ "${BENCH_KEEP:-0}" = 1 ] || [ "$mounted" = 1 ]; then log "cleanup: kept $tmp"; else rm -rf "$tmp"; fi
   exit "$rc"
 }
 trap cleanup EXIT
@@ -106,11 +107,29 @@ trap 'exit 130' INT TERM
 now() { date +%s.%N; }
 jget() { $py -c "import json,sys; d=json.load(open(sys.argv[1]) if sys.argv[1] != '-' else sys.stdin); print($2)" "$1"; }
 write_inputs() { mkdir -p "$tmp/inputs"; printf '%s\n' "$2" > "$tmp/inputs/$1"; printf '%s' "$tmp/inputs/$1"; }
-leader_name() { curl -sf "http://$prefix.11:8008/cluster" | jget - "[m['name'] for m in d['members'] if m['role'] == 'leader'][0]"; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 
-standby_inputs="$(write_inputs standby.yml "dr_source:
-  allowed_consumer_cidrs: [\"$managed_prefix.0/24\", \"127.0.0.1/32\"]")"
+# --- 1. lab, load table, first standby
+log "lab up on hosts, block $block (lab dir $labdir)"
+lab_started=1
+hyj lab up --lab-dir "$labdir" --block "$block" > "$tmp/lab-up.json" || die "lab up"
+hyj lab status --lab-dir "$labdir" > "$tmp/lab-status.json" || die "lab status"
+address_of() { jget "$tmp/lab-status.json" "[h['address'] for h in d['hosts'] if h['name'] == '$1'][0]"; }
+name_of() { jget "$tmp/lab-status.json" "[h['name'] for h in d['hosts'] if h['address'] == '$1'][0]"; }
+managed="$(jget "$tmp/lab-up.json" "d['managed_site']['provider_host']['host']")"
+network="$(jget "$tmp/lab-up.json" "d['dr_site']['client_networks'][0]")"
+dns_host="$(address_of dns)"
+pg1_api="http://$(address_of pg1):8008"
+leader_host() { curl -sf "$pg1_api/cluster" | jget - "[m['host'] for m in d['members'] if m['role'] == 'leader'][0]"; }
+log "managed host $managed, DNS $dns_host, site network $network"
+
+# The managed instance on the lab's managed host (provider local with provider_host, as the lab
+# publishes it); the DR source admits the replication role from that host only; hyops and the load
+# reach the instance from the site network.
+jget "$tmp/lab-up.json" "json.dumps({'provider': d['managed_site']['provider'], 'provider_host': d['managed_site']['provider_host'], 'authorized_networks': ['$network']})" > "$tmp/managed-instance.json"
+standby_inputs="$(write_inputs standby.json "$(jget "$tmp/lab-up.json" "json.dumps({'dr_source': {'allowed_consumer_cidrs': d['managed_site']['consumer_cidrs']}, 'managed_instance': json.load(open('$tmp/managed-instance.json'))})")")"
+# The managed instance's destroy must be told where it lives (its provider_host), as the standby was.
+destroy_managed_inputs="$(write_inputs destroy-managed.json "$(jget "$tmp/managed-instance.json" "json.dumps({'provider': d['provider'], 'provider_host': d['provider_host']})")")"
 promote_inputs="$(write_inputs promote.yml "fence_onprem:
   fence_confirm: $cluster
 promote:
@@ -131,19 +150,18 @@ standby() { # establishes the managed standby; prints its wall seconds
 # Back to "on-prem primary, managed standby": DNS on the on-prem leader, the replica link and the
 # managed instance destroyed through hyops (the next standby blueprint creates both again).
 reestablish() {
-  local leader; leader="$(leader_name)"
-  local lhost="$prefix.$((10 + ${leader#pg}))"
+  local lhost; lhost="$(leader_host)"
   hyj module deploy --module platform/network/dns-routing -i "$(write_inputs back.yml "target_host: \"$lhost\"
 desired: primary")" > /dev/null || die "DNS back on-prem"
   hyj module destroy --module org/gcp/cloudsql-external-replica > /dev/null || die "destroy the replica link"
-  HYOPS_INPUT_DESTROY_CONFIRM="$instance" hyj module destroy --module org/gcp/cloudsql-postgresql > /dev/null || die "destroy the managed instance"
+  HYOPS_INPUT_DESTROY_CONFIRM="$instance" hyj module destroy --module org/gcp/cloudsql-postgresql --inputs "$destroy_managed_inputs" > /dev/null || die "destroy the managed instance"
+  # Works around a hyops bug: the local provider's listing of <data_root>/instances on a host exits 1
+  # when that dir exists and is empty (src/HybridOps.Providers/Local/InstanceHost.cs, `for d in */`), so
+  # the next standby would fail with HYO0001. An absent dir lists as empty; rmdir removes only an empty one.
+  ssh -F "$labdir/ssh/ssh_config" managed "rmdir /var/lib/postgresql/hyops-managed/instances 2>/dev/null || true"
   standby_s+=("$(standby)")
 }
 
-# --- 1. lab, load table, first standby
-log "lab up --address-prefix $prefix (managed site $managed_prefix.x, DNS $dns_host)"
-lab_started=1
-hyj lab up --lab-dir "$labdir" --address-prefix "$prefix" > "$tmp/lab-up.json" || die "lab up"
 # The load's table must exist (with its primary key) before establish so it is replicated.
 hyj lab load --duration 2 --out "$tmp/load-seed" > /dev/null || die "seed load"
 standby_s=()
@@ -169,8 +187,8 @@ PY
 }
 
 bare_run() { # k
-  local k="$1" leader api sock la loaddir="$tmp/bare-load-$1"
-  leader="$(leader_name)"; api="http://$prefix.$((10 + ${leader#pg})):8008"; sock="$labdir/$leader/run"
+  local k="$1" lhost leader api la loaddir="$tmp/bare-load-$1"
+  lhost="$(leader_host)"; leader="$(name_of "$lhost")"; api="http://$lhost:8008"
   # The runbook, prepared before the clock starts: the fenced pg_hba (today's list without its client
   # lines, the DR consumer's lines kept, then reject all) and the names of the slot and subscription.
   curl -sf "$api/config" > "$tmp/config-before.json"
@@ -190,9 +208,12 @@ bare_run() { # k
   done
   sleep 2
   la="$(loadavg)"
-  BARE_PATRONI="$api" BARE_FENCED_HBA="$tmp/hba-fenced.json" BARE_SOCK="$sock" BARE_DB=postgres \
+  local target_state="$root/state/modules/org__gcp__cloudsql-postgresql/latest.json"
+  BARE_SSH_CONFIG="$labdir/ssh/ssh_config" BARE_SSH_CONTROL="$tmp/ssh-bare-%h" \
+  BARE_PATRONI="$api" BARE_FENCED_HBA="$tmp/hba-fenced.json" BARE_SOURCE_HOST="$leader" BARE_SOCK=/var/run/postgresql BARE_DB=postgres \
   BARE_SLOT="$(jget "$replica" "d['outputs']['slots'][0]")" BARE_SUB="$(jget "$replica" "d['outputs']['subscriptions'][0]")" \
-  BARE_TARGET="$managed" BARE_TARGET_DATA="$labdir/sites/managed/instances/$instance/data" \
+  BARE_TARGET="$managed" BARE_TARGET_PORT="$(jget "$target_state" "d['outputs']['port']")" BARE_TARGET_SSH_HOST=managed \
+  BARE_TARGET_DATA="/var/lib/postgresql/hyops-managed/instances/$instance/data" \
   BARE_PDNS_API="http://$dns_host:8081" BARE_PDNS_HEADER="$tmp/pdns-header" BARE_ZONE=hyops.lab. BARE_RECORD="$fqdn" BARE_TTL=30 \
     bash "$here/bare.sh" > "$tmp/bare-$k.marks" 2>>"$hylog" || die "bare run $k (see $hylog)"
   deadline=$((SECONDS + 30))
@@ -202,7 +223,7 @@ bare_run() { # k
   done
   stop_load
   local load_id; load_id="$(head -1 "$loaddir/acks.jsonl" | jget - "d['load_id']")"
-  "$pgbin/psql" -h "$managed" -U postgres -d postgres -X -A -t -q -c "select id from hyops_drill.acks where load_id = '$load_id'" > "$tmp/bare-$k.ids"
+  "$pgbin/psql" -h "$managed" -p "$(jget "$root/state/modules/org__gcp__cloudsql-postgresql/latest.json" "d['outputs']['port']")" -U postgres -d postgres -X -A -t -q -c "select id from hyops_drill.acks where load_id = '$load_id'" > "$tmp/bare-$k.ids"
   $py - "$tmp/bare-$k.marks" "$loaddir/acks.jsonl" "$tmp/bare-$k.ids" "$managed" "$la" >> "$tmp/bare.jsonl" <<'PY'
 import json, sys, datetime as t
 marks = [l.split() for l in open(sys.argv[1])]
@@ -221,7 +242,7 @@ PY
   # Unfence by hand (the saved list), wait until the leader takes TCP writes again, then re-establish.
   curl -sf -X PATCH -H 'Content-Type: application/json' --data-binary "@$tmp/hba-before.json" "$api/config" > /dev/null
   deadline=$((SECONDS + 30))
-  until "$pgbin/psql" -h "$prefix.$((10 + ${leader#pg}))" -U postgres -d postgres -X -A -t -q -c "select 1" >/dev/null 2>&1; do
+  until "$pgbin/psql" -h "$lhost" -U postgres -d postgres -X -A -t -q -c "select 1" >/dev/null 2>&1; do
     [ "$SECONDS" -lt "$deadline" ] || die "bare run $k: the leader did not take connections again after the unfence"
     sleep 0.1
   done
@@ -253,7 +274,7 @@ mkdir -p "$results"
 stamp="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 json="$results/promote-$(date -u +%Y-%m-%d).json"
 md="$results/promote.md"
-export stamp json runs rate prefix
+export stamp json runs rate block
 export standby_runs="${standby_s[*]}"
 [ -f "$tmp/base.jsonl" ] || : > "$tmp/base.jsonl"
 $py - "$tmp/hyops.jsonl" "$tmp/bare.jsonl" "$md" "$tmp/base.jsonl" <<'PY'
@@ -273,6 +294,8 @@ doc = {
     "benchmark": "bench/promote",
     "at": e["stamp"],
     "runs": int(e["runs"]),
+    "smoke": int(e["runs"]) < 5,
+    "lab": {"kind": "hosts", "block": int(e["block"]), "standby_on": "managed (org/gcp/cloudsql-postgresql provider local, provider_host)"},
     "load": {"writes_per_s": float(e["rate"]), "through": "db.hyops.lab. resolved on every (re)connect, one row per transaction"},
     "machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
                 "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
@@ -292,9 +315,9 @@ with open(e["json"], "w") as out:
 h, b = doc["hyops"], doc["bare"]
 la = sorted(h["loadavg_runs"] + b["loadavg_runs"] + (doc["hyops_base"]["loadavg_runs"] if base else []))
 lines = [
-    f"# Premium promotion benchmark ({e['stamp']})",
+    f"# Premium promotion benchmark ({e['stamp']}{', SMOKE: fewer than 5 promotions of each kind' if doc['smoke'] else ''})",
     "",
-    f"Lab on {e['prefix']}.x (managed site local provider), load {e['rate']} writes/s through `db.hyops.lab.`. "
+    f"Lab on hosts (block {e['block']}; the managed standby on the lab's managed host, local provider over ssh), load {e['rate']} writes/s through `db.hyops.lab.`. "
     f"Machine: {doc['machine']['cpus']} CPUs, {doc['machine']['mem_gib']} GiB, kernel {doc['machine']['kernel']}; "
     f"load average before the runs {la[0]}-{la[-1]}. Median of {e['runs']} promotions of each kind, alternating which goes first; "
     "the standby is re-established between runs.",
