@@ -26,7 +26,7 @@ run tests/HybridOps.Core.Tests HybridOps.Core.Tests "$@" || rc=1
 if [ $# -eq 0 ]; then
   # Two groups side by side, each one test class at a time (both mostly wait on servers): the classes with
   # the trait lab=hosts (lab hosts of blocks 2, 3, 7, 8, 13, 14), and everything else: the LabHosts folder
-  # (blocks 4-6, 9-12) and the tests of the loopback lab (127.0.x.y). No block is used by both groups.
+  # (blocks 4-6, 9-12) and the tests that need no lab. No block is used by both groups.
   # Expected TRX files: 3.
   expected=3
   run tests/HybridOps.Integration.Tests HybridOps.Integration.Hosts.Tests --filter "lab=hosts" > "$results/labhosts-console.log" 2>&1 &

@@ -20,8 +20,8 @@ public static class LabSiteCommand
         var repair = new Command("repair-site", "The failed site's hosts come back: starts the on-prem etcd only, not Patroni/PostgreSQL") { repairDir };
         repair.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => RunAsync(invocation(parse), parse.GetValue(repairDir), repair: true, ct)));
         var partitionDir = new Option<string?>("--lab-dir") { Description = labDir.Description };
-        var siteA = new Argument<string>("SITE_A") { Description = "onprem, dns or hyops (this machine)" };
-        var siteB = new Argument<string>("SITE_B") { Description = "onprem, dns or hyops (this machine)" };
+        var siteA = new Argument<string>("SITE_A") { Description = "onprem, dr, dns, managed, objstore or hyops (this machine)" };
+        var siteB = new Argument<string>("SITE_B") { Description = "onprem, dr, dns, managed, objstore or hyops (this machine)" };
         var partition = new Command("partition", "Cut the network between two sites, both directions (`lab heal` restores it)") { siteA, siteB, partitionDir };
         partition.SetAction((parse, ct) => HyopsCli.Guarded(invocation(parse), () => PartitionAsync(invocation(parse), parse.GetValue(partitionDir), parse.GetValue(siteA)!, parse.GetValue(siteB)!, ct)));
         var healDir = new Option<string?>("--lab-dir") { Description = labDir.Description };

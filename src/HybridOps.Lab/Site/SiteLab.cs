@@ -198,7 +198,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         });
     }
 
-    /// <summary>The hosts of a lab site: `onprem` (etcd + members), `dns`, or `hyops` (this machine, the control host).</summary>
+    /// <summary>The hosts of a lab site: `onprem` (etcd + members), `dns`, `dr`, `managed`, `objstore`, or `hyops` (this machine, the control host).</summary>
     public static IReadOnlyList<string> SiteHosts(SiteLabPlan plan, string site) => site switch
     {
         "onprem" => [SiteLabPlan.EtcdHost, .. plan.MemberNames],

@@ -77,7 +77,7 @@ internal sealed class InstanceHost : IAsyncDisposable
     /// <summary>The names of the subdirectories of <paramref name="dir"/> (none when it does not exist).</summary>
     public async Task<IReadOnlyList<string>> SubdirectoriesAsync(string dir, CancellationToken ct)
     {
-        var r = (await _exec.RunAsync(new HostCommand(["/bin/sh", "-c", "[ -d \"$1\" ] || exit 0; cd -- \"$1\" && for d in */; do [ -d \"$d\" ] && echo \"${d%/}\"; done", "hyops-ls", dir])
+        var r = (await _exec.RunAsync(new HostCommand(["/bin/sh", "-c", "[ -d \"$1\" ] || exit 0; cd -- \"$1\" && for d in */; do if [ -d \"$d\" ]; then echo \"${d%/}\"; fi; done", "hyops-ls", dir])
         {
             RunAs = HostCommand.Root, Timeout = FileTimeout,
         }, ct)).EnsureSuccess();

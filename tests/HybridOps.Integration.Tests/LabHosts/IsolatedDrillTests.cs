@@ -191,6 +191,9 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
         restored.ExitCode.ShouldBe(0, restored.ToString());
         var drillLeader = StateOutputs(site, "platform__onprem__postgresql-ha", "drill")["leader_host"]!.GetValue<string>();
         drillLeader.ShouldNotBe(leader.Host);
+
+        // The hosts contract is recorded with its instance, so a later destroy finds the drill hosts, not another instance's.
+        StateOutputs(site, "platform__onprem__postgresql-ha", "drill")["hosts_source"]!.GetValue<string>().ShouldBe("org/gcp/dr-hosts#drill");
         await TestSql.ExecAsync(new PgEndpoint(drillLeader, 5432, "postgres", site.SuperuserPassword), "delete from controlled where id = 7");
 
         var verify = await Module("deploy", "platform/onprem/postgresql-drill", "verify", new JsonObject
@@ -231,7 +234,9 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
 
         (await TestSql.ScalarAsync<long>(leader, "select count(*) from controlled")).ShouldBe(501);
 
+        // Without hosts_state_ref: the teardown finds the drill hosts through the recorded hosts_source.
         var teardown = refs.DeepClone().AsObject();
+        teardown.Remove("hosts_state_ref");
         teardown["drill_teardown"] = true;
         var down = await Module("destroy", "platform/onprem/postgresql-ha", "drill", teardown);
         down.ExitCode.ShouldBe(0, down.ToString());

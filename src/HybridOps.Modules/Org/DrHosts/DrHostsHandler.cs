@@ -28,7 +28,11 @@ public sealed class DrHostsHandler : IModuleHandler
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"provider '{provider}' is not one of hosts, gcp: the DR site's hosts are VMs reached over ssh (provider hosts)");
         }
 
-        _ = SshDrSite.Hosts(context);
+        // destroy only retires the contract (nothing on the hosts changes), so it needs none of the hosts' inputs.
+        if (context.Action != "destroy")
+        {
+            _ = SshDrSite.Hosts(context);
+        }
     }
 
     public Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken cancellationToken) => SshDrSite.RunAsync(context, cancellationToken);

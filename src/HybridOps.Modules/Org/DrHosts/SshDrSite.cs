@@ -62,12 +62,13 @@ internal static class SshDrSite
 
     public static async Task<ModuleOutcome> RunAsync(ModuleContext context, CancellationToken ct)
     {
-        var hosts = Hosts(context);
         if (context.Action == "destroy")
         {
             context.Evidence.Note("destroy retires the dr-hosts contract; nothing on the hosts is changed (a restored cluster is destroyed by its own module)");
             return ModuleOutcome.Destroyed();
         }
+
+        var hosts = Hosts(context);
 
         foreach (var h in hosts)
         {

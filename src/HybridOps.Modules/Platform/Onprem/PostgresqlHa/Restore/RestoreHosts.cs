@@ -30,7 +30,8 @@ public sealed record RestoreHost(string Name, string Host, int PgPort, int ApiPo
 
 /// <summary>
 /// The restore target normalized from either hosts contract: dr-hosts/v1 (the cloud site) or
-/// onprem-inventory/v1 (failback rebuild on the on-prem hosts). Endpoints are host:port.
+/// onprem-inventory/v1 (failback rebuild on the on-prem hosts). Endpoints are host:port. <see cref="Source"/>
+/// is the hosts state's ref with its instance (`org/gcp/dr-hosts#drill`), as a state ref input takes it.
 /// </summary>
 public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Hosts, IReadOnlyList<string> DcsEndpoints, string DataRoot, string OsUser)
 {
@@ -57,7 +58,7 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
                 var hosts = o.Objects("hosts").Select(h => WithAccess(h, new RestoreHost(h.Str("name")!, h.Str("host")!, h.Int("pg_port") ?? 5432, h.Int("api_port") ?? 8008,
                     Path.Combine(root, h.Str("name")!)))).ToList();
                 var endpoints = (o["dcs"]?["endpoints"] as JsonArray ?? []).Select(e => Normalize((string)e!)).ToList();
-                return Checked(context, hostsState, new RestoreHosts(hostsState.ModuleRef, hosts, endpoints, root, o.Str("os_user") ?? "postgres")
+                return Checked(context, hostsState, new RestoreHosts(new StateRef(hostsState.ModuleRef, hostsState.Instance).ToString(), hosts, endpoints, root, o.Str("os_user") ?? "postgres")
                 {
                     ClientNetworks = Networks(context, o),
                 });
@@ -73,7 +74,7 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
                 var hosts = o.Objects("members").Select(m => WithAccess(m, new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("pg_port") ?? 5432,
                     new Uri(m.Str("api_url")!).Port, Path.Combine(root, m.Str("name")!)))).ToList();
                 var endpoints = (o["etcd_endpoints"] as JsonArray ?? []).Select(e => Normalize((string)e!)).ToList();
-                return Checked(context, hostsState, new RestoreHosts(hostsState.ModuleRef, hosts, endpoints, root, context.Inputs.String("os_user") ?? "postgres")
+                return Checked(context, hostsState, new RestoreHosts(new StateRef(hostsState.ModuleRef, hostsState.Instance).ToString(), hosts, endpoints, root, context.Inputs.String("os_user") ?? "postgres")
                 {
                     ClientNetworks = Networks(context, o),
                 });
