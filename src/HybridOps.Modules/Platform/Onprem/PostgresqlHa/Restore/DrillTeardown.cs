@@ -15,11 +15,6 @@ internal sealed class DrillTeardown(ModuleContext context, IProcessRunner runner
 {
     public async Task RunAsync(IRestoreMembers members, RestoreHosts hosts, string scope, CancellationToken ct)
     {
-        if (hosts.DcsEndpoints.Count == 0 || hosts.DcsEndpoints[0] == "-")
-        {
-            throw HyopsException.From(DiagnosticCatalog.DrillInputInvalid, "drill_teardown needs hosts_state_ref (the drill hosts and their DCS) to remove the drill cluster's scope");
-        }
-
         var left = new List<string>();
         foreach (var h in hosts.Hosts)
         {
