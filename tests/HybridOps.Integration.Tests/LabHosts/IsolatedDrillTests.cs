@@ -234,9 +234,7 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
 
         (await TestSql.ScalarAsync<long>(leader, "select count(*) from controlled")).ShouldBe(501);
 
-        // Without hosts_state_ref: the teardown finds the drill hosts through the recorded hosts_source.
         var teardown = refs.DeepClone().AsObject();
-        teardown.Remove("hosts_state_ref");
         teardown["drill_teardown"] = true;
         var down = await Module("destroy", "platform/onprem/postgresql-ha", "drill", teardown);
         down.ExitCode.ShouldBe(0, down.ToString());
