@@ -136,23 +136,8 @@ public static class LabCommand
         return stored;
     }
 
-    private static async Task<int> StatusAsync(Invocation inv, string? labDirOption, CancellationToken ct)
-    {
-        var session = new LabSession(inv);
-        if (!session.Recorded && labDirOption is null)
-        {
-            throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab recorded for runtime root {inv.Root}");
-        }
-
-        var dir = session.Locate(labDirOption);
-        RefuseRetiredLab(dir);
-        if (!SiteLabCommands.IsHostsLab(dir))
-        {
-            throw HyopsException.From(DiagnosticCatalog.LabNotRunning, $"no lab in {dir} (no site.json)");
-        }
-
-        return await SiteLabCommands.StatusAsync(inv, dir, ct);
-    }
+    private static Task<int> StatusAsync(Invocation inv, string? labDirOption, CancellationToken ct) =>
+        SiteLabCommands.StatusAsync(inv, LabSiteCommand.LabDir(inv, labDirOption), ct);
 
     private static async Task<int> DownAsync(Invocation inv, string? labDirOption, bool purge, CancellationToken ct)
     {

@@ -106,7 +106,8 @@ public static class LabSiteCommand
         return 0;
     }
 
-    private static string LabDir(Invocation inv, string? labDirOption)
+    /// <summary>The lab dir of a lab that was started (recorded for this root or given), refusing a retired loopback lab's.</summary>
+    internal static string LabDir(Invocation inv, string? labDirOption)
     {
         var session = new LabSession(inv);
         if (!session.Recorded && labDirOption is null)

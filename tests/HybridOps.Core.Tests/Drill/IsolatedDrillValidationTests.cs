@@ -21,20 +21,20 @@ public sealed class IsolatedDrillValidationTests : IDisposable
     public IsolatedDrillValidationTests()
     {
         var states = new StateStore(Root, new Redactor());
-        states.Write(State("platform/onprem/postgresql-ha", null, "postgresql-ha/v1", new JsonObject
+        states.Write(TestStates.Ok("platform/onprem/postgresql-ha", null, "postgresql-ha/v1", new JsonObject
         {
             ["cluster_name"] = "prod-pg", ["system_identifier"] = "7300000000000000001", ["leader_name"] = "pg1", ["leader_host"] = "127.0.0.1", ["leader_port"] = 9,
             ["db_user"] = "postgres", ["db_password_env"] = "PROD_PG_PASSWORD", ["ready"] = true,
             ["members"] = new JsonArray(Member("pg1", "192.0.2.11"), Member("pg2", "192.0.2.12")),
         }));
-        states.Write(State("org/gcp/dr-hosts", "drill", "dr-hosts/v1", new JsonObject
+        states.Write(TestStates.Ok("org/gcp/dr-hosts", "drill", "dr-hosts/v1", new JsonObject
         {
             ["data_root"] = "/var/lib/postgresql/hyops", ["dcs"] = new JsonObject { ["endpoints"] = new JsonArray("http://127.0.0.1:9") }, ["client_networks"] = new JsonArray("192.0.2.0/24"),
             ["hosts"] = new JsonArray(DrHost("dr1", "192.0.2.21"), DrHost("pg2", "192.0.2.12")),
         }));
-        states.Write(State("org/gcp/object-repo", null, "object-repo/v1", new JsonObject { ["pgbackrest_options"] = new JsonObject { ["repo1-type"] = "posix", ["repo1-path"] = "/nonexistent" } }));
-        states.Write(State("platform/onprem/postgresql-ha-backup", null, "postgresql-ha-backup/v1", new JsonObject { ["stanza"] = "prod-pg" }));
-        states.Write(State("platform/onprem/postgresql-drill", "marker", "postgresql-drill/v1", new JsonObject
+        states.Write(TestStates.Ok("org/gcp/object-repo", null, "object-repo/v1", new JsonObject { ["pgbackrest_options"] = new JsonObject { ["repo1-type"] = "posix", ["repo1-path"] = "/nonexistent" } }));
+        states.Write(TestStates.Ok("platform/onprem/postgresql-ha-backup", null, "postgresql-ha-backup/v1", new JsonObject { ["stanza"] = "prod-pg" }));
+        states.Write(TestStates.Ok("platform/onprem/postgresql-drill", "marker", "postgresql-drill/v1", new JsonObject
         {
             ["apply_mode"] = "marker", ["restore_point"] = "hyops-drill-1", ["created_at"] = "2026-12-01T10:00:00Z", ["source_cluster_name"] = "prod-pg",
             ["source_members"] = new JsonArray("192.0.2.11", "192.0.2.12"),
@@ -170,7 +170,7 @@ public sealed class IsolatedDrillValidationTests : IDisposable
     public async Task DrillTeardown_OfAClusterNotRestoredByADrill_IsRefusedWithHYO7405_AndTheStateIsKept()
     {
         var states = new StateStore(Root, new Redactor());
-        states.Write(State("platform/onprem/postgresql-ha", "gcp-dr", "postgresql-ha/v1", new JsonObject
+        states.Write(TestStates.Ok("platform/onprem/postgresql-ha", "gcp-dr", "postgresql-ha/v1", new JsonObject
         {
             ["cluster_name"] = "gcp-dr-pg", ["data_root"] = "/var/lib/postgresql/hyops", ["restored_from"] = new JsonObject { ["stanza"] = "prod-pg" },
             ["members"] = new JsonArray(Member("dr1", "192.0.2.21")),
@@ -235,14 +235,4 @@ public sealed class IsolatedDrillValidationTests : IDisposable
     }
 
     private static JsonObject Member(string name, string host) => new() { ["name"] = name, ["host"] = host, ["port"] = 5432, ["api_url"] = $"http://{host}:8008" };
-
-    private static ModuleState State(string moduleRef, string? instance, string contract, JsonObject outputs)
-    {
-        outputs["contract_version"] = contract;
-        return new ModuleState
-        {
-            ModuleRef = moduleRef, Instance = instance, Status = StateStatus.Ok, Action = "deploy", RunId = "test", UpdatedAt = DateTimeOffset.UnixEpoch,
-            ContractVersion = contract, Outputs = outputs,
-        };
-    }
 }

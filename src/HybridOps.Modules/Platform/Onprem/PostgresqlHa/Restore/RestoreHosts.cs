@@ -50,6 +50,7 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
         ArgumentNullException.ThrowIfNull(hostsState);
         var o = hostsState.Outputs;
         var explicitRoot = context.Inputs.String("data_root");
+        var source = new StateRef(hostsState.ModuleRef, hostsState.Instance).ToString();
         switch (o.Str("contract_version"))
         {
             case DrHostsContract:
@@ -58,7 +59,7 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
                 var hosts = o.Objects("hosts").Select(h => WithAccess(h, new RestoreHost(h.Str("name")!, h.Str("host")!, h.Int("pg_port") ?? 5432, h.Int("api_port") ?? 8008,
                     Path.Combine(root, h.Str("name")!)))).ToList();
                 var endpoints = (o["dcs"]?["endpoints"] as JsonArray ?? []).Select(e => Normalize((string)e!)).ToList();
-                return Checked(context, hostsState, new RestoreHosts(new StateRef(hostsState.ModuleRef, hostsState.Instance).ToString(), hosts, endpoints, root, o.Str("os_user") ?? "postgres")
+                return Checked(context, hostsState, new RestoreHosts(source, hosts, endpoints, root, o.Str("os_user") ?? "postgres")
                 {
                     ClientNetworks = Networks(context, o),
                 });
@@ -74,7 +75,7 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
                 var hosts = o.Objects("members").Select(m => WithAccess(m, new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("pg_port") ?? 5432,
                     new Uri(m.Str("api_url")!).Port, Path.Combine(root, m.Str("name")!)))).ToList();
                 var endpoints = (o["etcd_endpoints"] as JsonArray ?? []).Select(e => Normalize((string)e!)).ToList();
-                return Checked(context, hostsState, new RestoreHosts(new StateRef(hostsState.ModuleRef, hostsState.Instance).ToString(), hosts, endpoints, root, context.Inputs.String("os_user") ?? "postgres")
+                return Checked(context, hostsState, new RestoreHosts(source, hosts, endpoints, root, context.Inputs.String("os_user") ?? "postgres")
                 {
                     ClientNetworks = Networks(context, o),
                 });
