@@ -145,6 +145,52 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
 
     [Fact]
     [Step(5)]
+    public async Task Fence_WhenAMemberEndsTheAdminSession_ReopensItThroughTheUnixSocketOverSsh_AndFencesTheCluster()
+    {
+        var before = await DcsHbaAsync();
+        var fence = f.Inputs("fence.yml", $"fence_confirm: {f.ClusterName}\n");
+        (await Site.HyopsAsync("module", "deploy", "--module", Module, "--inputs", fence)).ExitCode.ShouldBe(0);
+
+        // pg3 loses the fence (as in the step before), so the next fence waits seconds for it to be written again;
+        // meanwhile pg2 ends hyops' admin session, as a recovery conflict on a hot standby does (bounded: at most 400
+        // polls of 50 ms, then the loop ends by itself). pg2 is fenced: neither the first session nor the reopened
+        // one can be TCP; both go through the member's unix socket over ssh, which the fence keeps.
+        var rules = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', before) + "\n"));
+        await Site.SshAsync("pg3", $"echo {rules} | base64 -d | sudo -u postgres tee /var/lib/postgresql/15/main/pg_hba.conf >/dev/null"
+            + " && sudo -u postgres psql -X -q -h /run/postgresql -d postgres -c 'select pg_reload_conf()'");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        (await ConnectsAsync("pg3")).ShouldBeTrue("pg3 should have lost the fence for this test to mean anything");
+        var killer = Site.SshAsync("pg2", "for i in $(seq 400); do n=$(sudo -u postgres psql -X -At -h /run/postgresql -d postgres -c "
+            + "\"select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = 'hyops'\"); "
+            + "[ \"$n\" != 0 ] && echo killed && exit 0; sleep 0.05; done; echo none");
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+
+        var r = await Site.HyopsAsync("--output", "json", "module", "deploy", "--module", Module, "--inputs", fence);
+        var killed = await killer;
+
+        killed.ShouldContain("killed");
+        r.ExitCode.ShouldBe(0, r.ToString());
+        var record = Directory.EnumerateDirectories(Path.Combine(Site.Root, "logs", "module", ModuleId), JsonNode.Parse(r.StdOut)!["run_id"]!.GetValue<string>(), SearchOption.AllDirectories).Single();
+        var evidence = string.Concat(Directory.EnumerateFiles(record, "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+        evidence.ShouldContain("\"name\":\"admin_session:pg2\",\"passed\":true");
+        evidence.ShouldContain("\"via\":\"unix socket /var/run/postgresql over ssh\"");
+        evidence.ShouldContain("admin session to pg2 was lost");
+        evidence.ShouldContain("\"name\":\"client_backends_terminated:pg2\",\"passed\":true");
+        evidence.ShouldContain("\"name\":\"fence_rules_loaded\",\"passed\":true");
+        foreach (var member in new[] { "pg1", "pg2", "pg3" })
+        {
+            var ex = await Should.ThrowAsync<PostgresException>(() => WriteAsync(member));
+            ex.SqlState.ShouldBe(PostgresErrorCodes.InvalidAuthorizationSpecification);
+        }
+
+        var destroy = await Site.HyopsAsync("module", "destroy", "--module", Module, "--inputs", fence);
+        destroy.ExitCode.ShouldBe(0, destroy.ToString());
+        (await DcsHbaAsync()).ShouldBe(before);
+        (await ConnectsAsync("pg2")).ShouldBeTrue();
+    }
+
+    [Fact]
+    [Step(6)]
     public async Task Fence_OfAClusterWhosePatroniAndPostgresAreDown_IsFencedByUnreachability()
     {
         foreach (var member in new[] { "pg2", "pg3", "pg1" })

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
+using HybridOps.Core.State;
 using HybridOps.Modules.Common;
+using HybridOps.Postgres.Hosts;
 using HybridOps.Postgres.Patroni;
 using HybridOps.Postgres.Sql;
 using Npgsql;
@@ -16,6 +19,9 @@ namespace HybridOps.Modules.Platform.Onprem.PostgresqlFence;
 internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, ModuleContext context)
 {
     private readonly PatroniHba hba = new(patroni, context.Time);
+
+    // How each member's admin session was opened (for the evidence).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> via = new(StringComparer.Ordinal);
 
     public bool PatroniReached { get; private set; }
 
@@ -33,7 +39,7 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
             {
                 try
                 {
-                    return (Member: m, Session: await PgSession.OpenAsync(AdminEndpoint(m), cancellationToken), Error: (HyopsException?)null);
+                    return (Member: m, Session: await OpenAdminAsync(m, cancellationToken), Error: (HyopsException?)null);
                 }
                 catch (HyopsException ex)
                 {
@@ -45,6 +51,7 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                 if (session is not null)
                 {
                     sessions[m.Name] = session;
+                    context.Evidence.Check($"admin_session:{m.Name}", true, new JsonObject { ["host"] = m.Host, ["via"] = via[m.Name] });
                 }
                 else
                 {
@@ -90,7 +97,7 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                     var member = cluster.Members.First(m => m.Name == name);
                     context.Evidence.Note($"admin session to {name} was lost ({ex.Message}); reopening");
                     await sessions[name].DisposeAsync();
-                    sessions[name] = await PgSession.OpenAsync(AdminEndpoint(member), ct);
+                    sessions[name] = await OpenAdminAsync(member, ct);
                     return await HbaRules.ReadAsync(sessions[name].Connection, ct);
                 }
                 catch (Exception ex) when (PgErrors.IsPostgresFailure(ex))
@@ -116,22 +123,34 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                 throw HyopsException.From(DiagnosticCatalog.PgHbaNotApplied, string.Join("; ", pending.Select(p => $"{p.Key}: {p.Value}")));
             }
 
-            foreach (var (name, session) in sessions)
+            const string Terminate = """
+                select count(*)::int from (select pg_terminate_backend(pid) from pg_stat_activity
+                where backend_type = 'client backend' and pid <> pg_backend_pid() and client_addr is not null
+                  and coalesce(application_name, '') <> 'Patroni') t
+                """;
+            foreach (var name in sessions.Keys.ToList())
             {
                 try
                 {
-                    var terminated = await session.ScalarAsync<int>("""
-                        select count(*)::int from (select pg_terminate_backend(pid) from pg_stat_activity
-                        where backend_type = 'client backend' and pid <> pg_backend_pid() and client_addr is not null
-                          and coalesce(application_name, '') <> 'Patroni') t
-                        """, cancellationToken);
+                    var terminated = await sessions[name].ScalarAsync<int>(Terminate, cancellationToken);
                     context.Evidence.Check($"client_backends_terminated:{name}", true, new JsonObject { ["terminated"] = terminated });
                 }
                 catch (Exception ex) when (ex is InvalidOperationException || PgErrors.IsPostgresFailure(ex))
                 {
-                    // The admin session was lost after the fence loaded (it cannot be reopened over TCP now):
-                    // recorded, and the write probes that follow decide whether the member is fenced.
-                    context.Evidence.Check($"client_backends_terminated:{name}", false, new JsonObject { ["error"] = ex.Message });
+                    // The admin session was lost after the fence loaded: reopened through the member's socket
+                    // when that can be reached (TCP is rejected now). If not, recorded, and the write probes
+                    // that follow decide whether the member is fenced.
+                    try
+                    {
+                        await sessions[name].DisposeAsync();
+                        sessions[name] = await OpenAdminAsync(cluster.Members.First(m => m.Name == name), cancellationToken);
+                        var terminated = await sessions[name].ScalarAsync<int>(Terminate, cancellationToken);
+                        context.Evidence.Check($"client_backends_terminated:{name}", true, new JsonObject { ["terminated"] = terminated, ["reopened_after"] = ex.Message, ["via"] = via[name] });
+                    }
+                    catch (Exception again) when (again is HyopsException or InvalidOperationException || PgErrors.IsPostgresFailure(again))
+                    {
+                        context.Evidence.Check($"client_backends_terminated:{name}", false, new JsonObject { ["error"] = ex.Message, ["reopen_error"] = again.Message });
+                    }
                 }
             }
 
@@ -257,6 +276,63 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
     /// socket_dir the site inventory publishes for the member), else TCP. The fence keeps `local`
     /// access, so a socket session survives it.
     /// </summary>
+    /// <summary>
+    /// An admin session to a member: through its unix socket over ssh when the member is an ssh host (the fence
+    /// keeps `local` access and rejects TCP, so the session survives the fence, can be reopened after it, and
+    /// opens on an already fenced member), else, or when that cannot be opened, as <see cref="AdminEndpoint"/> says.
+    /// </summary>
+    private async Task<PgSession> OpenAdminAsync(HaMember m, CancellationToken ct)
+    {
+        if (SocketOverSsh(m) is { } remote)
+        {
+            try
+            {
+                var tunnel = SocketTunnel.To(remote.Host, $"{remote.SocketDir}/.s.PGSQL.{m.Port.ToString(CultureInfo.InvariantCulture)}");
+                var session = await PgSession.OpenAsync(new PgEndpoint("127.0.0.1", tunnel.Port, cluster.DbUser, context.Secrets.Resolve(cluster.DbPasswordEnv), ConnectTimeoutSeconds: ConnectTimeout), ct);
+                via[m.Name] = $"unix socket {remote.SocketDir} over ssh";
+                return session;
+            }
+            catch (Exception ex) when (ex is HyopsException or IOException or System.Net.Sockets.SocketException)
+            {
+                context.Evidence.Note($"admin session to {m.Name} could not be opened through its unix socket {remote.SocketDir} over ssh ({ex.Message}); trying {m.Host}:{m.Port}");
+            }
+        }
+
+        var endpoint = AdminEndpoint(m);
+        var opened = await PgSession.OpenAsync(endpoint, ct);
+        via[m.Name] = endpoint.Host.StartsWith('/') ? $"unix socket {endpoint.Host}" : $"tcp {endpoint.Host}:{endpoint.Port}";
+        return opened;
+    }
+
+    /// <summary>
+    /// The ssh host and socket dir of a member reached over ssh: a restored cluster's member from the hosts
+    /// contract it was restored onto (socket under its data_root), else the site inventory's member. Null for
+    /// a member on this machine or one no contract describes.
+    /// </summary>
+    private (SiteHost Host, string SocketDir)? SocketOverSsh(HaMember m)
+    {
+        var restored = context.Inputs.State("cluster_state_ref")?.Outputs;
+        JsonObject? entry;
+        string socketDir;
+        if (restored.Str("data_root") is { } dataRoot)
+        {
+            var hosts = restored.Str("hosts_source") is { Length: > 0 } source && StateRef.Parse(source, "hosts_source") is var r
+                ? context.States.Read(r.ModuleRef, r.Instance)?.Outputs
+                : null;
+            entry = hosts.Objects("hosts").FirstOrDefault(h => h.Str("name") == m.Name) ?? hosts.Objects("hosts").FirstOrDefault(h => h.Str("host") == m.Host);
+            socketDir = $"{dataRoot.TrimEnd('/')}/{m.Name}/run";
+        }
+        else
+        {
+            entry = SitePaths.Inventory(context).Objects("members").FirstOrDefault(x => x.Str("name") == m.Name);
+            socketDir = (entry?["postgres"] as JsonObject).Str("socket_dir") ?? "/var/run/postgresql";
+        }
+
+        return entry is not null && (entry["ssh"] as JsonObject).Str("transport") == SiteHost.SshTransport
+            ? (InventoryHosts.ToSiteHost(entry), socketDir)
+            : null;
+    }
+
     private PgEndpoint AdminEndpoint(HaMember m)
     {
         var dataRoot = context.Inputs.State("cluster_state_ref")?.Outputs.Str("data_root");
