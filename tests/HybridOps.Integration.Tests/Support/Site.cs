@@ -196,6 +196,12 @@ public sealed class Site : IAsyncDisposable
 
         try
         {
+            // HYOPS_IT_KEEP=1 keeps the site's files (run records, state) for a look after a failure.
+            if (System.Environment.GetEnvironmentVariable("HYOPS_IT_KEEP") == "1")
+            {
+                return;
+            }
+
             Directory.Delete(Dir, recursive: true);
         }
         catch (IOException)

@@ -97,7 +97,7 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                     var member = cluster.Members.First(m => m.Name == name);
                     context.Evidence.Note($"admin session to {name} was lost ({ex.Message}); reopening");
                     await sessions[name].DisposeAsync();
-                    sessions[name] = await OpenAdminAsync(member, ct);
+                    sessions[name] = await ReopenAsync(member, ct);
                     return await HbaRules.ReadAsync(sessions[name].Connection, ct);
                 }
                 catch (Exception ex) when (PgErrors.IsPostgresFailure(ex))
@@ -135,15 +135,16 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                     var terminated = await sessions[name].ScalarAsync<int>(Terminate, cancellationToken);
                     context.Evidence.Check($"client_backends_terminated:{name}", true, new JsonObject { ["terminated"] = terminated });
                 }
-                catch (Exception ex) when (ex is InvalidOperationException || PgErrors.IsPostgresFailure(ex))
+                catch (Exception ex) when (ex is HyopsException or InvalidOperationException || PgErrors.IsPostgresFailure(ex))
                 {
                     // The admin session was lost after the fence loaded: reopened through the member's socket
                     // when that can be reached (TCP is rejected now). If not, recorded, and the write probes
                     // that follow decide whether the member is fenced.
+                    context.Evidence.Note($"admin session to {name} was lost ({ex.Message}); reopening");
                     try
                     {
                         await sessions[name].DisposeAsync();
-                        sessions[name] = await OpenAdminAsync(cluster.Members.First(m => m.Name == name), cancellationToken);
+                        sessions[name] = await ReopenAsync(cluster.Members.First(m => m.Name == name), cancellationToken);
                         var terminated = await sessions[name].ScalarAsync<int>(Terminate, cancellationToken);
                         context.Evidence.Check($"client_backends_terminated:{name}", true, new JsonObject { ["terminated"] = terminated, ["reopened_after"] = ex.Message, ["via"] = via[name] });
                     }
@@ -276,6 +277,28 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
     /// socket_dir the site inventory publishes for the member), else TCP. The fence keeps `local`
     /// access, so a socket session survives it.
     /// </summary>
+    /// <summary>
+    /// A new admin session after one was lost: a member whose server restarts refuses connections for a few
+    /// seconds, so the open is retried every 0.5 s for up to 15 s (within the fence's timeout).
+    /// </summary>
+    private async Task<PgSession> ReopenAsync(HaMember m, CancellationToken ct)
+    {
+        var started = context.Time.GetTimestamp();
+        var budget = TimeSpan.FromSeconds(Math.Min(15, Timeout.TotalSeconds));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await OpenAdminAsync(m, ct);
+            }
+            catch (HyopsException ex) when (context.Time.GetElapsedTime(started) < budget)
+            {
+                context.Evidence.Note($"admin session to {m.Name} not reopened (attempt {attempt}: {ex.Diagnostics[0].Message}); retrying");
+                await Task.Delay(TimeSpan.FromMilliseconds(500), context.Time, ct);
+            }
+        }
+    }
+
     /// <summary>
     /// An admin session to a member: through its unix socket over ssh when the member is an ssh host (the fence
     /// keeps `local` access and rejects TCP, so the session survives the fence, can be reopened after it, and
