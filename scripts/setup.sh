@@ -7,6 +7,7 @@ packages=(
   postgresql-15 postgresql-client-15   # PostgreSQL 15 servers for the lab sites
   postgresql-15-pglogical               # pglogical, which Database Migration Service needs on a gcp DR source
   patroni python3-etcd python3-psycopg2 # Patroni with its etcd DCS backend
+  python3-idna                          # urllib3 needs it for Patroni to reach an https etcd (the lab DR site's)
   etcd-server etcd-client               # the DCS
   pgbackrest                            # backups + WAL archive (baseline lane)
   pdns-server pdns-backend-sqlite3      # DNS authority for endpoint publication

@@ -24,6 +24,25 @@ internal static class LabHttp
         return json?["health"] is JsonValue health && health.ToString() == "true";
     }
 
+    /// <summary>True when an https etcd, verified against the CA in <paramref name="caFile"/>, answers {"health":"true"}.</summary>
+    public static async Task<bool> EtcdHealthyAsync(string clientUrl, string caFile, CancellationToken ct)
+    {
+        try
+        {
+            using var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(caFile);
+            using var handler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) };
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, errors) =>
+                cert is System.Security.Cryptography.X509Certificates.X509Certificate2 server && LabAzureContainer.TrustedByLabCa(server, ca, errors);
+            using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
+            var body = await client.GetStringAsync(new Uri($"{clientUrl}/health"), ct);
+            return JsonNode.Parse(body)?["health"]?.ToString() == "true";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or IOException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Asks each member's API in turn for /cluster (any live Patroni knows the whole cluster) and
     /// then the leader's /patroni for its replication list. Null when no member answers.

@@ -50,7 +50,7 @@ internal static class LabAzureContainer
         }
     }
 
-    private static bool TrustedByLabCa(X509Certificate2 cert, X509Certificate2 ca, System.Net.Security.SslPolicyErrors errors)
+    internal static bool TrustedByLabCa(X509Certificate2 cert, X509Certificate2 ca, System.Net.Security.SslPolicyErrors errors)
     {
         // Name errors still fail; only the chain is checked against the lab CA instead of the system store.
         if (errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch))

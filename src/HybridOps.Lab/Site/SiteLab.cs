@@ -49,7 +49,9 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             await hosts.Services(SiteLabPlan.EtcdHost).StartAsync(SiteLabServices.Etcd(plan, options.ClusterName), token);
             if (plan.DrMemberCount > 0)
             {
-                // The DR site's own DCS, on its own host: a restore there needs nothing of the on-prem site.
+                // The DR site's own DCS, on its own host: a restore there needs nothing of the on-prem site. It serves
+                // https with a certificate of a CA made for it (the CA on this machine: what dr-hosts' etcd_ca_file names).
+                await PutDrEtcdTlsAsync(hosts, plan, options, token);
                 await hosts.Services(SiteLabPlan.DrEtcdHost).StartAsync(SiteLabServices.Etcd(plan, SiteLabPlan.DrEtcdHost, SiteLabPlan.DrSite, "etcd (DCS of the DR site)"), token);
             }
 
@@ -90,7 +92,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
 
             if (plan.DrMemberCount > 0)
             {
-                await WaitAsync(() => LabHttp.EtcdHealthyAsync(plan.EtcdClientUrlOf(SiteLabPlan.DrEtcdHost), token), token);
+                await WaitAsync(() => LabHttp.EtcdHealthyAsync(plan.EtcdClientUrlOf(SiteLabPlan.DrEtcdHost), SiteLabPlan.DrEtcdCaFile(options.LabDir), token), token);
                 progress?.Report($"DR site: etcd healthy on {plan.AddressOf(SiteLabPlan.DrEtcdHost)}, {plan.DrMemberCount} empty database hosts in {Since()}");
             }
         }
@@ -104,6 +106,19 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
         (state with { Status = "running", SiteStatus = null }).Save(options.LabDir);
         progress?.Report($"lab up in {Since()}");
         return Inventory(options.LabDir, plan, options.ClusterName);
+    }
+
+    /// <summary>The DR etcd's CA (made here once) and its server certificate and key on the dr-etcd host.</summary>
+    private async Task PutDrEtcdTlsAsync(SiteLabHosts hosts, SiteLabPlan plan, SiteLabOptions options, CancellationToken ct)
+    {
+        var tls = Path.GetDirectoryName(SiteLabPlan.DrEtcdCaFile(options.LabDir))!;
+        await new LabObjectStoreTls(_runner).PrepareTlsAsync(options.OpensslExecutable, tls, [("dr-etcd", plan.AddressOf(SiteLabPlan.DrEtcdHost))], ct);
+        const string user = "postgres";
+        var secret = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await hosts.RootAsync(SiteLabPlan.DrEtcdHost, ct, "install", "-d", "-o", "root", "-g", user, "-m", "0750", SiteLabServices.EtcdTlsDir);
+        var host = hosts[SiteLabPlan.DrEtcdHost];
+        await host.PutFileAsync(SiteLabServices.EtcdTlsDir + "/server.crt", await File.ReadAllBytesAsync(Path.Combine(tls, "dr-etcd.crt"), ct), user, user, secret | UnixFileMode.GroupRead, ct);
+        await host.PutFileAsync(SiteLabServices.EtcdTlsDir + "/server.key", await File.ReadAllBytesAsync(Path.Combine(tls, "dr-etcd.key"), ct), user, user, secret, ct);
     }
 
     /// <summary>Stops the services over ssh, then every host, link, namespace and the bridge; checks nothing is left.</summary>
@@ -288,6 +303,7 @@ public sealed class SiteLab(IProcessRunner? runner = null, TimeProvider? time = 
             ["site"] = SiteLabPlan.DrSite,
             ["hosts"] = new JsonArray([.. plan.DrMembers.Select(m => (JsonNode)MemberJson(infos[m.Name], m))]),
             ["etcd_endpoints"] = new JsonArray(plan.EtcdClientUrlOf(SiteLabPlan.DrEtcdHost)),
+            ["etcd_ca_file"] = SiteLabPlan.DrEtcdCaFile(labDir),
             ["client_networks"] = new JsonArray(plan.Network),
         };
     }

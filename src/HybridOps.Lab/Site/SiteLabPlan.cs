@@ -52,7 +52,11 @@ public sealed record SiteLabPlan(int Block, int MemberCount, bool WithDns, int D
 
     public string EtcdClientUrl => EtcdClientUrlOf(EtcdHost);
 
-    public string EtcdClientUrlOf(string host) => $"http://{AddressOf(host)}:{EtcdClientPort.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>The on-prem etcd serves http; the DR site's serves https with a certificate of its own lab CA (both kinds a site may run).</summary>
+    public string EtcdClientUrlOf(string host) => $"{(host == DrEtcdHost ? "https" : "http")}://{AddressOf(host)}:{EtcdClientPort.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The CA certificate of the DR site's etcd on this machine (what the dr-hosts contract's etcd_ca_file names).</summary>
+    public static string DrEtcdCaFile(string labDir) => Path.Combine(labDir, "dr-etcd-tls", "ca.crt");
 
     public IReadOnlyList<LabMember> Members => [.. MemberNames.Select(n => new LabMember(n, AddressOf(n), PostgresPort, RestApiPort))];
 

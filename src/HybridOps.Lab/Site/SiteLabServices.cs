@@ -8,7 +8,8 @@ namespace HybridOps.Lab.Site;
 /// What runs on the lab's hosts, as a real site would run it: service definitions for the host's
 /// service manager and the files they read, all in the standard places (Debian layout).
 /// Secret-bearing files (0600, owned by the service user): /etc/patroni/patroni.env (the PostgreSQL
-/// passwords, read by Patroni from its environment), /etc/powerdns/pdns.conf (the API key).
+/// passwords, read by Patroni from its environment), /etc/powerdns/pdns.conf (the API key), and on the DR
+/// site's etcd host /etc/hyops-etcd/server.key (its TLS key).
 /// </summary>
 internal static class SiteLabServices
 {
@@ -19,6 +20,9 @@ internal static class SiteLabServices
     public const string BinDir = "/usr/lib/postgresql/15/bin";
     public const string PgPass = "/var/lib/postgresql/.pgpass.patroni";
     public const string EtcdDataDir = "/var/lib/etcd/default";
+
+    /// <summary>The DR site's etcd server certificate and key (0600, owned by the service user) on its host.</summary>
+    public const string EtcdTlsDir = "/etc/hyops-etcd";
     public const string PdnsConfigDir = "/etc/powerdns";
     public const string PdnsDatabase = "/var/lib/powerdns/pdns.sqlite3";
     public const string PdnsSchema = "/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql";
@@ -38,6 +42,7 @@ internal static class SiteLabServices
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", $"etcd1={peer}", "--initial-cluster-state", "new",
             "--initial-cluster-token", token, "--logger", "zap",
+            .. client.StartsWith("https://", StringComparison.Ordinal) ? new[] { "--cert-file", EtcdTlsDir + "/server.crt", "--key-file", EtcdTlsDir + "/server.key" } : [],
         ], "postgres", "/var/log/hyops/etcd.log") { WorkingDirectory = "/var/lib/etcd", Description = description };
     }
 

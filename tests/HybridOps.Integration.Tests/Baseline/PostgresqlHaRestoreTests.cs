@@ -44,9 +44,23 @@ public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
         await WaitUntilAsync(async () => string.CompareOrdinal(await PgProbe.ScalarAsync<string>(leader, "select coalesce(last_archived_wal, '') from pg_stat_archiver", CancellationToken.None), switched) >= 0,
             "the WAL segment with the 'after' rows to be archived");
 
+        // The DR site's etcd serves https: without its CA, its certificate is not trusted (the system store does not
+        // know the CA), so the DCS is not healthy; a CA file that is not a certificate is refused as input.
+        var untrusted = lab["dr_site"]!.DeepClone().AsObject();
+        untrusted.Remove("etcd_ca_file");
+        var distrusted = await site.HyopsAsync("module", "deploy", "--module", "org/gcp/dr-hosts", "--instance", "untrusted", "--inputs", WriteInputs("dr-untrusted.json", untrusted));
+        distrusted.ExitCode.ShouldBe(4, distrusted.ToString());
+        distrusted.StdErr.ShouldContain("HYO4020");
+        var notACert = lab["dr_site"]!.DeepClone().AsObject();
+        notACert["etcd_ca_file"] = WriteInputs("not-a-cert.pem", new JsonObject { ["no"] = "certificate" });
+        var badCa = await site.HyopsAsync("module", "deploy", "--module", "org/gcp/dr-hosts", "--instance", "bad-ca", "--inputs", WriteInputs("dr-bad-ca.json", notACert));
+        badCa.ExitCode.ShouldBe(2, badCa.ToString());
+        badCa.StdErr.ShouldContain("is not a certificate");
+
         // DR site: the hosts the operator already has, and the site's etcd, proven over ssh and published.
         var dr = (await Ok("module", "deploy", "--module", "org/gcp/dr-hosts", "--inputs", WriteInputs("dr.json", lab["dr_site"]!.AsObject())))["outputs"]!;
-        dr["dcs"]!["endpoints"]![0]!.GetValue<string>().ShouldContain(site.Address("dr-etcd") + ":2379");
+        dr["dcs"]!["endpoints"]![0]!.GetValue<string>().ShouldBe($"https://{site.Address("dr-etcd")}:2379");
+        dr["dcs"]!["ca_file"]!.GetValue<string>().ShouldBe(lab["dr_site"]!["etcd_ca_file"]!.GetValue<string>());
         dr["hosts"]!.AsArray().Select(h => h!["host"]!.GetValue<string>()).ShouldBe(DrMembers.Select(site.Address));
         dr["etcd_healthy"]!.GetValue<bool>().ShouldBeTrue();
         dr["data_root"]!.GetValue<string>().ShouldBe(DataRoot);
@@ -113,7 +127,13 @@ public sealed class PostgresqlHaRestoreTests : IAsyncLifetime
 
         foreach (var member in DrMembers)
         {
-            (await site.SshAsync(member, $"cat {DataRoot}/{member}/patroni.yml")).ShouldNotContain(site.SuperuserPassword, customMessage: member);
+            var yml = await site.SshAsync(member, $"cat {DataRoot}/{member}/patroni.yml");
+            yml.ShouldNotContain(site.SuperuserPassword, customMessage: member);
+
+            // Patroni reaches the DR etcd over https, verified with the copy of its CA next to patroni.yml.
+            yml.ShouldContain("protocol: https", customMessage: member);
+            yml.ShouldContain($"cacert: '{DataRoot}/{member}/etcd-ca.crt'", customMessage: member);
+            (await site.SshAsync(member, $"head -1 {DataRoot}/{member}/etcd-ca.crt")).ShouldBe("-----BEGIN CERTIFICATE-----", member);
         }
 
         // destroy stops the restored cluster through each host's service manager and keeps its data; the

@@ -142,7 +142,7 @@ public sealed class IsolatedDrillTests(ITestOutputHelper output) : IAsyncLifetim
         var etcd = drSite["etcd_endpoints"]![0]!.GetValue<string>();
         foreach (var prefix in new[] { $"/service/{DrillScope}/", $"/hyops/owners/{DrillScope}" })
         {
-            var keys = await Runner.RunAsync(new HybridOps.Postgres.Exec.ProcessSpec("etcdctl", [$"--endpoints={etcd}", "get", "--prefix", "--keys-only", prefix],
+            var keys = await Runner.RunAsync(new HybridOps.Postgres.Exec.ProcessSpec("etcdctl", [$"--endpoints={etcd}", $"--cacert={drSite["etcd_ca_file"]!.GetValue<string>()}", "get", "--prefix", "--keys-only", prefix],
                 Environment: new Dictionary<string, string> { ["ETCDCTL_API"] = "3" }, Timeout: TimeSpan.FromSeconds(20)), CancellationToken.None);
             keys.ExitCode.ShouldBe(0, keys.StdErr);
             keys.StdOut.Trim().ShouldBeEmpty(prefix);

@@ -6,18 +6,12 @@ namespace HybridOps.Modules.Org.DrHosts;
 /// <summary>Probes of a site's servers from this machine: etcd /health and whether host:port accepts a connection.</summary>
 internal static class SiteProbe
 {
-    // A site's own servers are never reached through a proxy; a DCS that needs more than 2 s is not healthy.
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) })
-    {
-        Timeout = TimeSpan.FromSeconds(2),
-    };
-
-    /// <summary>True when etcd at <paramref name="clientUrl"/> answers {"health":"true"}.</summary>
-    public static async Task<bool> EtcdHealthyAsync(string clientUrl, CancellationToken ct)
+    /// <summary>True when etcd at <paramref name="clientUrl"/> answers {"health":"true"} (https verified against <paramref name="caFile"/> when given).</summary>
+    public static async Task<bool> EtcdHealthyAsync(string clientUrl, string? caFile, CancellationToken ct)
     {
         try
         {
-            var body = await Http.GetStringAsync(new Uri($"{clientUrl.TrimEnd('/')}/health"), ct);
+            var body = await Common.EtcdTls.Client(caFile).GetStringAsync(new Uri($"{clientUrl.TrimEnd('/')}/health"), ct);
             return JsonNode.Parse(body)?["health"]?.ToString() == "true";
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !ct.IsCancellationRequested)

@@ -41,8 +41,10 @@ internal static class SshDrSite
 
         if (EtcdUrls(context).Count == 0)
         {
-            throw HyopsException.From(DiagnosticCatalog.InputRequired, "provider hosts needs input 'etcd_endpoints': the DR site's etcd client URLs (http://host:2379)");
+            throw HyopsException.From(DiagnosticCatalog.InputRequired, "provider hosts needs input 'etcd_endpoints': the DR site's etcd client URLs (http://host:2379, or https://host:2379 with etcd_ca_file)");
         }
+
+        EtcdTls.Validate(EtcdUrls(context), context.Inputs.String("etcd_ca_file"), "etcd_endpoints");
 
         if (context.Inputs.String("data_root") is { } root && !root.StartsWith('/'))
         {
@@ -92,7 +94,7 @@ internal static class SshDrSite
         var healthy = new List<string>();
         foreach (var url in urls)
         {
-            if (await SiteProbe.EtcdHealthyAsync(url, ct))
+            if (await SiteProbe.EtcdHealthyAsync(url, context.Inputs.String("etcd_ca_file"), ct))
             {
                 healthy.Add(url);
             }
@@ -115,7 +117,7 @@ internal static class SshDrSite
                 entry["api_port"] = new Uri(h.ApiUrl).Port;
                 return (JsonNode)entry;
             })]),
-            ["dcs"] = new JsonObject { ["kind"] = "etcd3", ["endpoints"] = urls.ToJsonArray() },
+            ["dcs"] = new JsonObject { ["kind"] = "etcd3", ["endpoints"] = urls.ToJsonArray(), ["ca_file"] = context.Inputs.String("etcd_ca_file") },
             ["data_root"] = context.Inputs.String("data_root") ?? DefaultDataRoot,
             ["work_root"] = context.Inputs.String("work_root"),
             ["client_networks"] = (context.Inputs.Values["client_networks"] as JsonArray ?? []).DeepClone(),

@@ -62,6 +62,9 @@ public sealed class InventoryHandler : IModuleHandler
             throw HyopsException.From(DiagnosticCatalog.InputInvalid, $"member names must be unique: '{dup.Key}' appears {dup.Count()} times");
         }
 
+        var etcd = (context.Inputs.Values["etcd_endpoints"] as JsonArray ?? []).Select(e => (string?)e).OfType<string>().Where(e => e.Length > 0).ToList();
+        EtcdTls.Validate(etcd.Count > 0 ? etcd : (EtcdFromAnsible(context) ?? []).Select(e => (string)e!).ToList(), context.Inputs.String("etcd_ca_file"), "etcd_endpoints");
+
         if (context.Inputs.String("superuser_password_env") is null)
         {
             throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'superuser_password_env' must name the env/vault key holding the superuser password");
@@ -77,6 +80,7 @@ public sealed class InventoryHandler : IModuleHandler
             return null;
         }
 
-        return new JsonArray([.. AnsibleInventory.Members(path, group).Select(m => (JsonNode)$"http://{m.Str("host")}:2379")]);
+        var scheme = context.Inputs.String("etcd_ca_file") is null ? "http" : "https";
+        return new JsonArray([.. AnsibleInventory.Members(path, group).Select(m => (JsonNode)$"{scheme}://{m.Str("host")}:2379")]);
     }
 }

@@ -144,8 +144,13 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             var yaml = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings(scope, h, hosts.DcsEndpoints, bin, superuser,
                 context.Inputs.String("replication_user") ?? "replicator", "", "", new Dictionary<string, string>())
             {
-                FastBasebackup = true, ClientNetworks = hosts.ClientNetworks,
+                FastBasebackup = true, ClientNetworks = hosts.ClientNetworks, DcsProtocol = hosts.DcsScheme, DcsCaFile = hosts.DcsCaFile is null ? null : h.EtcdCaFile,
             });
+            if (hosts.DcsCaFile is { } ca)
+            {
+                await members.WriteFileAsync(h, h.EtcdCaFile, await File.ReadAllTextAsync(ca, ct), ConfigMode, ct);
+            }
+
             await members.WriteFileAsync(h, h.PatroniConfig, yaml, ConfigMode, ct);
             context.Evidence.WriteDocument($"patroni-{h.Name}.yml.json", new JsonObject { ["path"] = h.PatroniConfig, ["text"] = yaml });
         }
@@ -366,7 +371,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
     };
 
     private ProcessSpec Etcdctl(params string[] args) =>
-        new(context.Inputs.String("etcdctl_bin") ?? "/usr/bin/etcdctl", [$"--endpoints={string.Join(',', hosts.DcsEndpoints.Select(e => "http://" + e))}", "--command-timeout=5s", .. args],
+        new(context.Inputs.String("etcdctl_bin") ?? "/usr/bin/etcdctl", [.. hosts.EtcdctlOptions, "--command-timeout=5s", .. args],
             Environment: new Dictionary<string, string> { ["ETCDCTL_API"] = "3" }, Timeout: TimeSpan.FromSeconds(20));
 
     private async Task<ProcessResult> RunAsync(string name, ProcessSpec spec, DiagnosticDescriptor onFailure, CancellationToken ct)

@@ -38,7 +38,6 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     /// <summary>Outputs of a restore that a re-assessment carries over from the published state.</summary>
     internal static readonly string[] ProvenanceKeys = ["apply_mode", "data_root", "hosts_source", "restored_from", "restore_started_at", "restore_finished_at", "restore_duration_s", "lineage", "publish_when", "drill"];
 
-    private string EtcdUrls => string.Join(',', hosts.DcsEndpoints.Select(e => "http://" + e));
 
     public async Task<ModuleOutcome> RunAsync(CancellationToken ct)
     {
@@ -135,8 +134,13 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
                 context.Inputs.String("postgres_bin_dir") ?? "/usr/lib/postgresql/15/bin", superuser, replicationUser,
                 $"{cli} --set={label} --log-level-console=info restore", $"{cli} archive-get %f \"%p\"", target.RecoverySettings())
             {
-                ClientNetworks = hosts.ClientNetworks,
+                ClientNetworks = hosts.ClientNetworks, DcsProtocol = hosts.DcsScheme, DcsCaFile = hosts.DcsCaFile is null ? null : h.EtcdCaFile,
             });
+            if (hosts.DcsCaFile is { } ca)
+            {
+                await members.WriteFileAsync(h, h.EtcdCaFile, await File.ReadAllTextAsync(ca, ct), ConfigMode, ct);
+            }
+
             await members.WriteFileAsync(h, h.PatroniConfig, yaml, ConfigMode, ct);
             context.Evidence.WriteDocument($"patroni-{h.Name}.yml.json", new JsonObject { ["path"] = h.PatroniConfig, ["text"] = yaml });
         }
@@ -396,7 +400,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
     };
 
     private ProcessSpec Etcdctl(params string[] args) =>
-        new(context.Inputs.String("etcdctl_bin") ?? "/usr/bin/etcdctl", [$"--endpoints={EtcdUrls}", "--command-timeout=5s", .. args],
+        new(context.Inputs.String("etcdctl_bin") ?? "/usr/bin/etcdctl", [.. hosts.EtcdctlOptions, "--command-timeout=5s", .. args],
             Environment: new Dictionary<string, string> { ["ETCDCTL_API"] = "3" }, Timeout: TimeSpan.FromSeconds(20));
 
     private async Task<ProcessResult> RunAsync(string name, ProcessSpec spec, DiagnosticDescriptor onFailure, CancellationToken ct)

@@ -52,6 +52,6 @@ internal sealed class DrillTeardown(ModuleContext context, IProcessRunner runner
 
     private Task<ProcessResult> EtcdAsync(RestoreHosts hosts, CancellationToken ct, params string[] args) =>
         runner.RunAsync(new ProcessSpec(context.Inputs.String("etcdctl_bin") ?? "/usr/bin/etcdctl",
-            [$"--endpoints={string.Join(',', hosts.DcsEndpoints.Select(e => "http://" + e))}", "--command-timeout=5s", .. args],
+            [.. hosts.EtcdctlOptions, "--command-timeout=5s", .. args],
             Environment: new Dictionary<string, string> { ["ETCDCTL_API"] = "3" }, Timeout: TimeSpan.FromSeconds(20)), ct);
 }

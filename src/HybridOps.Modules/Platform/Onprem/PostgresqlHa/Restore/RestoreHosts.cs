@@ -25,6 +25,9 @@ public sealed record RestoreHost(string Name, string Host, int PgPort, int ApiPo
     public string PgPass => Path.Combine(Dir, "pgpass");
     public string PgBackRestConfig => Path.Combine(Dir, "pgbackrest.conf");
     public string PgBackRestDir => Path.Combine(Dir, "pgbackrest");
+
+    /// <summary>The CA certificate Patroni verifies an https etcd with (a copy of the hosts contract's etcd CA file).</summary>
+    public string EtcdCaFile => Path.Combine(Dir, "etcd-ca.crt");
     public string ApiUrl => $"http://{Host}:{ApiPort}";
 }
 
@@ -44,6 +47,16 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
     /// <summary>The networks pg_hba admits for clients and replication (CIDRs).</summary>
     public IReadOnlyList<string> ClientNetworks { get; init; } = [];
 
+    /// <summary>"http" or "https": how the DCS endpoints are reached.</summary>
+    public string DcsScheme { get; init; } = "http";
+
+    /// <summary>The CA certificate file (on this machine) an https DCS is verified with; null: the system trust store.</summary>
+    public string? DcsCaFile { get; init; }
+
+    /// <summary>etcdctl's endpoint and trust options.</summary>
+    public IReadOnlyList<string> EtcdctlOptions =>
+        [$"--endpoints={string.Join(',', DcsEndpoints.Select(e => $"{DcsScheme}://{e}"))}", .. DcsCaFile is null ? Array.Empty<string>() : [$"--cacert={DcsCaFile}"]];
+
     public static RestoreHosts From(ModuleContext context, ModuleState hostsState)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -58,10 +71,10 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
                 var root = explicitRoot ?? o.Str("data_root") ?? throw Unsupported(hostsState, "it publishes no data_root");
                 var hosts = o.Objects("hosts").Select(h => WithAccess(h, new RestoreHost(h.Str("name")!, h.Str("host")!, h.Int("pg_port") ?? 5432, h.Int("api_port") ?? 8008,
                     Path.Combine(root, h.Str("name")!)))).ToList();
-                var endpoints = (o["dcs"]?["endpoints"] as JsonArray ?? []).Select(e => Normalize((string)e!)).ToList();
-                return Checked(context, hostsState, new RestoreHosts(source, hosts, endpoints, root, o.Str("os_user") ?? "postgres")
+                var urls = (o["dcs"]?["endpoints"] as JsonArray ?? []).Select(e => (string)e!).ToList();
+                return Checked(context, hostsState, new RestoreHosts(source, hosts, [.. urls.Select(Normalize)], root, o.Str("os_user") ?? "postgres")
                 {
-                    ClientNetworks = Networks(context, o),
+                    ClientNetworks = Networks(context, o), DcsScheme = EtcdTls.Scheme(urls), DcsCaFile = (o["dcs"] as JsonObject).Str("ca_file") is { Length: > 0 } ca ? ca : null,
                 });
             }
 
@@ -74,10 +87,10 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
                     ?? throw HyopsException.From(DiagnosticCatalog.InputRequired, "input 'data_root' is required to rebuild on inventory hosts (the inventory publishes no rebuild_root)");
                 var hosts = o.Objects("members").Select(m => WithAccess(m, new RestoreHost(m.Str("name")!, m.Str("host")!, m.Int("pg_port") ?? 5432,
                     new Uri(m.Str("api_url")!).Port, Path.Combine(root, m.Str("name")!)))).ToList();
-                var endpoints = (o["etcd_endpoints"] as JsonArray ?? []).Select(e => Normalize((string)e!)).ToList();
-                return Checked(context, hostsState, new RestoreHosts(source, hosts, endpoints, root, context.Inputs.String("os_user") ?? "postgres")
+                var urls = (o["etcd_endpoints"] as JsonArray ?? []).Select(e => (string)e!).ToList();
+                return Checked(context, hostsState, new RestoreHosts(source, hosts, [.. urls.Select(Normalize)], root, context.Inputs.String("os_user") ?? "postgres")
                 {
-                    ClientNetworks = Networks(context, o),
+                    ClientNetworks = Networks(context, o), DcsScheme = EtcdTls.Scheme(urls), DcsCaFile = o.Str("etcd_ca_file") is { Length: > 0 } ca ? ca : null,
                 });
             }
 
@@ -113,6 +126,11 @@ public sealed record RestoreHosts(string Source, IReadOnlyList<RestoreHost> Host
         if (hosts.DcsEndpoints.Count == 0)
         {
             throw Unsupported(state, "it lists no DCS (etcd) endpoint");
+        }
+
+        if (hosts.DcsCaFile is { } ca && !File.Exists(ca))
+        {
+            throw Unsupported(state, $"its etcd CA file {ca} does not exist on this machine (put the CA's PEM certificate back there, or deploy the hosts contract again with the etcd_ca_file it now has)");
         }
 
         if (hosts.Hosts.FirstOrDefault(h => h.Ssh is null) is { } local)

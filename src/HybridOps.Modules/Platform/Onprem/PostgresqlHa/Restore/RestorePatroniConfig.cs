@@ -20,6 +20,12 @@ public static class RestorePatroniConfig
         /// <summary>Replicas clone with pg_basebackup --checkpoint=fast (no wait for a spread checkpoint).</summary>
         public bool FastBasebackup { get; init; }
 
+        /// <summary>"http" or "https": how Patroni reaches etcd.</summary>
+        public string DcsProtocol { get; init; } = "http";
+
+        /// <summary>With https: the CA certificate file on the host Patroni verifies etcd with; null: the host's trust store.</summary>
+        public string? DcsCaFile { get; init; }
+
         /// <summary>The networks pg_hba admits (scram) for clients and replication: the site's networks.</summary>
         public IReadOnlyList<string> ClientNetworks { get; init; } = ["127.0.0.0/8"];
     }
@@ -47,7 +53,12 @@ public static class RestorePatroniConfig
             Line($"  - {Q(e)}");
         }
 
-        Line("  protocol: http");
+        Line($"  protocol: {s.DcsProtocol}");
+        if (s.DcsCaFile is not null)
+        {
+            Line($"  cacert: {Q(s.DcsCaFile)}");
+        }
+
         Line("bootstrap:");
         if (s.BootstrapCommand.Length == 0)
         {
