@@ -76,4 +76,28 @@ public sealed class RestoreInputTests
         yaml.ShouldContain("  - '127.0.2.1:2379'");
         yaml.ShouldNotContain("password", Case.Insensitive);
     }
+
+    [Fact]
+    public void PatroniConfig_ForAnHttpsEtcd_NamesTheProtocolAndTheCaOnTheHost()
+    {
+        var host = new RestoreHost("dr1", "169.254.250.41", 5432, 8008, "/srv/dr/dr1");
+        var plain = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings("s", host, ["169.254.250.40:2379"], "/usr/lib/postgresql/15/bin",
+            "postgres", "replicator", "", "", new Dictionary<string, string>()));
+        var tls = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings("s", host, ["169.254.250.40:2379"], "/usr/lib/postgresql/15/bin",
+            "postgres", "replicator", "", "", new Dictionary<string, string>()) { DcsProtocol = "https", DcsCaFile = host.EtcdCaFile });
+
+        plain.ShouldContain("  protocol: http\n");
+        plain.ShouldNotContain("cacert");
+        tls.ShouldContain("  protocol: https\n");
+        tls.ShouldContain("  cacert: '/srv/dr/dr1/etcd-ca.crt'\n");
+    }
+
+    [Fact]
+    public void EtcdctlOptions_CarryTheSchemeAndTheCaFile()
+    {
+        var hosts = new RestoreHosts("org/gcp/dr-hosts", [], ["169.254.250.40:2379", "169.254.250.41:2379"], "/srv", "postgres") { DcsScheme = "https", DcsCaFile = "/etc/hyops/etcd-ca.crt" };
+
+        hosts.EtcdctlOptions.ShouldBe(["--endpoints=https://169.254.250.40:2379,https://169.254.250.41:2379", "--cacert=/etc/hyops/etcd-ca.crt"]);
+        (hosts with { DcsScheme = "http", DcsCaFile = null }).EtcdctlOptions.ShouldBe(["--endpoints=http://169.254.250.40:2379,http://169.254.250.41:2379"]);
+    }
 }

@@ -55,6 +55,27 @@ public sealed class SiteInventoryTests : IDisposable
     }
 
     [Fact]
+    public async Task HttpsEtcd_WithItsCaFile_IsPublished_AndAFileThatIsNoCertificateIsRefused()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=site etcd CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var ca = dir.Write("etcd-ca.crt", cert.ExportCertificatePem());
+        var notACert = dir.Write("not-a-cert.crt", "hello\n");
+        const string Head = "cluster_name: c\nsuperuser_password_env: PW\nmembers: [{name: pg1, host: h1}]\netcd_endpoints: ['https://192.0.2.21:2379']\n";
+
+        var bad = await DeployAsync(Head + $"etcd_ca_file: {notACert}");
+        bad.ExitCode.ShouldBe(2, bad.ToString());
+        bad.Stderr.ShouldContain("is not a certificate");
+        File.Exists(StatePath).ShouldBeFalse();
+
+        var r = await DeployAsync(Head + $"etcd_ca_file: {ca}");
+        r.ExitCode.ShouldBe(0, r.ToString());
+        Published()["etcd_ca_file"]!.GetValue<string>().ShouldBe(ca);
+        Published()["etcd_endpoints"]!.AsArray().Select(e => e!.GetValue<string>()).ShouldBe(["https://192.0.2.21:2379"]);
+    }
+
+    [Fact]
     public async Task YamlAnsibleInventory_HostsOfTheGroup_BecomeMembers_WithGroupVarsAndHostVars()
     {
         var ansible = dir.Write("hosts.yml", """
@@ -121,6 +142,10 @@ public sealed class SiteInventoryTests : IDisposable
     [InlineData("members: [{name: pg1, host: h1, patroni: {service: 'patroni; reboot'}}]", "HYO2090", "patroni.service")]
     [InlineData("members: [{name: pg1, host: h1}, {name: pg1, host: h2}]", "HYO2003", "pg1")]
     [InlineData("ansible_inventory: /nonexistent/hosts.yml", "HYO2091", "does not exist")]
+    [InlineData("members: [{name: pg1, host: h1}]\netcd_endpoints: ['ftp://192.0.2.21:2379']", "HYO2003", "not an etcd client URL")]
+    [InlineData("members: [{name: pg1, host: h1}]\netcd_endpoints: ['http://192.0.2.21:2379', 'https://192.0.2.22:2379']", "HYO2003", "mixes http and https")]
+    [InlineData("members: [{name: pg1, host: h1}]\netcd_endpoints: ['https://192.0.2.21:2379']\netcd_ca_file: /nonexistent/ca.crt", "HYO2003", "does not exist")]
+    [InlineData("members: [{name: pg1, host: h1}]\netcd_endpoints: ['http://192.0.2.21:2379']\netcd_ca_file: /etc/hostname", "HYO2003", "are http")]
     public async Task BadInventory_IsRefusedNamingWhatIsWrong_AndNothingIsPublished(string yaml, string code, string mention)
     {
         var r = await DeployAsync("cluster_name: c\nsuperuser_password_env: PW\n" + yaml + "\n");
