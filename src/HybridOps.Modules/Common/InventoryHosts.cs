@@ -30,6 +30,15 @@ internal sealed class InventoryHosts : IAsyncDisposable
 
     public static SiteHost ToSiteHost(JsonObject member) => SiteHostEntry.Parse(member);
 
+    /// <summary>
+    /// A <see cref="SocketTunnel"/> to the PostgreSQL unix socket in <paramref name="socketDir"/> (for <paramref name="port"/>)
+    /// of an entry reached over ssh; null for an entry that is not (a member on this machine has its socket here).
+    /// </summary>
+    public static SocketTunnel? SocketTunnelTo(JsonObject? entry, string socketDir, int port) =>
+        entry is not null && (entry["ssh"] as JsonObject).Str("transport") == SiteHost.SshTransport
+            ? SocketTunnel.To(ToSiteHost(entry), $"{socketDir}/.s.PGSQL.{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+            : null;
+
     public IHostExecutor Executor(string member)
     {
         if (!_executors.TryGetValue(member, out var e))

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridOps.Core.Engine;
+using HybridOps.Core.State;
 
 namespace HybridOps.Modules.Common;
 
@@ -16,6 +17,12 @@ internal static class SitePaths
     /// <summary>The inventory the module names in <c>inventory_state_ref</c>, else the published site inventory.</summary>
     public static JsonObject? Inventory(ModuleContext context) =>
         context.Inputs.State("inventory_state_ref")?.Outputs ?? context.States.Read(InventoryRef, null)?.Outputs;
+
+    /// <summary>The hosts contract a restored or reseeded cluster recorded as hosts_source (with its instance), or null when it is gone or none was recorded.</summary>
+    public static ModuleState? RecordedHosts(ModuleContext context, JsonObject? cluster) =>
+        cluster.Str("hosts_source") is { Length: > 0 } source && StateRef.Parse(source, "hosts_source") is var recorded
+            ? context.States.Read(recorded.ModuleRef, recorded.Instance)
+            : null;
 
     public static string? WorkRoot(JsonObject? inventory) => NonEmpty(inventory.Str("work_root"));
 

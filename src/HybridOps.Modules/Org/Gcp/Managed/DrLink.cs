@@ -70,19 +70,10 @@ internal sealed partial class DrLink
     /// (the server sees a local connection from the service user, so a fence that rejects TCP leaves
     /// hyops' admin session working, as on a member of this machine). Null for other members.
     /// </summary>
-    private Postgres.Hosts.SocketTunnel? SourceOverSsh()
-    {
-        if (context.Inputs.String("source_socket_dir") is not null
-            || Inventory.Objects("members").FirstOrDefault(m => m.Str("host") == SourceHost) is not { } member
-            || (member["ssh"] as JsonObject).Str("transport") != Postgres.Hosts.SiteHost.SshTransport)
-        {
-            return null;
-        }
-
-        var socketDir = (member["postgres"] as JsonObject).Str("socket_dir") ?? "/var/run/postgresql";
-        return Postgres.Hosts.SocketTunnel.To(InventoryHosts.ToSiteHost(member),
-            $"{socketDir}/.s.PGSQL.{SourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-    }
+    private Postgres.Hosts.SocketTunnel? SourceOverSsh() =>
+        context.Inputs.String("source_socket_dir") is null && Inventory.Objects("members").FirstOrDefault(m => m.Str("host") == SourceHost) is { } member
+            ? InventoryHosts.SocketTunnelTo(member, (member["postgres"] as JsonObject).Str("socket_dir") ?? Platform.Onprem.Inventory.PostgresLayout.Debian.SocketDir, SourcePort)
+            : null;
 
     /// <summary>
     /// The source leader's socket dir when its socket file exists here: input source_socket_dir, else the

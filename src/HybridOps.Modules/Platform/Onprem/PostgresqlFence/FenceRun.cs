@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using HybridOps.Core.Diagnostics;
 using HybridOps.Core.Engine;
-using HybridOps.Core.State;
 using HybridOps.Modules.Common;
-using HybridOps.Postgres.Hosts;
+using HybridOps.Modules.Platform.Onprem.Inventory;
 using HybridOps.Postgres.Patroni;
 using HybridOps.Postgres.Sql;
 using Npgsql;
@@ -92,13 +90,9 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                 catch (Exception ex) when ((PgErrors.IsPostgresFailure(ex) || ex is InvalidOperationException)
                                            && sessions[name].Connection.State != System.Data.ConnectionState.Open)
                 {
-                    // A hot standby may end sessions (recovery conflicts): reopen once, preferring the local
-                    // socket, which the fence keeps open, over TCP, which it is closing.
-                    var member = cluster.Members.First(m => m.Name == name);
-                    context.Evidence.Note($"admin session to {name} was lost ({ex.Message}); reopening");
-                    await sessions[name].DisposeAsync();
-                    sessions[name] = await ReopenAsync(member, ct);
-                    return await HbaRules.ReadAsync(sessions[name].Connection, ct);
+                    // A hot standby may end sessions (recovery conflicts), a restarting member ends them all:
+                    // reopened, preferring the local socket, which the fence keeps open, over TCP, which it is closing.
+                    return await HbaRules.ReadAsync((await ReplaceLostAsync(sessions, name, ex, ct)).Connection, ct);
                 }
                 catch (Exception ex) when (PgErrors.IsPostgresFailure(ex))
                 {
@@ -140,12 +134,9 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
                     // The admin session was lost after the fence loaded: reopened through the member's socket
                     // when that can be reached (TCP is rejected now). If not, recorded, and the write probes
                     // that follow decide whether the member is fenced.
-                    context.Evidence.Note($"admin session to {name} was lost ({ex.Message}); reopening");
                     try
                     {
-                        await sessions[name].DisposeAsync();
-                        sessions[name] = await ReopenAsync(cluster.Members.First(m => m.Name == name), cancellationToken);
-                        var terminated = await sessions[name].ScalarAsync<int>(Terminate, cancellationToken);
+                        var terminated = await (await ReplaceLostAsync(sessions, name, ex, cancellationToken)).ScalarAsync<int>(Terminate, cancellationToken);
                         context.Evidence.Check($"client_backends_terminated:{name}", true, new JsonObject { ["terminated"] = terminated, ["reopened_after"] = ex.Message, ["via"] = via[name] });
                     }
                     catch (Exception again) when (again is HyopsException or InvalidOperationException || PgErrors.IsPostgresFailure(again))
@@ -273,11 +264,6 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
     }
 
     /// <summary>
-    /// The member's local unix socket when it is on this host (a restored cluster's data_root, or the
-    /// socket_dir the site inventory publishes for the member), else TCP. The fence keeps `local`
-    /// access, so a socket session survives it.
-    /// </summary>
-    /// <summary>
     /// A new admin session after one was lost: a member whose server restarts refuses connections for a few
     /// seconds, so the open is retried every 0.5 s for up to 15 s (within the fence's timeout).
     /// </summary>
@@ -299,6 +285,14 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
         }
     }
 
+    /// <summary>Disposes a lost admin session and puts a reopened one in its place, noting why.</summary>
+    private async Task<PgSession> ReplaceLostAsync(Dictionary<string, PgSession> sessions, string name, Exception why, CancellationToken ct)
+    {
+        context.Evidence.Note($"admin session to {name} was lost ({why.Message}); reopening");
+        await sessions[name].DisposeAsync();
+        return sessions[name] = await ReopenAsync(cluster.Members.First(m => m.Name == name), ct);
+    }
+
     /// <summary>
     /// An admin session to a member: through its unix socket over ssh when the member is an ssh host (the fence
     /// keeps `local` access and rejects TCP, so the session survives the fence, can be reopened after it, and
@@ -306,19 +300,19 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
     /// </summary>
     private async Task<PgSession> OpenAdminAsync(HaMember m, CancellationToken ct)
     {
-        if (SocketOverSsh(m) is { } remote)
+        var socketDir = SocketDir(m) ?? PostgresLayout.Debian.SocketDir;
+        try
         {
-            try
+            if (InventoryHosts.SocketTunnelTo(HostEntry(m), socketDir, m.Port) is { } tunnel)
             {
-                var tunnel = SocketTunnel.To(remote.Host, $"{remote.SocketDir}/.s.PGSQL.{m.Port.ToString(CultureInfo.InvariantCulture)}");
                 var session = await PgSession.OpenAsync(new PgEndpoint("127.0.0.1", tunnel.Port, cluster.DbUser, context.Secrets.Resolve(cluster.DbPasswordEnv), ConnectTimeoutSeconds: ConnectTimeout), ct);
-                via[m.Name] = $"unix socket {remote.SocketDir} over ssh";
+                via[m.Name] = $"unix socket {socketDir} over ssh";
                 return session;
             }
-            catch (Exception ex) when (ex is HyopsException or IOException or System.Net.Sockets.SocketException)
-            {
-                context.Evidence.Note($"admin session to {m.Name} could not be opened through its unix socket {remote.SocketDir} over ssh ({ex.Message}); trying {m.Host}:{m.Port}");
-            }
+        }
+        catch (Exception ex) when (ex is HyopsException or IOException or System.Net.Sockets.SocketException)
+        {
+            context.Evidence.Note($"admin session to {m.Name} could not be opened through its unix socket {socketDir} over ssh ({ex.Message}); trying {m.Host}:{m.Port}");
         }
 
         var endpoint = AdminEndpoint(m);
@@ -327,39 +321,36 @@ internal sealed class FenceRun(HaClusterState cluster, PatroniClient patroni, Mo
         return opened;
     }
 
+    /// <summary>The socket dir a member's contract publishes: a restored cluster's &lt;data_root&gt;/&lt;member&gt;/run, else the inventory's socket_dir (null when it names none).</summary>
+    private string? SocketDir(HaMember m) =>
+        context.Inputs.State("cluster_state_ref")?.Outputs.Str("data_root") is { } dataRoot
+            ? Path.Combine(dataRoot, m.Name, "run")
+            : SitePaths.MemberLayout(SitePaths.Inventory(context), m.Name, "socket_dir");
+
     /// <summary>
-    /// The ssh host and socket dir of a member reached over ssh: a restored cluster's member from the hosts
-    /// contract it was restored onto (socket under its data_root), else the site inventory's member. Null for
-    /// a member on this machine or one no contract describes.
+    /// A member's entry with its access: for a restored cluster, from the hosts contract it was restored onto
+    /// (hosts_source), by name, else by address; else the site inventory's member. Null when no contract describes it.
     /// </summary>
-    private (SiteHost Host, string SocketDir)? SocketOverSsh(HaMember m)
+    private JsonObject? HostEntry(HaMember m)
     {
         var restored = context.Inputs.State("cluster_state_ref")?.Outputs;
-        JsonObject? entry;
-        string socketDir;
-        if (restored.Str("data_root") is { } dataRoot)
+        if (restored.Str("data_root") is null)
         {
-            var hosts = restored.Str("hosts_source") is { Length: > 0 } source && StateRef.Parse(source, "hosts_source") is var r
-                ? context.States.Read(r.ModuleRef, r.Instance)?.Outputs
-                : null;
-            entry = hosts.Objects("hosts").FirstOrDefault(h => h.Str("name") == m.Name) ?? hosts.Objects("hosts").FirstOrDefault(h => h.Str("host") == m.Host);
-            socketDir = $"{dataRoot.TrimEnd('/')}/{m.Name}/run";
-        }
-        else
-        {
-            entry = SitePaths.Inventory(context).Objects("members").FirstOrDefault(x => x.Str("name") == m.Name);
-            socketDir = (entry?["postgres"] as JsonObject).Str("socket_dir") ?? "/var/run/postgresql";
+            return SitePaths.Inventory(context).Objects("members").FirstOrDefault(x => x.Str("name") == m.Name);
         }
 
-        return entry is not null && (entry["ssh"] as JsonObject).Str("transport") == SiteHost.SshTransport
-            ? (InventoryHosts.ToSiteHost(entry), socketDir)
-            : null;
+        var hosts = SitePaths.RecordedHosts(context, restored)?.Outputs.Objects("hosts").ToList() ?? [];
+        return hosts.FirstOrDefault(h => h.Str("name") == m.Name) ?? hosts.FirstOrDefault(h => h.Str("host") == m.Host);
     }
 
+    /// <summary>
+    /// The member's local unix socket when it is on this host (a restored cluster's data_root, or the
+    /// socket_dir the site inventory publishes for the member), else TCP. The fence keeps `local`
+    /// access, so a socket session survives it.
+    /// </summary>
     private PgEndpoint AdminEndpoint(HaMember m)
     {
-        var dataRoot = context.Inputs.State("cluster_state_ref")?.Outputs.Str("data_root");
-        var socketDir = dataRoot is not null ? Path.Combine(dataRoot, m.Name, "run") : SitePaths.MemberLayout(SitePaths.Inventory(context), m.Name, "socket_dir");
+        var socketDir = SocketDir(m);
         var host = socketDir is not null && File.Exists(Path.Combine(socketDir, $".s.PGSQL.{m.Port}")) ? socketDir : m.Host;
         return new(host, m.Port, cluster.DbUser, context.Secrets.Resolve(cluster.DbPasswordEnv), ConnectTimeoutSeconds: ConnectTimeout);
     }

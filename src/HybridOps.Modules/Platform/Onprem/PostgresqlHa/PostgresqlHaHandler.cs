@@ -331,9 +331,7 @@ public sealed partial class PostgresqlHaHandler(Func<PatroniClient> patroniFacto
     {
         var published = context.Previous!.Outputs;
         var dataRoot = published.Str("data_root")!;
-        var hostsState = context.Inputs.State("hosts_state_ref")
-            ?? (published.Str("hosts_source") is { Length: > 0 } source && HybridOps.Core.State.StateRef.Parse(source, "hosts_source") is var recorded
-                ? context.States.Read(recorded.ModuleRef, recorded.Instance) : null);
+        var hostsState = context.Inputs.State("hosts_state_ref") ?? SitePaths.RecordedHosts(context, published);
         if (hostsState is null)
         {
             throw HyopsException.From(DiagnosticCatalog.InputRequired,
