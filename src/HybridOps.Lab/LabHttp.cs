@@ -31,8 +31,7 @@ internal static class LabHttp
         {
             using var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(caFile);
             using var handler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) };
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, cert, _, errors) =>
-                cert is System.Security.Cryptography.X509Certificates.X509Certificate2 server && LabAzureContainer.TrustedByLabCa(server, ca, errors);
+            handler.SslOptions.RemoteCertificateValidationCallback = Postgres.Tls.CaTrust.Callback(ca);
             using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
             var body = await client.GetStringAsync(new Uri($"{clientUrl}/health"), ct);
             return JsonNode.Parse(body)?["health"]?.ToString() == "true";

@@ -18,10 +18,7 @@ internal static class LabAzureContainer
     public static async Task<bool> TryEnsureAsync(LabObjectStoreSite site, string accountKey, TimeProvider time, CancellationToken ct)
     {
         using var ca = X509CertificateLoader.LoadCertificateFromFile(site.CaFile);
-        using var handler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, cert, _, errors) => cert is not null && TrustedByLabCa(cert, ca, errors),
-        };
+        using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = Postgres.Tls.CaTrust.Callback(ca) } };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
         var date = time.GetUtcNow().ToString("R", CultureInfo.InvariantCulture);
         var toSign = "PUT\n" + new string('\n', 11) + $"x-ms-date:{date}\nx-ms-version:{ApiVersion}\n" + $"/{site.Account}/{site.Account}/{site.Bucket}\nrestype:container";
@@ -48,20 +45,5 @@ internal static class LabAzureContainer
         {
             return false;
         }
-    }
-
-    internal static bool TrustedByLabCa(X509Certificate2 cert, X509Certificate2 ca, System.Net.Security.SslPolicyErrors errors)
-    {
-        // Name errors still fail; only the chain is checked against the lab CA instead of the system store.
-        if (errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch))
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(cert);
     }
 }

@@ -71,27 +71,9 @@ internal static class EtcdTls
         if (file.Length > 0)
         {
             var ca = X509CertificateLoader.LoadCertificateFromFile(file);
-            handler.SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, cert, _, errors) => cert is X509Certificate2 server && TrustedBy(server, ca, errors),
-            };
+            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Postgres.Tls.CaTrust.Callback(ca) };
         }
 
         return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
     });
-
-    private static bool TrustedBy(X509Certificate2 server, X509Certificate2 ca, SslPolicyErrors errors)
-    {
-        // The name must match the URL's host; only the chain is built against the CA instead of the system store.
-        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(server);
-    }
 }
