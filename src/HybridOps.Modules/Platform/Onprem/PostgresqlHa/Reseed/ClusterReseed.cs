@@ -130,6 +130,7 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
         }
 
         // 3. Files: a patroni.yml per host with an initdb bootstrap (a new lineage).
+        var etcdCa = hosts.DcsCaFile is { } caFile ? await File.ReadAllTextAsync(caFile, ct) : null;
         foreach (var h in hosts.Hosts)
         {
             // The owner marker first: whatever this run leaves in the member dir is recognisable as its own.
@@ -144,11 +145,11 @@ internal sealed class ClusterReseed(ModuleContext context, PatroniClient patroni
             var yaml = RestorePatroniConfig.Render(new RestorePatroniConfig.Settings(scope, h, hosts.DcsEndpoints, bin, superuser,
                 context.Inputs.String("replication_user") ?? "replicator", "", "", new Dictionary<string, string>())
             {
-                FastBasebackup = true, ClientNetworks = hosts.ClientNetworks, DcsProtocol = hosts.DcsScheme, DcsCaFile = hosts.DcsCaFile is null ? null : h.EtcdCaFile,
+                FastBasebackup = true, ClientNetworks = hosts.ClientNetworks, DcsProtocol = hosts.DcsScheme, DcsCaFile = etcdCa is null ? null : h.EtcdCaFile,
             });
-            if (hosts.DcsCaFile is { } ca)
+            if (etcdCa is not null)
             {
-                await members.WriteFileAsync(h, h.EtcdCaFile, await File.ReadAllTextAsync(ca, ct), ConfigMode, ct);
+                await members.WriteFileAsync(h, h.EtcdCaFile, etcdCa, ConfigMode, ct);
             }
 
             await members.WriteFileAsync(h, h.PatroniConfig, yaml, ConfigMode, ct);

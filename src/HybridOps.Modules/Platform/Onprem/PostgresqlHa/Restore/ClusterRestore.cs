@@ -117,6 +117,7 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
         }
 
         // 3. Files: per host a pgbackrest.conf and a patroni.yml, owned by the database OS user.
+        var etcdCa = hosts.DcsCaFile is { } caFile ? await File.ReadAllTextAsync(caFile, ct) : null;
         foreach (var h in hosts.Hosts)
         {
             // The owner marker first: whatever this run leaves in the member dir is recognisable as its own.
@@ -134,11 +135,11 @@ internal sealed class ClusterRestore(ModuleContext context, PatroniClient patron
                 context.Inputs.String("postgres_bin_dir") ?? "/usr/lib/postgresql/15/bin", superuser, replicationUser,
                 $"{cli} --set={label} --log-level-console=info restore", $"{cli} archive-get %f \"%p\"", target.RecoverySettings())
             {
-                ClientNetworks = hosts.ClientNetworks, DcsProtocol = hosts.DcsScheme, DcsCaFile = hosts.DcsCaFile is null ? null : h.EtcdCaFile,
+                ClientNetworks = hosts.ClientNetworks, DcsProtocol = hosts.DcsScheme, DcsCaFile = etcdCa is null ? null : h.EtcdCaFile,
             });
-            if (hosts.DcsCaFile is { } ca)
+            if (etcdCa is not null)
             {
-                await members.WriteFileAsync(h, h.EtcdCaFile, await File.ReadAllTextAsync(ca, ct), ConfigMode, ct);
+                await members.WriteFileAsync(h, h.EtcdCaFile, etcdCa, ConfigMode, ct);
             }
 
             await members.WriteFileAsync(h, h.PatroniConfig, yaml, ConfigMode, ct);
