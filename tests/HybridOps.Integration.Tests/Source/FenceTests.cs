@@ -71,11 +71,7 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
         o["members"]!.AsArray().ShouldAllBe(m => m!["reachable"]!.GetValue<bool>() && !m["accepts_writes"]!.GetValue<bool>());
 
         // Independently of the module: no member takes a write over TCP from this machine (the bridge address, in the site network).
-        foreach (var member in new[] { "pg1", "pg2", "pg3" })
-        {
-            var ex = await Should.ThrowAsync<PostgresException>(() => WriteAsync(member));
-            ex.SqlState.ShouldBe(PostgresErrorCodes.InvalidAuthorizationSpecification);
-        }
+        await EveryTcpWriteIsRejectedAsync();
 
         var lastRule = (await DcsHbaAsync())[^2];
         lastRule.ShouldBe("host all all 0.0.0.0/0 reject");
@@ -114,27 +110,16 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
         var fence = f.Inputs("fence.yml", $"fence_confirm: {f.ClusterName}\n");
         (await Site.HyopsAsync("module", "deploy", "--module", Module, "--inputs", fence)).ExitCode.ShouldBe(0);
 
-        // What Patroni 3.0 leaves when a pg_hba change reaches a member whose PostgreSQL is starting: its copy of
-        // the config is the new one, its pg_hba.conf the old one, and nothing rewrites the file until a NEW change.
-        // On pg2's host, as its operator would: the old rules into the data dir's pg_hba.conf, then a reload over the local socket.
-        var rules = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', before) + "\n"));
-        await Site.SshAsync("pg2", $"echo {rules} | base64 -d | sudo -u postgres tee /var/lib/postgresql/15/main/pg_hba.conf >/dev/null"
-            + " && sudo -u postgres psql -X -q -h /run/postgresql -d postgres -c 'select pg_reload_conf()'");
-
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        (await ConnectsAsync("pg2")).ShouldBeTrue("pg2 should have lost the fence for this test to mean anything");
+        // pg2 as Patroni 3.0 leaves a member that was starting when the change came: nothing rewrites its
+        // pg_hba.conf until a NEW change.
+        await LoseTheFenceAsync("pg2", before);
 
         var r = await Site.HyopsAsync("--output", "json", "module", "deploy", "--module", Module, "--inputs", fence);
 
         r.ExitCode.ShouldBe(0, r.ToString());
         r.StdErr.ShouldContain("pg_hba written again through Patroni (attempt 1)");
-        var record = Directory.EnumerateDirectories(Path.Combine(Site.Root, "logs", "module", ModuleId), JsonNode.Parse(r.StdOut)!["run_id"]!.GetValue<string>(), SearchOption.AllDirectories).Single();
-        string.Concat(Directory.EnumerateFiles(record, "*", SearchOption.AllDirectories).Select(File.ReadAllText)).ShouldContain("patroni_patch_pg_hba_again");
-        foreach (var member in new[] { "pg1", "pg2", "pg3" })
-        {
-            var ex = await Should.ThrowAsync<PostgresException>(() => WriteAsync(member));
-            ex.SqlState.ShouldBe(PostgresErrorCodes.InvalidAuthorizationSpecification);
-        }
+        RunRecord(r).ShouldContain("patroni_patch_pg_hba_again");
+        await EveryTcpWriteIsRejectedAsync();
 
         // The comment that made the same rules a new change is not a rule; destroy restores exactly what was there.
         var destroy = await Site.HyopsAsync("module", "destroy", "--module", Module, "--inputs", fence);
@@ -155,11 +140,7 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
         // meanwhile pg2 ends hyops' admin session, as a recovery conflict on a hot standby does (bounded: at most 400
         // polls of 50 ms, then the loop ends by itself). pg2 is fenced: neither the first session nor the reopened
         // one can be TCP; both go through the member's unix socket over ssh, which the fence keeps.
-        var rules = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', before) + "\n"));
-        await Site.SshAsync("pg3", $"echo {rules} | base64 -d | sudo -u postgres tee /var/lib/postgresql/15/main/pg_hba.conf >/dev/null"
-            + " && sudo -u postgres psql -X -q -h /run/postgresql -d postgres -c 'select pg_reload_conf()'");
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        (await ConnectsAsync("pg3")).ShouldBeTrue("pg3 should have lost the fence for this test to mean anything");
+        await LoseTheFenceAsync("pg3", before);
         var killer = Site.SshAsync("pg2", "for i in $(seq 400); do n=$(sudo -u postgres psql -X -At -h /run/postgresql -d postgres -c "
             + "\"select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = 'hyops'\"); "
             + "[ \"$n\" != 0 ] && echo killed && exit 0; sleep 0.05; done; echo none");
@@ -170,18 +151,13 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
 
         killed.ShouldContain("killed");
         r.ExitCode.ShouldBe(0, r.ToString());
-        var record = Directory.EnumerateDirectories(Path.Combine(Site.Root, "logs", "module", ModuleId), JsonNode.Parse(r.StdOut)!["run_id"]!.GetValue<string>(), SearchOption.AllDirectories).Single();
-        var evidence = string.Concat(Directory.EnumerateFiles(record, "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+        var evidence = RunRecord(r);
         evidence.ShouldContain("\"name\":\"admin_session:pg2\",\"passed\":true");
         evidence.ShouldContain("\"via\":\"unix socket /var/run/postgresql over ssh\"");
         evidence.ShouldContain("admin session to pg2 was lost");
         evidence.ShouldContain("\"name\":\"client_backends_terminated:pg2\",\"passed\":true");
         evidence.ShouldContain("\"name\":\"fence_rules_loaded\",\"passed\":true");
-        foreach (var member in new[] { "pg1", "pg2", "pg3" })
-        {
-            var ex = await Should.ThrowAsync<PostgresException>(() => WriteAsync(member));
-            ex.SqlState.ShouldBe(PostgresErrorCodes.InvalidAuthorizationSpecification);
-        }
+        await EveryTcpWriteIsRejectedAsync();
 
         var destroy = await Site.HyopsAsync("module", "destroy", "--module", Module, "--inputs", fence);
         destroy.ExitCode.ShouldBe(0, destroy.ToString());
@@ -206,6 +182,37 @@ public sealed class FenceTests(FenceFixture f) : IClassFixture<FenceFixture>
         o["method"]!.GetValue<string>().ShouldBe("unreachable");
         o["members"]!.AsArray().ShouldAllBe(m => !m!["reachable"]!.GetValue<bool>() && m["evidence"]!["fenced_by"]!.GetValue<string>() == "unreachable");
         await Should.ThrowAsync<NpgsqlException>(() => WriteAsync("pg1"));
+    }
+
+    /// <summary>
+    /// What Patroni 3.0 leaves when a pg_hba change reaches a member whose PostgreSQL is starting: its copy of the
+    /// config is the new one, its pg_hba.conf the old one. On the member's host, as its operator would: the old
+    /// rules into the data dir's pg_hba.conf, then a reload over the local socket; the member admits TCP again.
+    /// </summary>
+    private async Task LoseTheFenceAsync(string member, IReadOnlyList<string> rulesBefore)
+    {
+        var rules = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', rulesBefore) + "\n"));
+        await Site.SshAsync(member, $"echo {rules} | base64 -d | sudo -u postgres tee /var/lib/postgresql/15/main/pg_hba.conf >/dev/null"
+            + " && sudo -u postgres psql -X -q -h /run/postgresql -d postgres -c 'select pg_reload_conf()'");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        (await ConnectsAsync(member)).ShouldBeTrue($"{member} should have lost the fence for this test to mean anything");
+    }
+
+    /// <summary>Every file of the run record of a `--output json` run, as one text.</summary>
+    private string RunRecord(CliResult r)
+    {
+        var record = Directory.EnumerateDirectories(Path.Combine(Site.Root, "logs", "module", ModuleId), JsonNode.Parse(r.StdOut)!["run_id"]!.GetValue<string>(), SearchOption.AllDirectories).Single();
+        return string.Concat(Directory.EnumerateFiles(record, "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+    }
+
+    /// <summary>No member takes a write over TCP from this machine: pg_hba rejects it (28000).</summary>
+    private async Task EveryTcpWriteIsRejectedAsync()
+    {
+        foreach (var member in new[] { "pg1", "pg2", "pg3" })
+        {
+            var ex = await Should.ThrowAsync<PostgresException>(() => WriteAsync(member));
+            ex.SqlState.ShouldBe(PostgresErrorCodes.InvalidAuthorizationSpecification, member);
+        }
     }
 
     /// <summary>True when a TCP session opens; false when pg_hba rejects it.</summary>
